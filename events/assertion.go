@@ -1,0 +1,313 @@
+package events
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dossier-kg/dossier/names"
+)
+
+// Polarity says whether the sentence affirms or denies the claim.
+const (
+	Affirmed = "affirmed"
+	Negated  = "negated"
+)
+
+// Modality says how firmly the claim is made.
+const (
+	Actual   = "actual"
+	Possible = "possible"
+	Intended = "intended"
+)
+
+// Limits on the size of one assertion's fields. They keep one bad producer
+// from filling the log; documents have their own, larger limit.
+const (
+	MaxNameLen     = 256   // runes
+	MaxSentenceLen = 20000 // runes
+)
+
+// ActorRef is an actor as an assertion names it: the name as written and,
+// when the producer knows it, a type from the ontology.
+type ActorRef struct {
+	Name string `json:"name"`
+	Type string `json:"type,omitempty"`
+}
+
+// UnmarshalJSON accepts a bare string as well as {"name", "type"}, so the
+// gold files' shape loads as it is.
+func (a *ActorRef) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &a.Name)
+	}
+	type plain ActorRef
+	return json.Unmarshal(b, (*plain)(a))
+}
+
+// Evidence is where a claim was read: a document and the sentence in it.
+type Evidence struct {
+	// DocumentID is the document's content id; when empty it is derived
+	// from Document, the source name.
+	DocumentID string `json:"document_id,omitempty"`
+	// Document is the source name (the file's base name), as the gold
+	// files and `dossier export` write it.
+	Document string `json:"document,omitempty"`
+	Sentence string `json:"sentence"`
+	// Start and End are Unicode code point offsets of the sentence in the
+	// document text, as Python's text[start:end] counts them. They are
+	// absent for hand-written assertions about documents Dossier does not
+	// hold.
+	Start *int `json:"start,omitempty"`
+	End   *int `json:"end,omitempty"`
+}
+
+// UnmarshalJSON accepts a bare sentence as well as the object form.
+func (e *Evidence) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &e.Sentence)
+	}
+	type plain Evidence
+	return json.Unmarshal(b, (*plain)(e))
+}
+
+// Producer is what made an assertion: an extractor and its version, or
+// "manual" with the principal who typed it.
+type Producer struct {
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
+}
+
+func (p Producer) String() string {
+	if p.Version == "" {
+		return p.Name
+	}
+	return p.Name + "@" + p.Version
+}
+
+// AssertionRecorded is one claim a document makes about two actors.
+type AssertionRecorded struct {
+	// ID is derived from the content (see AssertionID); a producer may
+	// leave it empty and Normalize fills it in.
+	ID           string   `json:"id,omitempty"`
+	Subject      ActorRef `json:"subject"`
+	Predicate    string   `json:"predicate"`
+	Object       ActorRef `json:"object"`
+	Polarity     string   `json:"polarity,omitempty"`
+	Modality     string   `json:"modality,omitempty"`
+	AttributedTo *string  `json:"attributed_to"`
+	Evidence     Evidence `json:"evidence"`
+	Confidence   *float64 `json:"confidence,omitempty"`
+	Producer     Producer `json:"producer,omitzero"`
+}
+
+func (*AssertionRecorded) EventType() Type   { return TypeAssertionRecorded }
+func (a *AssertionRecorded) eventID() string { return "asr-" + a.ID }
+func (a *AssertionRecorded) subject() string {
+	return AssertionSubject(a.Predicate, names.Slug(a.Subject.Name), names.Slug(a.Object.Name))
+}
+
+// AssertionSubject is the NATS subject an assertion is published on:
+// dossier.assertion.<PREDICATE>.<subject>.<object>, each part a safe token.
+func AssertionSubject(predicate, subject, object string) string {
+	return "dossier.assertion." + names.Token(predicate) + "." + names.Token(subject) + "." + names.Token(object)
+}
+
+// ParseAssertion reads one JSON object into an assertion, rejecting unknown
+// fields so that a typo ("predicat") is an error and not a silent default.
+// It does not validate: call Normalize then Validate.
+func ParseAssertion(line []byte) (AssertionRecorded, error) {
+	var a AssertionRecorded
+	if !utf8.Valid(line) {
+		return a, &ValidationError{Problems: []string{"line is not valid UTF-8"}}
+	}
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&a); err != nil {
+		return a, &ValidationError{Problems: []string{"not a JSON assertion: " + jsonProblem(err)}}
+	}
+	if dec.More() {
+		return a, &ValidationError{Problems: []string{"more than one JSON value on the line"}}
+	}
+	return a, nil
+}
+
+func jsonProblem(err error) string {
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// Normalize trims names, fills defaults (affirmed, actual, full
+// confidence), derives the document id from the source name when missing,
+// and computes the content id.
+func (a *AssertionRecorded) Normalize() {
+	a.Subject.Name = names.Clean(a.Subject.Name)
+	a.Object.Name = names.Clean(a.Object.Name)
+	a.Subject.Type = strings.ToUpper(strings.TrimSpace(a.Subject.Type))
+	a.Object.Type = strings.ToUpper(strings.TrimSpace(a.Object.Type))
+	a.Predicate = strings.ToUpper(strings.TrimSpace(a.Predicate))
+	if a.Polarity == "" {
+		a.Polarity = Affirmed
+	}
+	if a.Modality == "" {
+		a.Modality = Actual
+	}
+	if a.AttributedTo != nil {
+		if s := names.Clean(*a.AttributedTo); s == "" {
+			a.AttributedTo = nil
+		} else {
+			a.AttributedTo = &s
+		}
+	}
+	if a.Confidence == nil {
+		one := 1.0
+		a.Confidence = &one
+	}
+	a.Evidence.Document = strings.TrimSpace(a.Evidence.Document)
+	if a.Evidence.DocumentID == "" && a.Evidence.Document != "" {
+		a.Evidence.DocumentID = SourceDocumentID(a.Evidence.Document)
+	}
+	a.ID = AssertionID(a)
+}
+
+// AssertionID derives an assertion's id from what makes it the same claim:
+// the document, the sentence, the folded names, the predicate and the
+// polarity. Confidence, modality, attribution and the producer are
+// qualities of the claim, not its identity. For a symmetric predicate the
+// two names are ordered, so "A meets B" and "B meets A" in one sentence
+// are one assertion.
+func AssertionID(a *AssertionRecorded) string {
+	s, o := names.Key(a.Subject.Name), names.Key(a.Object.Name)
+	if (a.Predicate == "MEETS" || a.Predicate == "COMPETES_WITH") && o < s {
+		s, o = o, s
+	}
+	where := strings.Join(strings.Fields(a.Evidence.Sentence), " ")
+	if a.Evidence.Start != nil && a.Evidence.End != nil {
+		where = fmt.Sprintf("%d:%d", *a.Evidence.Start, *a.Evidence.End)
+	}
+	return hashID(a.Evidence.DocumentID, where, s, a.Predicate, o, a.Polarity)
+}
+
+// SourceDocumentID is the id of a document known only by its source name,
+// for assertions loaded by hand about a document whose text Dossier does
+// not hold.
+func SourceDocumentID(source string) string {
+	return hashID("source", source)
+}
+
+func hashID(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// Validate checks an assertion against the ontology and the limits,
+// reporting every problem at once.
+func (a *AssertionRecorded) Validate(o *Ontology) error {
+	var p problems
+	p.actor("subject", a.Subject, o)
+	p.actor("object", a.Object, o)
+	if a.Predicate == "" {
+		p.add("predicate is missing")
+	} else if _, ok := o.Predicate(a.Predicate); !ok {
+		p.add("predicate %q is not in the ontology", a.Predicate)
+	}
+	if names.Key(a.Subject.Name) != "" && names.Key(a.Subject.Name) == names.Key(a.Object.Name) {
+		p.add("subject and object are the same actor %q", a.Subject.Name)
+	}
+	if a.Polarity != Affirmed && a.Polarity != Negated {
+		p.add("polarity %q is not affirmed or negated", a.Polarity)
+	}
+	if a.Modality != Actual && a.Modality != Possible && a.Modality != Intended {
+		p.add("modality %q is not actual, possible or intended", a.Modality)
+	}
+	if a.AttributedTo != nil {
+		p.name("attributed_to", *a.AttributedTo)
+	}
+	if c := a.Confidence; c != nil && (math.IsNaN(*c) || *c < 0 || *c > 1) {
+		p.add("confidence %v is not between 0 and 1", *c)
+	}
+	ev := a.Evidence
+	switch n := utf8.RuneCountInString(ev.Sentence); {
+	case strings.TrimSpace(ev.Sentence) == "":
+		p.add("evidence.sentence is missing")
+	case n > MaxSentenceLen:
+		p.add("evidence.sentence is %d characters, over the limit of %d", n, MaxSentenceLen)
+	}
+	if ev.DocumentID == "" && ev.Document == "" {
+		p.add("evidence.document is missing")
+	}
+	if len(ev.Document) > 512 {
+		p.add("evidence.document name is over 512 bytes")
+	}
+	if ev.DocumentID != "" && !isHexID(ev.DocumentID) {
+		p.add("evidence.document_id %q is not a document id", ev.DocumentID)
+	}
+	if (ev.Start == nil) != (ev.End == nil) {
+		p.add("evidence needs both start and end, or neither")
+	} else if ev.Start != nil && (*ev.Start < 0 || *ev.End < *ev.Start) {
+		p.add("evidence offsets %d:%d are not a range", *ev.Start, *ev.End)
+	}
+	if a.ID != "" && a.ID != AssertionID(a) {
+		p.add("id %q does not match the content (want %q)", a.ID, AssertionID(a))
+	}
+	return p.err()
+}
+
+func isHexID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+// problems gathers every validation problem of one input.
+type problems []string
+
+func (p *problems) add(format string, args ...any) {
+	*p = append(*p, fmt.Sprintf(format, args...))
+}
+
+func (p *problems) name(field, name string) {
+	switch n := utf8.RuneCountInString(name); {
+	case !utf8.ValidString(name):
+		p.add("%s is not valid UTF-8", field)
+	case strings.TrimSpace(name) == "":
+		p.add("%s is missing", field)
+	case names.Key(name) == "":
+		p.add("%s %q has no letter or digit", field, name)
+	case n > MaxNameLen:
+		p.add("%s is %d characters, over the limit of %d", field, n, MaxNameLen)
+	}
+}
+
+func (p *problems) actor(field string, a ActorRef, o *Ontology) {
+	p.name(field+".name", a.Name)
+	if a.Type != "" && !o.HasType(a.Type) {
+		p.add("%s.type %q is not an actor type", field, a.Type)
+	}
+}
+
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: p}
+}
+
+// ValidationError lists everything wrong with one input.
+type ValidationError struct {
+	Problems []string
+}
+
+func (e *ValidationError) Error() string {
+	return "invalid: " + strings.Join(e.Problems, "; ")
+}

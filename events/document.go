@@ -1,0 +1,66 @@
+package events
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// DocumentAdded records a document: its identity, its metadata and, when
+// it is small enough to travel in the event, its text.
+type DocumentAdded struct {
+	// ID is the content hash of the text (DocumentID), or, for a document
+	// known only by name, SourceDocumentID of its source.
+	ID string `json:"id"`
+	// Source is the file's base name or another short handle.
+	Source    string     `json:"source,omitempty"`
+	Title     string     `json:"title,omitempty"`
+	URL       string     `json:"url,omitempty"`
+	Published *time.Time `json:"published,omitempty"`
+	// Text is the document text when held in the event; Size is its
+	// length in bytes either way.
+	Text string `json:"text,omitempty"`
+	Size int    `json:"size,omitempty"`
+}
+
+func (*DocumentAdded) EventType() Type   { return TypeDocumentAdded }
+func (d *DocumentAdded) eventID() string { return "doc-" + d.ID }
+func (d *DocumentAdded) subject() string { return "dossier.document." + d.ID }
+
+// DocumentID is the content id of a document's text.
+func DocumentID(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Validate checks the document's identity and limits.
+func (d *DocumentAdded) Validate() error {
+	var p problems
+	if !isHexID(d.ID) {
+		p.add("id %q is not a document id", d.ID)
+	}
+	if d.Text != "" {
+		if !utf8.ValidString(d.Text) {
+			p.add("text is not valid UTF-8")
+		} else if d.ID != DocumentID(d.Text) {
+			p.add("id does not match the text's content hash")
+		}
+	}
+	if d.ID != "" && d.Text == "" && d.Source == "" {
+		p.add("a document needs its text or a source name")
+	}
+	for field, v := range map[string]string{"source": d.Source, "title": d.Title, "url": d.URL} {
+		if !utf8.ValidString(v) {
+			p.add("%s is not valid UTF-8", field)
+		}
+		if len(v) > 2048 {
+			p.add("%s is over 2048 bytes", field)
+		}
+	}
+	if strings.ContainsAny(d.Source, "\x00\n") {
+		p.add("source contains a control character")
+	}
+	return p.err()
+}

@@ -1,0 +1,212 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// LogConfig configures the event log.
+type LogConfig struct {
+	// JetStream is the connection's JetStream context. Required.
+	JetStream jetstream.JetStream
+	// Stream is the stream name. Default "DOSSIER".
+	Stream string
+	// Replicas is the stream's replica count on a cluster. Default 1.
+	Replicas int
+	// DuplicateWindow is how long JetStream remembers message ids to drop
+	// re-sent events. Default 10 minutes. Re-sends after it are still
+	// harmless: the projector skips content it has already folded.
+	DuplicateWindow time.Duration
+	// MaxMsgSize bounds one event. Default 16 MiB, which must not exceed
+	// the server's max_payload.
+	MaxMsgSize int32
+}
+
+func (c *LogConfig) setDefaults() {
+	if c.Stream == "" {
+		c.Stream = "DOSSIER"
+	}
+	if c.Replicas == 0 {
+		c.Replicas = 1
+	}
+	if c.DuplicateWindow == 0 {
+		c.DuplicateWindow = 10 * time.Minute
+	}
+	if c.MaxMsgSize == 0 {
+		c.MaxMsgSize = 16 << 20
+	}
+}
+
+// Subjects every Dossier event is published under.
+const SubjectAll = "dossier.>"
+
+// Log is the append side of the event stream.
+type Log struct {
+	cfg    LogConfig
+	js     jetstream.JetStream
+	stream jetstream.Stream
+}
+
+// OpenLog creates the stream if it does not exist, or brings its settings
+// up to date if it does.
+func OpenLog(ctx context.Context, cfg LogConfig) (*Log, error) {
+	cfg.setDefaults()
+	if cfg.JetStream == nil {
+		return nil, errors.New("open log: LogConfig.JetStream is required")
+	}
+	sc := jetstream.StreamConfig{
+		Name:        cfg.Stream,
+		Description: "Dossier events: the source of truth of the knowledge graph",
+		Subjects:    []string{SubjectAll},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		Replicas:    cfg.Replicas,
+		Duplicates:  cfg.DuplicateWindow,
+		MaxMsgSize:  cfg.MaxMsgSize,
+		// The log is history: nothing ages out, nothing is discarded.
+		Discard:     jetstream.DiscardNew,
+		DenyDelete:  true,
+		DenyPurge:   true,
+		AllowDirect: true,
+	}
+	s, err := cfg.JetStream.CreateOrUpdateStream(ctx, sc)
+	if err != nil {
+		return nil, fmt.Errorf("open stream %s: %w", cfg.Stream, err)
+	}
+	return &Log{cfg: cfg, js: cfg.JetStream, stream: s}, nil
+}
+
+// Stream is the stream's name.
+func (l *Log) Stream() string { return l.cfg.Stream }
+
+// AppendOptions modify one Append.
+type AppendOptions struct {
+	// ExpectLastSequence, when set, makes the append fail with a
+	// *ConflictError unless the stream's last sequence is exactly this
+	// before the first event. The events are then appended one after
+	// another, each expecting the previous one's sequence.
+	ExpectLastSequence *uint64
+}
+
+// Appended is the outcome of appending one event.
+type Appended struct {
+	Sequence uint64
+	// Duplicate is set when the stream already held this event (same id
+	// within the duplicate window); Sequence is then the original's.
+	Duplicate bool
+}
+
+// Append publishes events in order and waits for the stream to store them.
+// On error, the events before the failing one may have been stored: the
+// returned slice says which. Appending them again is safe.
+func (l *Log) Append(ctx context.Context, evs []Envelope, opt AppendOptions) ([]Appended, error) {
+	msgs := make([]*nats.Msg, len(evs))
+	for i, ev := range evs {
+		body, err := ev.Marshal()
+		if err != nil {
+			return nil, fmt.Errorf("append %s: %w", ev.ID, err)
+		}
+		if ev.Subject == "" {
+			return nil, fmt.Errorf("append %s: event has no subject", ev.ID)
+		}
+		msgs[i] = &nats.Msg{Subject: ev.Subject, Data: body, Header: nats.Header{}}
+		msgs[i].Header.Set(jetstream.MsgIDHeader, ev.ID)
+		msgs[i].Header.Set(headerType, string(ev.Type))
+	}
+	if opt.ExpectLastSequence != nil {
+		return l.appendExpecting(ctx, evs, msgs, *opt.ExpectLastSequence)
+	}
+	futures := make([]jetstream.PubAckFuture, len(msgs))
+	for i, m := range msgs {
+		f, err := l.js.PublishMsgAsync(m, jetstream.WithExpectStream(l.cfg.Stream))
+		if err != nil {
+			return l.collect(ctx, evs, futures[:i], fmt.Errorf("append %s: %w", evs[i].ID, err))
+		}
+		futures[i] = f
+	}
+	return l.collect(ctx, evs, futures, nil)
+}
+
+// collect waits for acks in order and stops at the first failure, so the
+// result is always a prefix of the events.
+func (l *Log) collect(ctx context.Context, evs []Envelope, futures []jetstream.PubAckFuture, cause error) ([]Appended, error) {
+	out := make([]Appended, 0, len(futures))
+	for i, f := range futures {
+		select {
+		case ack := <-f.Ok():
+			out = append(out, Appended{Sequence: ack.Sequence, Duplicate: ack.Duplicate})
+		case err := <-f.Err():
+			return out, fmt.Errorf("append %s: %w", evs[i].ID, classify(err))
+		case <-ctx.Done():
+			return out, fmt.Errorf("append %s: %w", evs[i].ID, ctx.Err())
+		}
+	}
+	return out, cause
+}
+
+func (l *Log) appendExpecting(ctx context.Context, evs []Envelope, msgs []*nats.Msg, last uint64) ([]Appended, error) {
+	out := make([]Appended, 0, len(msgs))
+	for i, m := range msgs {
+		ack, err := l.js.PublishMsg(ctx, m, jetstream.WithExpectStream(l.cfg.Stream), jetstream.WithExpectLastSequence(last))
+		if err != nil {
+			return out, fmt.Errorf("append %s: %w", evs[i].ID, classify(err))
+		}
+		out = append(out, Appended{Sequence: ack.Sequence, Duplicate: ack.Duplicate})
+		last = ack.Sequence
+	}
+	return out, nil
+}
+
+// LastSequence is the stream's last sequence, 0 when empty.
+func (l *Log) LastSequence(ctx context.Context) (uint64, error) {
+	info, err := l.stream.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("stream info %s: %w", l.cfg.Stream, err)
+	}
+	return info.State.LastSeq, nil
+}
+
+// Get reads the event at one sequence.
+func (l *Log) Get(ctx context.Context, seq uint64) (Envelope, error) {
+	m, err := l.stream.GetMsg(ctx, seq)
+	if err != nil {
+		return Envelope{}, fmt.Errorf("get event %d: %w", seq, err)
+	}
+	ev, err := Unmarshal(m.Data)
+	if err != nil {
+		return ev, err
+	}
+	ev.Sequence, ev.Subject = m.Sequence, m.Subject
+	return ev, nil
+}
+
+// headerType carries the event type in a header so that consumers can
+// filter or route without decoding the body.
+const headerType = "Dossier-Type"
+
+// ConflictError says the stream moved on since the caller read it.
+type ConflictError struct{ Err error }
+
+func (e *ConflictError) Error() string {
+	return "the log has moved past the expected sequence: " + e.Err.Error()
+}
+func (e *ConflictError) Unwrap() error { return e.Err }
+
+// classify turns server errors callers branch on into typed errors. A
+// wrong-last-sequence conflict is code 10071, or 10164 on replicated
+// streams.
+func classify(err error) error {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) {
+		switch apiErr.ErrorCode {
+		case jetstream.JSErrCodeStreamWrongLastSequence, jetstream.JSErrCodeStreamWrongLastSequenceConstant:
+			return &ConflictError{Err: err}
+		}
+	}
+	return err
+}

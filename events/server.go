@@ -1,0 +1,95 @@
+package events
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+)
+
+// ServerConfig configures an embedded NATS server, the one-machine default.
+type ServerConfig struct {
+	// Dir holds JetStream's files (Dir/jetstream). Required.
+	Dir string
+	// Listen is host:port for NATS clients ("127.0.0.1:4222"). Empty means
+	// in-process only: no port is opened.
+	Listen string
+	// MaxPayload bounds one message. Default 16 MiB.
+	MaxPayload int32
+}
+
+// Server is an embedded nats-server with JetStream.
+type Server struct {
+	ns *server.Server
+}
+
+// StartServer starts an embedded NATS server with JetStream and waits
+// until it accepts connections.
+func StartServer(cfg ServerConfig) (*Server, error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("start nats: ServerConfig.Dir is required")
+	}
+	if cfg.MaxPayload == 0 {
+		cfg.MaxPayload = 16 << 20
+	}
+	opts := &server.Options{
+		ServerName: "dossier",
+		JetStream:  true,
+		StoreDir:   filepath.Join(cfg.Dir),
+		MaxPayload: cfg.MaxPayload,
+		NoSigs:     true,
+		NoLog:      true,
+		DontListen: cfg.Listen == "",
+	}
+	if cfg.Listen != "" {
+		host, port, err := net.SplitHostPort(cfg.Listen)
+		if err != nil {
+			return nil, fmt.Errorf("start nats: listen address %q: %w", cfg.Listen, err)
+		}
+		p, err := strconv.Atoi(port)
+		if err != nil {
+			return nil, fmt.Errorf("start nats: listen port %q: %w", port, err)
+		}
+		opts.Host, opts.Port = host, p
+	}
+	ns, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("start nats: %w", err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		ns.Shutdown()
+		return nil, fmt.Errorf("start nats in %s: not ready after 10s (is %s in use?)", cfg.Dir, cfg.Listen)
+	}
+	return &Server{ns: ns}, nil
+}
+
+// Connect opens an in-process client connection.
+func (s *Server) Connect(opts ...nats.Option) (*nats.Conn, error) {
+	opts = append([]nats.Option{nats.InProcessServer(s.ns), nats.Name("dossier")}, opts...)
+	nc, err := nats.Connect("", opts...)
+	if err != nil {
+		return nil, fmt.Errorf("connect to embedded nats: %w", err)
+	}
+	return nc, nil
+}
+
+// ClientURL is the address external NATS clients use, empty when the
+// server does not listen.
+func (s *Server) ClientURL() string {
+	if s.ns.Addr() == nil {
+		return ""
+	}
+	return s.ns.ClientURL()
+}
+
+// Shutdown stops the server and waits for it.
+func (s *Server) Shutdown() {
+	s.ns.Shutdown()
+	s.ns.WaitForShutdown()
+}

@@ -1,0 +1,85 @@
+package graph
+
+import (
+	"encoding/binary"
+	"strings"
+)
+
+// keyType declares one kind of key, once. Keys are built only through its
+// methods, so the layout documented in doc.go is the layout on disk.
+type keyType struct {
+	prefix string
+	// parts names the key's parts after the prefix, for documentation and
+	// for checking arity when a key is built.
+	parts []string
+	// value describes what is stored under the key.
+	value string
+}
+
+const sep = ":"
+
+func (k *keyType) Key(parts ...string) []byte {
+	if len(parts) != len(k.parts) {
+		panic("graph: key " + k.prefix + " wants " + strings.Join(k.parts, sep))
+	}
+	return []byte(k.prefix + sep + strings.Join(parts, sep))
+}
+
+// Prefix is the key with only the leading parts given, ending in sep, for
+// scans.
+func (k *keyType) Prefix(parts ...string) []byte {
+	if len(parts) >= len(k.parts) {
+		panic("graph: prefix of " + k.prefix + " has too many parts")
+	}
+	if len(parts) == 0 {
+		return []byte(k.prefix + sep)
+	}
+	return []byte(k.prefix + sep + strings.Join(parts, sep) + sep)
+}
+
+// Split returns a key's parts. The last part may contain sep (names do
+// not, ids do not; a prefix search key may).
+func (k *keyType) Split(key []byte) []string {
+	rest := strings.TrimPrefix(string(key), k.prefix+sep)
+	return strings.SplitN(rest, sep, len(k.parts))
+}
+
+// The key kinds. Ids never contain ':' (actor ids are slugs, other ids
+// are hex), and name keys are names.Key folds: letters, digits, spaces.
+var (
+	keyLayout  = &keyType{"meta", []string{"layout"}, "layout version, decimal"}
+	keyApplied = &keyType{"meta", []string{"applied"}, "last applied stream sequence, 8 bytes big-endian"}
+	keyStats   = &keyType{"meta", []string{"stats"}, "Stats JSON"}
+
+	keyActor   = &keyType{"act", []string{"actor"}, "Actor JSON"}
+	keyName    = &keyType{"name", []string{"namekey"}, "actor id: every name and alias, folded"}
+	keyType_   = &keyType{"type", []string{"type", "actor"}, "empty: actors by type"}
+	keySurname = &keyType{"last", []string{"surname"}, "JSON list of person actor ids with that last name"}
+
+	keyRel    = &keyType{"rel", []string{"subject", "predicate", "object"}, "Relationship JSON; the out-adjacency"}
+	keyIn     = &keyType{"in", []string{"object", "predicate", "subject"}, "empty: the in-adjacency"}
+	keyPred   = &keyType{"pred", []string{"predicate", "subject", "object"}, "empty: relationships by predicate"}
+	keyRelAsr = &keyType{"ra", []string{"subject", "predicate", "object", "assertion"}, "empty: a relationship's assertions"}
+
+	keyAssertion = &keyType{"asr", []string{"assertion"}, "Assertion JSON"}
+	keyDocument  = &keyType{"doc", []string{"document"}, "Document JSON"}
+	keyDocAsr    = &keyType{"da", []string{"document", "assertion"}, "empty: a document's assertions"}
+	keyDocText   = &keyType{"text", []string{"document"}, "the document's text, kept apart so it can be erased"}
+)
+
+// allKeyTypes lists every key kind for the layout documentation test.
+var allKeyTypes = []*keyType{keyLayout, keyApplied, keyStats, keyActor, keyName, keyType_, keySurname,
+	keyRel, keyIn, keyPred, keyRelAsr, keyAssertion, keyDocument, keyDocAsr, keyDocText}
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func fromU64(b []byte) uint64 {
+	if len(b) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}

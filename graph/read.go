@@ -1,0 +1,447 @@
+package graph
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/dossier-kg/dossier/names"
+)
+
+// View is a consistent read of the graph as it was after one applied
+// sequence. Close it when done.
+type View struct {
+	s   *Store
+	txn *badger.Txn
+	at  uint64
+}
+
+// NotYetError says a read asked for a sequence the store has not applied.
+type NotYetError struct{ Want, Applied uint64 }
+
+func (e *NotYetError) Error() string {
+	return fmt.Sprintf("sequence %d is not applied yet (applied: %d)", e.Want, e.Applied)
+}
+
+// View opens a read of the graph as of a sequence; 0 means the latest.
+func (s *Store) View(asOf uint64) (*View, error) {
+	applied := s.Applied()
+	if asOf == 0 {
+		asOf = applied
+	}
+	if asOf > applied {
+		return nil, &NotYetError{Want: asOf, Applied: applied}
+	}
+	return &View{s: s, txn: s.db.NewTransactionAt(max(asOf, 1), false), at: asOf}, nil
+}
+
+// At is the sequence the view reads at.
+func (v *View) At() uint64 { return v.at }
+
+// Close ends the read.
+func (v *View) Close() { v.txn.Discard() }
+
+func (v *View) get(key []byte, dst any) error {
+	if v.at == 0 {
+		return ErrNotFound
+	}
+	item, err := v.txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("get %q: %w", key, err)
+	}
+	return item.Value(func(b []byte) error {
+		if s, ok := dst.(*string); ok {
+			*s = string(b)
+			return nil
+		}
+		if err := json.Unmarshal(b, dst); err != nil {
+			return fmt.Errorf("decode %q: %w", key, err)
+		}
+		return nil
+	})
+}
+
+// scan calls fn for each key under prefix, in order, starting after the
+// key `after` (a full key) when given. fn returns false to stop.
+func (v *View) scan(prefix, after []byte, values bool, fn func(key, val []byte) (bool, error)) error {
+	if v.at == 0 {
+		return nil
+	}
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix = prefix
+	opts.PrefetchValues = values
+	if !values {
+		opts.PrefetchSize = 0
+	}
+	it := v.txn.NewIterator(opts)
+	defer it.Close()
+	start := prefix
+	if after != nil {
+		start = append(slices.Clip(after), 0)
+	}
+	for it.Seek(start); it.Valid(); it.Next() {
+		item := it.Item()
+		var val []byte
+		if values {
+			var err error
+			if val, err = item.ValueCopy(nil); err != nil {
+				return fmt.Errorf("read %q: %w", item.Key(), err)
+			}
+		}
+		more, err := fn(item.KeyCopy(nil), val)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// Actor returns an actor by id.
+func (v *View) Actor(id string) (Actor, error) {
+	var a Actor
+	return a, v.get(keyActor.Key(id), &a)
+}
+
+// ResolveName finds the actor a name refers to: as written, through the
+// lexicon's variants, and, for a lone surname or a titled name, through
+// the persons already in the graph.
+func (v *View) ResolveName(name string) (Actor, error) {
+	var id string
+	if err := v.get(keyName.Key(names.Key(name)), &id); err == nil {
+		return v.Actor(id)
+	} else if !errors.Is(err, ErrNotFound) {
+		return Actor{}, err
+	}
+	r := v.s.lex.Resolve(name)
+	if err := v.get(keyName.Key(names.Key(r.Name)), &id); err == nil {
+		return v.Actor(id)
+	} else if !errors.Is(err, ErrNotFound) {
+		return Actor{}, err
+	}
+	if w := splitWords(names.Key(r.Name)); len(w) == 1 {
+		var ids []string
+		if err := v.get(keySurname.Key(w[0]), &ids); err == nil && len(ids) == 1 {
+			return v.Actor(ids[0])
+		}
+	}
+	return Actor{}, ErrNotFound
+}
+
+func splitWords(s string) []string { return strings.Fields(s) }
+
+// Page is one page of a listing, with an opaque cursor to continue after.
+type Page[T any] struct {
+	Items   []T
+	Cursors []string
+	HasNext bool
+}
+
+// Cursor encodes a position in a listing. It is the key the item was read
+// from: stable under inserts, and meaningless to a client.
+func cursor(key []byte) string { return base64.RawURLEncoding.EncodeToString(key) }
+
+// CursorError says a pagination cursor is not one this listing issued.
+type CursorError struct{ Cursor string }
+
+func (e *CursorError) Error() string { return fmt.Sprintf("invalid cursor %q", e.Cursor) }
+
+func decodeCursor(c string, prefix []byte) ([]byte, error) {
+	if c == "" {
+		return nil, nil
+	}
+	k, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || !bytes.HasPrefix(k, prefix) {
+		return nil, &CursorError{Cursor: c}
+	}
+	return k, nil
+}
+
+// ActorQuery selects actors.
+type ActorQuery struct {
+	// Search is a case-insensitive prefix of any name or alias.
+	Search string
+	// Type filters by actor type.
+	Type  string
+	First int
+	After string
+}
+
+// Actors lists actors by name prefix and type, ordered by folded name
+// (search) or id.
+func (v *View) Actors(q ActorQuery) (Page[Actor], error) {
+	var page Page[Actor]
+	first := clampFirst(q.First)
+	var prefix []byte
+	var idOf func(key, val []byte) string
+	switch {
+	case q.Search != "":
+		// A name index key per name and alias: several may lead to one
+		// actor, so results are de-duplicated within the page; a later
+		// page may repeat an actor reached by another alias.
+		prefix = append(keyName.Prefix(), names.Key(q.Search)...)
+		idOf = func(_, val []byte) string { return string(val) }
+	case q.Type != "":
+		prefix = keyType_.Prefix(q.Type)
+		idOf = func(key, _ []byte) string { return keyType_.Split(key)[1] }
+	default:
+		prefix = keyActor.Prefix()
+		idOf = func(key, _ []byte) string { return keyActor.Split(key)[0] }
+	}
+	after, err := decodeCursor(q.After, prefix)
+	if err != nil {
+		return page, err
+	}
+	seen := map[string]bool{}
+	err = v.scan(prefix, after, q.Search != "", func(key, val []byte) (bool, error) {
+		id := idOf(key, val)
+		if seen[id] {
+			return true, nil
+		}
+		a, err := v.Actor(id)
+		if err != nil {
+			return false, err
+		}
+		if q.Type != "" && a.Type != q.Type {
+			return true, nil
+		}
+		if len(page.Items) == first {
+			page.HasNext = true
+			return false, nil
+		}
+		seen[id] = true
+		page.Items = append(page.Items, a)
+		page.Cursors = append(page.Cursors, cursor(key))
+		return true, nil
+	})
+	return page, err
+}
+
+func clampFirst(n int) int {
+	switch {
+	case n <= 0:
+		return 50
+	case n > 1000:
+		return 1000
+	}
+	return n
+}
+
+// RelQuery selects relationships. Empty fields match anything.
+type RelQuery struct {
+	Subject, Predicate, Object string
+	MinSupport                 int
+	First                      int
+	After                      string
+}
+
+// Relationships lists relationships matching the query, using whichever
+// index the given fields make narrowest.
+func (v *View) Relationships(q RelQuery) (Page[Relationship], error) {
+	var page Page[Relationship]
+	first := clampFirst(q.First)
+	var prefix []byte
+	var keyOf func(key []byte) RelKey
+	switch {
+	case q.Subject != "":
+		if q.Predicate != "" {
+			prefix = keyRel.Prefix(q.Subject, q.Predicate)
+		} else {
+			prefix = keyRel.Prefix(q.Subject)
+		}
+		keyOf = func(k []byte) RelKey { p := keyRel.Split(k); return RelKey{p[0], p[1], p[2]} }
+	case q.Object != "":
+		if q.Predicate != "" {
+			prefix = keyIn.Prefix(q.Object, q.Predicate)
+		} else {
+			prefix = keyIn.Prefix(q.Object)
+		}
+		keyOf = func(k []byte) RelKey { p := keyIn.Split(k); return RelKey{p[2], p[1], p[0]} }
+	case q.Predicate != "":
+		prefix = keyPred.Prefix(q.Predicate)
+		keyOf = func(k []byte) RelKey { p := keyPred.Split(k); return RelKey{p[1], p[0], p[2]} }
+	default:
+		prefix = keyRel.Prefix()
+		keyOf = func(k []byte) RelKey { p := keyRel.Split(k); return RelKey{p[0], p[1], p[2]} }
+	}
+	after, err := decodeCursor(q.After, prefix)
+	if err != nil {
+		return page, err
+	}
+	err = v.scan(prefix, after, false, func(key, _ []byte) (bool, error) {
+		rk := keyOf(key)
+		if (q.Predicate != "" && rk.Predicate != q.Predicate) || (q.Object != "" && rk.Object != q.Object) || (q.Subject != "" && rk.Subject != q.Subject) {
+			return true, nil
+		}
+		r, err := v.Relationship(rk)
+		if err != nil {
+			return false, err
+		}
+		if r.Support < q.MinSupport {
+			return true, nil
+		}
+		if len(page.Items) == first {
+			page.HasNext = true
+			return false, nil
+		}
+		page.Items = append(page.Items, r)
+		page.Cursors = append(page.Cursors, cursor(key))
+		return true, nil
+	})
+	return page, err
+}
+
+// Relationship returns one relationship.
+func (v *View) Relationship(k RelKey) (Relationship, error) {
+	var r Relationship
+	return r, v.get(keyRel.Key(k.Subject, k.Predicate, k.Object), &r)
+}
+
+// Direction of an edge as seen from an actor.
+type Direction int
+
+const (
+	Out Direction = 1 << iota
+	In
+	Both = Out | In
+)
+
+// Edge is a relationship seen from one of its ends.
+type Edge struct {
+	Relationship
+	// Dir is Out when the actor is the subject.
+	Dir Direction
+	// Other is the id of the actor at the other end.
+	Other string
+}
+
+// Edges lists an actor's relationships in the given directions, filtered
+// by predicate when preds is not empty. Outgoing edges come first, each
+// group ordered by predicate and other actor.
+func (v *View) Edges(actor string, dir Direction, preds []string) ([]Edge, error) {
+	var out []Edge
+	want := func(p string) bool { return len(preds) == 0 || slices.Contains(preds, p) }
+	if dir&Out != 0 {
+		err := v.scan(keyRel.Prefix(actor), nil, true, func(key, val []byte) (bool, error) {
+			var r Relationship
+			if err := json.Unmarshal(val, &r); err != nil {
+				return false, fmt.Errorf("decode %q: %w", key, err)
+			}
+			if want(r.Predicate) {
+				out = append(out, Edge{Relationship: r, Dir: Out, Other: r.Object})
+			}
+			return true, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if dir&In != 0 {
+		err := v.scan(keyIn.Prefix(actor), nil, false, func(key, _ []byte) (bool, error) {
+			p := keyIn.Split(key)
+			if !want(p[1]) {
+				return true, nil
+			}
+			r, err := v.Relationship(RelKey{p[2], p[1], p[0]})
+			if err != nil {
+				return false, err
+			}
+			out = append(out, Edge{Relationship: r, Dir: In, Other: r.Subject})
+			return true, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Assertion returns one assertion.
+func (v *View) Assertion(id string) (Assertion, error) {
+	var a Assertion
+	return a, v.get(keyAssertion.Key(id), &a)
+}
+
+// RelationshipAssertions lists the assertions supporting a relationship,
+// oldest first.
+func (v *View) RelationshipAssertions(k RelKey) ([]Assertion, error) {
+	return v.assertionsUnder(keyRelAsr.Prefix(k.Subject, k.Predicate, k.Object))
+}
+
+// DocumentAssertions lists a document's assertions, oldest first.
+func (v *View) DocumentAssertions(doc string) ([]Assertion, error) {
+	return v.assertionsUnder(keyDocAsr.Prefix(doc))
+}
+
+func (v *View) assertionsUnder(prefix []byte) ([]Assertion, error) {
+	var out []Assertion
+	err := v.scan(prefix, nil, false, func(key, _ []byte) (bool, error) {
+		id := string(key[bytes.LastIndexByte(key, ':')+1:])
+		a, err := v.Assertion(id)
+		if err != nil {
+			return false, err
+		}
+		out = append(out, a)
+		return true, nil
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out, err
+}
+
+// Document returns one document's metadata.
+func (v *View) Document(id string) (Document, error) {
+	var d Document
+	return d, v.get(keyDocument.Key(id), &d)
+}
+
+// DocumentText returns a document's text, or ErrNotFound when Dossier
+// does not hold it.
+func (v *View) DocumentText(id string) (string, error) {
+	var s string
+	return s, v.get(keyDocText.Key(id), &s)
+}
+
+// Documents lists documents in id order.
+func (v *View) Documents(first int, after string) (Page[Document], error) {
+	var page Page[Document]
+	n := clampFirst(first)
+	prefix := keyDocument.Prefix()
+	a, err := decodeCursor(after, prefix)
+	if err != nil {
+		return page, err
+	}
+	err = v.scan(prefix, a, true, func(key, val []byte) (bool, error) {
+		if len(page.Items) == n {
+			page.HasNext = true
+			return false, nil
+		}
+		var d Document
+		if err := json.Unmarshal(val, &d); err != nil {
+			return false, fmt.Errorf("decode %q: %w", key, err)
+		}
+		page.Items = append(page.Items, d)
+		page.Cursors = append(page.Cursors, cursor(key))
+		return true, nil
+	})
+	return page, err
+}
+
+// Stats returns the graph's counts.
+func (v *View) Stats() (Stats, error) {
+	var s Stats
+	err := v.get(keyStats.Key("stats"), &s)
+	if errors.Is(err, ErrNotFound) {
+		err = nil
+	}
+	s.Applied = v.at
+	return s, err
+}

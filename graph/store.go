@@ -1,0 +1,198 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strconv"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/dossier-kg/dossier/names"
+)
+
+// LayoutVersion is the version of the key layout. Bump it, with a line
+// saying why, whenever keys or values change shape; a store of another
+// version is refused and must be rebuilt from the log.
+//
+//	1: first layout (actors, relationships, assertions, documents, adjacency
+//	   both ways, name and type indexes), versions keyed by stream sequence.
+const LayoutVersion = 1
+
+// Config configures a store.
+type Config struct {
+	// Dir is the Badger directory. Required unless InMemory.
+	Dir string
+	// InMemory keeps everything in memory, for tests and scratch replays.
+	InMemory bool
+	// Lexicon resolves name variants. Default names.DefaultLexicon().
+	Lexicon *names.Lexicon
+	// Logger receives Badger's warnings and errors. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// Store is the projected knowledge graph. Every write is versioned with
+// the stream sequence of the event that caused it (Badger's managed
+// mode), so a read can be made as of any applied sequence.
+type Store struct {
+	db  *badger.DB
+	lex *names.Lexicon
+
+	mu      sync.Mutex
+	applied uint64
+	// advanced is closed and replaced each time applied moves, so
+	// waiters wake without polling.
+	advanced chan struct{}
+}
+
+// LayoutError says the store on disk was written by another layout.
+type LayoutError struct {
+	Dir       string
+	Have, Want int
+}
+
+func (e *LayoutError) Error() string {
+	return fmt.Sprintf("graph store %s has layout version %d, this build needs %d: run `dossier rebuild` to re-project it from the log", e.Dir, e.Have, e.Want)
+}
+
+// ErrNotFound is returned when an actor, relationship, assertion or
+// document does not exist (at the read's point in history).
+var ErrNotFound = errors.New("not found")
+
+// Open opens or creates a store, checking its layout version.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Dir == "" && !cfg.InMemory {
+		return nil, errors.New("open graph: Config.Dir is required")
+	}
+	if cfg.Lexicon == nil {
+		cfg.Lexicon = names.DefaultLexicon()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	opts := badger.DefaultOptions(cfg.Dir).
+		WithInMemory(cfg.InMemory).
+		WithLogger(badgerLogger{cfg.Logger}).
+		// One writer, the projector, and it reads its own batch through an
+		// overlay: there is nothing to detect, and detection would refuse
+		// reads of keys written by the batch's earlier events.
+		WithDetectConflicts(false).
+		// History is kept: compaction may only drop versions below the
+		// discard timestamp, which Dossier leaves at 0 for now.
+		WithNumVersionsToKeep(math.MaxInt32)
+	if cfg.InMemory {
+		opts.Dir, opts.ValueDir = "", ""
+	}
+	db, err := badger.OpenManaged(opts)
+	if err != nil {
+		return nil, fmt.Errorf("open graph %s: %w", cfg.Dir, err)
+	}
+	s := &Store{db: db, lex: cfg.Lexicon, advanced: make(chan struct{})}
+	if err := s.init(cfg.Dir); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// init reads the layout and applied sequence, writing the layout into a
+// new store.
+func (s *Store) init(dir string) error {
+	txn := s.db.NewTransactionAt(math.MaxUint64, false)
+	defer txn.Discard()
+	var layout []byte
+	switch item, err := txn.Get(keyLayout.Key("layout")); {
+	case errors.Is(err, badger.ErrKeyNotFound):
+	case err != nil:
+		return fmt.Errorf("read layout of %s: %w", dir, err)
+	default:
+		if layout, err = item.ValueCopy(nil); err != nil {
+			return fmt.Errorf("read layout of %s: %w", dir, err)
+		}
+	}
+	if layout == nil {
+		// The layout is written at version 1, below every event but the
+		// first, so that any read can see it.
+		w := s.db.NewTransactionAt(0, true)
+		defer w.Discard()
+		if err := w.Set(keyLayout.Key("layout"), []byte(strconv.Itoa(LayoutVersion))); err != nil {
+			return fmt.Errorf("write layout: %w", err)
+		}
+		if err := w.CommitAt(1, nil); err != nil {
+			return fmt.Errorf("write layout: %w", err)
+		}
+		return nil
+	}
+	if have, _ := strconv.Atoi(string(layout)); have != LayoutVersion {
+		return &LayoutError{Dir: dir, Have: have, Want: LayoutVersion}
+	}
+	switch item, err := txn.Get(keyApplied.Key("applied")); {
+	case errors.Is(err, badger.ErrKeyNotFound):
+	case err != nil:
+		return fmt.Errorf("read applied sequence: %w", err)
+	default:
+		err := item.Value(func(v []byte) error { s.applied = fromU64(v); return nil })
+		if err != nil {
+			return fmt.Errorf("read applied sequence: %w", err)
+		}
+	}
+	return nil
+}
+
+// Applied is the last stream sequence folded into the store.
+func (s *Store) Applied() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.applied
+}
+
+func (s *Store) setApplied(seq uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if seq <= s.applied {
+		return
+	}
+	s.applied = seq
+	close(s.advanced)
+	s.advanced = make(chan struct{})
+}
+
+// WaitFor blocks until the store has applied seq, or ctx ends.
+func (s *Store) WaitFor(ctx context.Context, seq uint64) error {
+	for {
+		s.mu.Lock()
+		applied, ch := s.applied, s.advanced
+		s.mu.Unlock()
+		if applied >= seq {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("wait for sequence %d (applied %d): %w", seq, applied, ctx.Err())
+		}
+	}
+}
+
+// Lexicon is the store's name lexicon.
+func (s *Store) Lexicon() *names.Lexicon { return s.lex }
+
+// Close flushes and closes the store.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close graph: %w", err)
+	}
+	return nil
+}
+
+// badgerLogger sends Badger's chatter to slog; info and debug are dropped
+// because Badger logs every compaction at info.
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any)   { b.l.Error("badger: " + fmt.Sprintf(f, a...)) }
+func (b badgerLogger) Warningf(f string, a ...any) { b.l.Warn("badger: " + fmt.Sprintf(f, a...)) }
+func (b badgerLogger) Infof(string, ...any)        {}
+func (b badgerLogger) Debugf(string, ...any)       {}

@@ -1,0 +1,336 @@
+package graph
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/dossier-kg/dossier/names"
+)
+
+// Batch applies consecutive events, each in its own Badger transaction
+// committed at the event's stream sequence together with the applied
+// sequence, so that a crash at any point leaves a store that is exactly
+// the fold of events 1..applied, and every applied sequence is a point a
+// read can be made at.
+//
+// Commits are pipelined: Apply hands a transaction to Badger and goes on,
+// and later events of the batch read earlier ones' writes through an
+// in-memory overlay. Commit waits for them all.
+type Batch struct {
+	s      *Store
+	readTs uint64
+	last   uint64
+	// overlay holds every value written by the batch so far; nil means
+	// deleted.
+	overlay map[string][]byte
+
+	wg  sync.WaitGroup
+	mu  sync.Mutex
+	err error
+}
+
+// NewBatch starts a batch after the store's applied sequence.
+func (s *Store) NewBatch() *Batch {
+	applied := s.Applied()
+	return &Batch{s: s, readTs: max(applied, 1), last: applied, overlay: map[string][]byte{}}
+}
+
+// ErrOutOfOrder is returned when a batch is asked to apply a sequence at
+// or below one already applied.
+var ErrOutOfOrder = errors.New("sequence already applied")
+
+// Apply folds one event: fn makes its changes through tx, and they are
+// committed at seq. If fn fails nothing of the event is written and the
+// batch can go on with the next event.
+func (b *Batch) Apply(seq uint64, fn func(tx *Tx) error) error {
+	if seq <= b.last {
+		return fmt.Errorf("apply %d after %d: %w", seq, b.last, ErrOutOfOrder)
+	}
+	if err := b.failed(); err != nil {
+		return err
+	}
+	txn := b.s.db.NewTransactionAt(b.readTs, true)
+	tx := &Tx{b: b, txn: txn, seq: seq, writes: map[string][]byte{}}
+	if err := fn(tx); err != nil {
+		txn.Discard()
+		return err
+	}
+	if err := tx.set(keyApplied.Key("applied"), u64(seq)); err != nil {
+		txn.Discard()
+		return err
+	}
+	for k, v := range tx.writes {
+		b.overlay[k] = v
+	}
+	b.last = seq
+	b.wg.Add(1)
+	err := txn.CommitAt(seq, func(err error) {
+		defer b.wg.Done()
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if err != nil && b.err == nil {
+			b.err = fmt.Errorf("commit event %d: %w", seq, err)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("commit event %d: %w", seq, err)
+	}
+	return nil
+}
+
+func (b *Batch) failed() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err
+}
+
+// Commit waits for the batch's transactions and advances the store's
+// applied sequence. It returns the last sequence applied.
+func (b *Batch) Commit() (uint64, error) {
+	b.wg.Wait()
+	if err := b.failed(); err != nil {
+		// Badger writes transactions in the order they were handed over,
+		// so the applied sequence on disk is still a consistent prefix;
+		// reopen the store to learn it.
+		return 0, err
+	}
+	b.s.setApplied(b.last)
+	return b.last, nil
+}
+
+// Last is the last sequence handed to the batch.
+func (b *Batch) Last() uint64 { return b.last }
+
+// Tx is the write side of one event's fold.
+type Tx struct {
+	b      *Batch
+	txn    *badger.Txn
+	seq    uint64
+	writes map[string][]byte
+}
+
+// Seq is the sequence the changes are written at.
+func (tx *Tx) Seq() uint64 { return tx.seq }
+
+// Lexicon is the store's name lexicon.
+func (tx *Tx) Lexicon() *names.Lexicon { return tx.b.s.lex }
+
+func (tx *Tx) get(key []byte) ([]byte, error) {
+	if v, ok := tx.writes[string(key)]; ok {
+		return v, nilIfPresent(v)
+	}
+	if v, ok := tx.b.overlay[string(key)]; ok {
+		return v, nilIfPresent(v)
+	}
+	item, err := tx.txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get %q: %w", key, err)
+	}
+	return item.ValueCopy(nil)
+}
+
+func nilIfPresent(v []byte) error {
+	if v == nil {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func (tx *Tx) set(key, val []byte) error {
+	if val == nil {
+		val = []byte{}
+	}
+	if err := tx.txn.Set(key, val); err != nil {
+		return fmt.Errorf("set %q: %w", key, err)
+	}
+	tx.writes[string(key)] = val
+	return nil
+}
+
+func (tx *Tx) del(key []byte) error {
+	if err := tx.txn.Delete(key); err != nil {
+		return fmt.Errorf("delete %q: %w", key, err)
+	}
+	tx.writes[string(key)] = nil
+	return nil
+}
+
+func (tx *Tx) getJSON(key []byte, v any) error {
+	b, err := tx.get(key)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("decode %q: %w", key, err)
+	}
+	return nil
+}
+
+func (tx *Tx) setJSON(key []byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %q: %w", key, err)
+	}
+	return tx.set(key, b)
+}
+
+// Actor returns the actor with that id, or ErrNotFound.
+func (tx *Tx) Actor(id string) (Actor, error) {
+	var a Actor
+	return a, tx.getJSON(keyActor.Key(id), &a)
+}
+
+// LookupName returns the id of the actor a folded name belongs to.
+func (tx *Tx) LookupName(key string) (string, error) {
+	v, err := tx.get(keyName.Key(key))
+	return string(v), err
+}
+
+// PersonsBySurname lists the persons whose last name folds to key.
+func (tx *Tx) PersonsBySurname(key string) ([]string, error) {
+	var ids []string
+	err := tx.getJSON(keySurname.Key(key), &ids)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	return ids, err
+}
+
+// PutActor stores an actor and keeps its indexes (names, type, surname)
+// in step with it.
+func (tx *Tx) PutActor(a Actor) error {
+	old, err := tx.Actor(a.ID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	isNew := errors.Is(err, ErrNotFound)
+	if !isNew && old.Type != a.Type && old.Type != "" {
+		if err := tx.del(keyType_.Key(old.Type, a.ID)); err != nil {
+			return err
+		}
+	}
+	if a.Type != "" && (isNew || old.Type != a.Type) {
+		if err := tx.set(keyType_.Key(a.Type, a.ID), nil); err != nil {
+			return err
+		}
+	}
+	for _, n := range append([]string{a.Name}, a.Aliases...) {
+		if isNew || (n != old.Name && !slices.Contains(old.Aliases, n)) {
+			k := names.Key(n)
+			if _, err := tx.LookupName(k); errors.Is(err, ErrNotFound) {
+				if err := tx.set(keyName.Key(k), []byte(a.ID)); err != nil {
+					return err
+				}
+			} else if err != nil {
+				return err
+			}
+		}
+	}
+	if a.Type == "PERSON" && (isNew || old.Type != "PERSON") {
+		if f := lastWord(a.Name); f != "" && f != names.Key(a.Name) {
+			ids, err := tx.PersonsBySurname(f)
+			if err != nil {
+				return err
+			}
+			if !slices.Contains(ids, a.ID) {
+				if err := tx.setJSON(keySurname.Key(f), append(ids, a.ID)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return tx.setJSON(keyActor.Key(a.ID), a)
+}
+
+func lastWord(name string) string {
+	w := splitWords(names.Key(name))
+	if len(w) == 0 {
+		return ""
+	}
+	return w[len(w)-1]
+}
+
+// Relationship returns the relationship, or ErrNotFound.
+func (tx *Tx) Relationship(k RelKey) (Relationship, error) {
+	var r Relationship
+	return r, tx.getJSON(keyRel.Key(k.Subject, k.Predicate, k.Object), &r)
+}
+
+// PutRelationship stores a relationship and its adjacency entries. A
+// relationship whose support fell to zero is deleted with them.
+func (tx *Tx) PutRelationship(r Relationship) error {
+	rk, in, pred := keyRel.Key(r.Subject, r.Predicate, r.Object), keyIn.Key(r.Object, r.Predicate, r.Subject), keyPred.Key(r.Predicate, r.Subject, r.Object)
+	if r.Support <= 0 {
+		for _, k := range [][]byte{rk, in, pred} {
+			if err := tx.del(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := tx.set(in, nil); err != nil {
+		return err
+	}
+	if err := tx.set(pred, nil); err != nil {
+		return err
+	}
+	return tx.setJSON(rk, r)
+}
+
+// Assertion returns the assertion, or ErrNotFound.
+func (tx *Tx) Assertion(id string) (Assertion, error) {
+	var a Assertion
+	return a, tx.getJSON(keyAssertion.Key(id), &a)
+}
+
+// PutAssertion stores an assertion and links it to its relationship and
+// document.
+func (tx *Tx) PutAssertion(a Assertion) error {
+	if err := tx.set(keyRelAsr.Key(a.Subject, a.Predicate, a.Object, a.ID), nil); err != nil {
+		return err
+	}
+	if err := tx.set(keyDocAsr.Key(a.Document, a.ID), nil); err != nil {
+		return err
+	}
+	return tx.setJSON(keyAssertion.Key(a.ID), a)
+}
+
+// Document returns the document, or ErrNotFound.
+func (tx *Tx) Document(id string) (Document, error) {
+	var d Document
+	return d, tx.getJSON(keyDocument.Key(id), &d)
+}
+
+// PutDocument stores a document's metadata.
+func (tx *Tx) PutDocument(d Document) error {
+	return tx.setJSON(keyDocument.Key(d.ID), d)
+}
+
+// PutDocumentText stores a document's text apart from its metadata.
+func (tx *Tx) PutDocumentText(id, text string) error {
+	return tx.set(keyDocText.Key(id), []byte(text))
+}
+
+// Stats returns the running counts.
+func (tx *Tx) Stats() (Stats, error) {
+	var s Stats
+	err := tx.getJSON(keyStats.Key("stats"), &s)
+	if errors.Is(err, ErrNotFound) {
+		return Stats{}, nil
+	}
+	return s, err
+}
+
+// PutStats stores the running counts.
+func (tx *Tx) PutStats(s Stats) error {
+	s.Applied = tx.seq
+	return tx.setJSON(keyStats.Key("stats"), s)
+}

@@ -1,0 +1,228 @@
+package names
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+)
+
+//go:embed lexicon.json
+var defaultLexicon []byte
+
+// Entry is one well-known actor and the ways it is written.
+type Entry struct {
+	Name     string   `json:"name"`
+	Type     string   `json:"type"`
+	Aliases  []string `json:"aliases,omitempty"`
+	Demonyms []string `json:"demonyms,omitempty"`
+}
+
+// LexiconFile is the on-disk shape of a lexicon (names/lexicon.json, or a
+// user's file given with --lexicon, merged over the default).
+type LexiconFile struct {
+	Titles          []string `json:"titles"`
+	Suffixes        []string `json:"suffixes"`
+	GovernmentWords []string `json:"government_words"`
+	Actors          []Entry  `json:"actors"`
+}
+
+// Lexicon resolves name variants to a canonical name. It is immutable once
+// built and safe for concurrent use.
+type Lexicon struct {
+	canonical map[string]*Entry // Key(variant) → entry
+	demonym   map[string]*Entry // Key(demonym) → entry
+	titles    [][]string        // each title as folded words, longest first
+	suffixes  [][]string
+	govWords  map[string]bool
+}
+
+// DefaultLexicon returns the lexicon shipped with Dossier.
+func DefaultLexicon() *Lexicon {
+	l, err := NewLexicon(defaultLexicon)
+	if err != nil {
+		panic(fmt.Sprintf("names: embedded lexicon.json is invalid: %v", err))
+	}
+	return l
+}
+
+// LoadLexicon reads a user's lexicon file and merges it over the default:
+// its entries win where both name the same variant.
+func LoadLexicon(path string) (*Lexicon, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read lexicon: %w", err)
+	}
+	l, err := NewLexicon(defaultLexicon, data)
+	if err != nil {
+		return nil, fmt.Errorf("lexicon %s: %w", path, err)
+	}
+	return l, nil
+}
+
+// NewLexicon builds a lexicon from JSON documents; later ones override
+// earlier ones variant by variant.
+func NewLexicon(docs ...[]byte) (*Lexicon, error) {
+	l := &Lexicon{
+		canonical: map[string]*Entry{},
+		demonym:   map[string]*Entry{},
+		govWords:  map[string]bool{},
+	}
+	for i, doc := range docs {
+		var f LexiconFile
+		if err := json.Unmarshal(doc, &f); err != nil {
+			return nil, fmt.Errorf("document %d: %w", i+1, err)
+		}
+		for _, t := range f.Titles {
+			if w := strings.Fields(Key(t)); len(w) > 0 {
+				l.titles = append(l.titles, w)
+			}
+		}
+		for _, s := range f.Suffixes {
+			if w := strings.Fields(Key(s)); len(w) > 0 {
+				l.suffixes = append(l.suffixes, w)
+			}
+		}
+		for _, g := range f.GovernmentWords {
+			l.govWords[Key(g)] = true
+		}
+		for j := range f.Actors {
+			e := &f.Actors[j]
+			if Key(e.Name) == "" {
+				return nil, fmt.Errorf("document %d: actor %d has no name", i+1, j+1)
+			}
+			l.canonical[Key(e.Name)] = e
+			for _, a := range e.Aliases {
+				if k := Key(a); k != "" {
+					l.canonical[k] = e
+				}
+			}
+			for _, d := range e.Demonyms {
+				if k := Key(d); k != "" {
+					l.demonym[k] = e
+				}
+			}
+		}
+	}
+	longestFirst := func(s [][]string) {
+		sort.SliceStable(s, func(i, j int) bool { return len(s[i]) > len(s[j]) })
+	}
+	longestFirst(l.titles)
+	longestFirst(l.suffixes)
+	return l, nil
+}
+
+// Resolution is what the lexicon knows of a name.
+type Resolution struct {
+	// Name is the canonical name when Known, else the name with titles,
+	// legal suffixes and a leading article removed.
+	Name string
+	// Type is the lexicon's actor type when Known.
+	Type string
+	// Known says the name is a variant of a lexicon entry.
+	Known bool
+	// Titled says a title was stripped ("President Trump"): the rest is a
+	// person's name, which the graph may complete from a known surname.
+	Titled bool
+}
+
+// Resolve maps a name as written to its canonical form. Variants are tried
+// as written, then without titles and suffixes, then as a country word
+// followed by a government word ("Chinese government", "US authorities").
+func (l *Lexicon) Resolve(name string) Resolution {
+	name = Clean(name)
+	if e, ok := l.canonical[Key(name)]; ok {
+		return Resolution{Name: e.Name, Type: e.Type, Known: true}
+	}
+	stripped, lead, trail := l.strip(strings.Fields(Key(name)))
+	if len(stripped) == 0 {
+		return Resolution{Name: name}
+	}
+	k := strings.Join(stripped, " ")
+	if e, ok := l.canonical[k]; ok {
+		return Resolution{Name: e.Name, Type: e.Type, Known: true}
+	}
+	if n := len(stripped); n >= 2 && l.govWords[stripped[n-1]] {
+		head := strings.Join(stripped[:n-1], " ")
+		if e, ok := l.canonical[head]; ok {
+			return Resolution{Name: e.Name, Type: e.Type, Known: true}
+		}
+		if e, ok := l.demonym[head]; ok {
+			return Resolution{Name: e.Name, Type: e.Type, Known: true}
+		}
+	}
+	return Resolution{Name: trimWritten(name, lead, trail), Titled: lead > 0}
+}
+
+// Demonym returns the entry a demonym ("Chinese", "Dutch") stands for.
+func (l *Lexicon) Demonym(word string) (Entry, bool) {
+	e, ok := l.demonym[Key(word)]
+	if !ok {
+		return Entry{}, false
+	}
+	return *e, true
+}
+
+// IsTitle reports whether the folded words start with a known title.
+func (l *Lexicon) IsTitle(name string) bool {
+	_, lead, _ := l.strip(strings.Fields(Key(name)))
+	return lead > 0
+}
+
+// strip removes leading titles (repeatedly: "Secretary of State Mike") and
+// a trailing legal suffix from folded words, and says how many words went
+// from each end.
+func (l *Lexicon) strip(words []string) (rest []string, lead, trail int) {
+	for changed := true; changed; {
+		changed = false
+		for _, t := range l.titles {
+			if len(words) > len(t) && hasPrefixWords(words, t) {
+				words = words[len(t):]
+				lead += len(t)
+				changed = true
+				break
+			}
+		}
+	}
+	for _, s := range l.suffixes {
+		if len(words) > len(s) && hasPrefixWords(words[len(words)-len(s):], s) {
+			words = words[:len(words)-len(s)]
+			trail = len(s)
+			break
+		}
+	}
+	return words, lead, trail
+}
+
+// trimWritten removes from the name as written the folded words strip
+// removed, so the shown name keeps its case and inner punctuation
+// ("Fox-IT"). A written field can fold to several words, so fields are
+// dropped by the number of folded words each holds.
+func trimWritten(name string, lead, trail int) string {
+	fields := strings.Fields(name)
+	if len(fields) > 0 && strings.EqualFold(fields[0], "the") {
+		fields = fields[1:]
+	}
+	start, end := 0, len(fields)
+	for n := 0; n < lead && start < end; start++ {
+		n += len(strings.Fields(Key(fields[start])))
+	}
+	for n := 0; n < trail && end > start; end-- {
+		n += len(strings.Fields(Key(fields[end-1])))
+	}
+	return strings.TrimRight(strings.Join(fields[start:end], " "), ",")
+}
+
+func hasPrefixWords(words, prefix []string) bool {
+	if len(words) < len(prefix) {
+		return false
+	}
+	for i, p := range prefix {
+		if words[i] != p {
+			return false
+		}
+	}
+	return true
+}

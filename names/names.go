@@ -1,0 +1,98 @@
+// Package names folds the many ways a document writes an actor's name into
+// one comparable key, and resolves known variants ("U.S.", "the US
+// government", "President Trump") through a lexicon held as data.
+//
+// It is a leaf package: the event model uses it to derive content ids and
+// NATS subject tokens, the graph uses it for its name index, and the
+// extractor for mention detection. Keeping one folding function for all of
+// them is what makes "U.S." typed into a query find the actor that "US" in
+// an article created.
+package names
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Key folds a name for comparison: case, punctuation, dots in acronyms,
+// curly quotes, a leading "the" and a trailing possessive are ignored, and
+// runs of anything that is not a letter or digit become one space.
+//
+//	Key("The U.S.")      == "us"
+//	Key("Fox-IT")        == "fox it"
+//	Key("ByteDance’s")   == "bytedance"
+//
+// Invalid UTF-8 bytes are dropped rather than kept, so a key is always valid
+// UTF-8 and safe to store and print.
+func Key(name string) string {
+	var b strings.Builder
+	b.Grow(len(name))
+	space := false
+	// Dots inside acronyms (U.S., U.K.) vanish instead of splitting
+	// the word, so "U.S." and "US" fold to the same key.
+	for i, r := range name {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(name[i:]); size <= 1 {
+				continue
+			}
+		}
+		switch {
+		case r == '.' || r == '\'' || r == '’' || r == '‘' || r == '`' || r == '´':
+			continue
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			space = true
+		}
+	}
+	k := b.String()
+	k = strings.TrimPrefix(k, "the ")
+	// The apostrophe is already gone, so a possessive shows as a trailing
+	// "s" glued to the name; only strip it when the original had one.
+	if hasPossessive(name) {
+		k = strings.TrimSuffix(k, "s")
+	}
+	return k
+}
+
+func hasPossessive(name string) bool {
+	name = strings.TrimRightFunc(name, unicode.IsSpace)
+	return strings.HasSuffix(name, "'s") || strings.HasSuffix(name, "’s")
+}
+
+// Slug is Key made safe as an identifier and as a NATS subject token:
+// words are joined by '-', so it contains no dots, spaces or wildcards.
+// It is empty when the name has no letter or digit at all.
+func Slug(name string) string {
+	return strings.ReplaceAll(Key(name), " ", "-")
+}
+
+// Token makes an arbitrary string safe as one NATS subject token: anything
+// but ASCII letters, digits, '-' and '_' becomes '_'. Unlike Slug it keeps
+// case, for tokens such as predicate names.
+func Token(s string) string {
+	if s == "" {
+		return "_"
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// Clean trims surrounding space and quotes from a name as written and
+// collapses inner whitespace; it keeps case and punctuation, so the result
+// is still fit to show.
+func Clean(name string) string {
+	name = strings.ToValidUTF8(name, "")
+	name = strings.Join(strings.Fields(name), " ")
+	return strings.Trim(name, "\"'“”‘’ ")
+}

@@ -1,0 +1,278 @@
+// Package projections folds the event log into the graph store.
+//
+// Fold is the one place that knows both the event model (events) and the
+// store (graph): it turns one event into the store changes it causes, the
+// way perkeep's index turns a blob into index rows. The Projector feeds it
+// from a JetStream consumer in stream order, in batches, and records the
+// last applied sequence in the same Badger transaction as each event's
+// changes, so a crash neither loses nor repeats an event.
+package projections
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/names"
+)
+
+// Fold applies one event to the graph. Folding is idempotent on content:
+// an assertion or document already in the store is not counted again,
+// which is what makes a re-sent event harmless after JetStream's
+// duplicate window has passed.
+//
+// It returns a *events.DecodeError or *events.ValidationError for an event
+// that can never be folded; the caller decides whether to skip it.
+func Fold(tx *graph.Tx, ev events.Envelope) error {
+	p, err := ev.Decode()
+	if err != nil {
+		return err
+	}
+	switch p := p.(type) {
+	case *events.AssertionRecorded:
+		return foldAssertion(tx, ev, p)
+	case *events.DocumentAdded:
+		return foldDocument(tx, ev, p)
+	}
+	return &events.DecodeError{ID: ev.ID, Problem: fmt.Sprintf("no fold for %s", ev.Type), Unknown: true}
+}
+
+func foldDocument(tx *graph.Tx, ev events.Envelope, p *events.DocumentAdded) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	d, err := tx.Document(p.ID)
+	isNew := errors.Is(err, graph.ErrNotFound)
+	if err != nil && !isNew {
+		return err
+	}
+	if isNew {
+		d = graph.Document{ID: p.ID, Seq: ev.Sequence, Recorded: ev.Recorded}
+	}
+	// A document first known as a stub (an assertion named its source)
+	// gains metadata when it is added for real; fields already set stay.
+	d.Source = cmp(d.Source, p.Source)
+	d.Title = cmp(d.Title, p.Title)
+	d.URL = cmp(d.URL, p.URL)
+	if d.Published == nil {
+		d.Published = p.Published
+	}
+	if d.Size == 0 {
+		d.Size = max(p.Size, len(p.Text))
+	}
+	if p.Text != "" && !d.HasText {
+		d.HasText = true
+		if err := tx.PutDocumentText(p.ID, p.Text); err != nil {
+			return err
+		}
+	}
+	if err := tx.PutDocument(d); err != nil {
+		return err
+	}
+	if isNew {
+		return bumpStats(tx, func(s *graph.Stats) { s.Documents++ })
+	}
+	return nil
+}
+
+func cmp(have, offered string) string {
+	if have != "" {
+		return have
+	}
+	return offered
+}
+
+func bumpStats(tx *graph.Tx, f func(*graph.Stats)) error {
+	s, err := tx.Stats()
+	if err != nil {
+		return err
+	}
+	f(&s)
+	return tx.PutStats(s)
+}
+
+func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded) error {
+	// The log may hold events from any writer: check what the fold relies
+	// on, not the ontology, which is the appender's business.
+	if names.Key(p.Subject.Name) == "" || names.Key(p.Object.Name) == "" || p.Predicate == "" || p.Evidence.DocumentID == "" {
+		return &events.ValidationError{Problems: []string{"assertion lacks a subject, object, predicate or document"}}
+	}
+	if p.ID != events.AssertionID(p) {
+		return &events.ValidationError{Problems: []string{"assertion id does not match its content"}}
+	}
+	if _, err := tx.Assertion(p.ID); err == nil {
+		return nil
+	} else if !errors.Is(err, graph.ErrNotFound) {
+		return err
+	}
+	var delta graph.Stats
+	subj, err := touchActor(tx, ev, p.Subject, &delta)
+	if err != nil {
+		return fmt.Errorf("subject %q: %w", p.Subject.Name, err)
+	}
+	obj, err := touchActor(tx, ev, p.Object, &delta)
+	if err != nil {
+		return fmt.Errorf("object %q: %w", p.Object.Name, err)
+	}
+	a := graph.Assertion{
+		ID: p.ID, Seq: ev.Sequence, Recorded: ev.Recorded, Principal: ev.Principal,
+		Subject: subj.ID, Predicate: p.Predicate, Object: obj.ID,
+		SubjectText: p.Subject.Name, ObjectText: p.Object.Name,
+		Polarity: p.Polarity, Modality: p.Modality,
+		Document: p.Evidence.DocumentID, Sentence: p.Evidence.Sentence,
+		Start: p.Evidence.Start, End: p.Evidence.End,
+		Producer: p.Producer.Name, ProducerVer: p.Producer.Version,
+	}
+	if p.Confidence != nil {
+		a.Confidence = *p.Confidence
+	}
+	if p.AttributedTo != nil {
+		who, err := touchActor(tx, ev, events.ActorRef{Name: *p.AttributedTo}, &delta)
+		if err != nil {
+			return fmt.Errorf("attributed_to %q: %w", *p.AttributedTo, err)
+		}
+		a.AttributedTo, a.AttributedText = who.ID, *p.AttributedTo
+	}
+	if err := countDocument(tx, ev, p.Evidence, &delta); err != nil {
+		return err
+	}
+	if err := tx.PutAssertion(a); err != nil {
+		return err
+	}
+	if err := supportRelationship(tx, ev, a, &delta); err != nil {
+		return err
+	}
+	delta.Assertions++
+	return bumpStats(tx, func(s *graph.Stats) {
+		s.Actors += delta.Actors
+		s.Documents += delta.Documents
+		s.Relationships += delta.Relationships
+		s.Assertions += delta.Assertions
+	})
+}
+
+// countDocument links the assertion's document, creating a stub for a
+// document known only by its source name.
+func countDocument(tx *graph.Tx, ev events.Envelope, e events.Evidence, delta *graph.Stats) error {
+	d, err := tx.Document(e.DocumentID)
+	if errors.Is(err, graph.ErrNotFound) {
+		d = graph.Document{ID: e.DocumentID, Source: e.Document, Seq: ev.Sequence, Recorded: ev.Recorded}
+		delta.Documents++
+	} else if err != nil {
+		return err
+	}
+	d.Assertions++
+	return tx.PutDocument(d)
+}
+
+func supportRelationship(tx *graph.Tx, ev events.Envelope, a graph.Assertion, delta *graph.Stats) error {
+	r, err := tx.Relationship(a.Rel())
+	if errors.Is(err, graph.ErrNotFound) {
+		r = graph.Relationship{Subject: a.Subject, Predicate: a.Predicate, Object: a.Object, FirstSeq: ev.Sequence, First: ev.Recorded}
+		delta.Relationships++
+	} else if err != nil {
+		return err
+	}
+	r.Support++
+	if a.Polarity == events.Negated {
+		r.Negated++
+	} else {
+		r.Affirmed++
+	}
+	if !slices.Contains(r.Sources, a.Document) {
+		r.Sources = append(r.Sources, a.Document)
+	}
+	r.LastSeq, r.Last = ev.Sequence, ev.Recorded
+	return tx.PutRelationship(r)
+}
+
+// touchActor resolves a name to an actor, creating it when new, and
+// records the mention: the name variant, a vote for the given type, and
+// when it was seen.
+func touchActor(tx *graph.Tx, ev events.Envelope, ref events.ActorRef, delta *graph.Stats) (graph.Actor, error) {
+	res := tx.Lexicon().Resolve(ref.Name)
+	a, err := resolve(tx, ref, res)
+	switch {
+	case errors.Is(err, graph.ErrNotFound):
+		name := res.Name
+		if name == "" {
+			name = ref.Name
+		}
+		a = graph.Actor{ID: names.Slug(name), Name: name, FirstSeq: ev.Sequence, First: ev.Recorded}
+		// A slug can be taken by an actor whose name index entry points
+		// elsewhere (two names folding alike); reuse it then.
+		if existing, err := tx.Actor(a.ID); err == nil {
+			a = existing
+		} else if !errors.Is(err, graph.ErrNotFound) {
+			return a, err
+		} else {
+			delta.Actors++
+		}
+	case err != nil:
+		return a, err
+	}
+	vote := ref.Type
+	if vote == "" && res.Known && a.Mentions == 0 {
+		vote = res.Type
+	}
+	if vote != "" {
+		if a.TypeVotes == nil {
+			a.TypeVotes = map[string]int{}
+		}
+		a.TypeVotes[vote]++
+		a.Type = topVote(a.TypeVotes, a.Type)
+	}
+	written := strings.TrimSpace(ref.Name)
+	if names.Key(written) != names.Key(a.Name) && !slices.ContainsFunc(a.Aliases, func(s string) bool { return names.Key(s) == names.Key(written) }) {
+		a.Aliases = append(a.Aliases, written)
+	}
+	a.Mentions++
+	a.LastSeq, a.Last = ev.Sequence, ev.Recorded
+	return a, tx.PutActor(a)
+}
+
+// resolve finds the existing actor a name refers to: as written, as the
+// lexicon resolves it, and for a lone surname ("Trump", "President
+// Trump") the one person in the graph with that last name.
+func resolve(tx *graph.Tx, ref events.ActorRef, res names.Resolution) (graph.Actor, error) {
+	for _, k := range []string{names.Key(ref.Name), names.Key(res.Name)} {
+		id, err := tx.LookupName(k)
+		if err == nil {
+			return tx.Actor(id)
+		}
+		if !errors.Is(err, graph.ErrNotFound) {
+			return graph.Actor{}, err
+		}
+	}
+	if w := strings.Fields(names.Key(res.Name)); len(w) == 1 && !res.Known && (ref.Type == "" || ref.Type == "PERSON") {
+		ids, err := tx.PersonsBySurname(w[0])
+		if err != nil {
+			return graph.Actor{}, err
+		}
+		if len(ids) == 1 {
+			return tx.Actor(ids[0])
+		}
+	}
+	return graph.Actor{}, graph.ErrNotFound
+}
+
+// topVote picks the most voted type; the current one wins ties, so types
+// do not flip back and forth on equal votes.
+func topVote(votes map[string]int, current string) string {
+	best, n := current, votes[current]
+	keys := make([]string, 0, len(votes))
+	for k := range votes {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if votes[k] > n {
+			best, n = k, votes[k]
+		}
+	}
+	return best
+}
+

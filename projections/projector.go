@@ -1,0 +1,256 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/graph"
+)
+
+// Config configures a projector.
+type Config struct {
+	// Store is the graph to fold into. Required.
+	Store *graph.Store
+	// JetStream is the connection to the stream. Required.
+	JetStream jetstream.JetStream
+	// Stream is the stream name. Default "DOSSIER".
+	Stream string
+	// Durable names the projector's durable consumer. Each Dossier
+	// instance keeps its own projection, so each needs its own name.
+	// Empty means an ephemeral ordered consumer, as used by rebuilds.
+	Durable string
+	// BatchSize is the most events folded and acknowledged together.
+	// Default 1000.
+	BatchSize int
+	// StopAt, when set, makes Run return once this sequence is applied.
+	StopAt uint64
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+
+	// afterCommit runs between a batch's Badger commit and its ack; an
+	// error stops Run there. Tests inject faults through it.
+	afterCommit func(last uint64) error
+}
+
+func (c *Config) setDefaults() error {
+	var errs []error
+	if c.Store == nil {
+		errs = append(errs, errors.New("Config.Store is required"))
+	}
+	if c.JetStream == nil {
+		errs = append(errs, errors.New("Config.JetStream is required"))
+	}
+	if c.Stream == "" {
+		c.Stream = "DOSSIER"
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = 1000
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return errors.Join(errs...)
+}
+
+// Projector keeps a graph store up to date with the stream.
+type Projector struct {
+	cfg     Config
+	skipped int
+}
+
+// New checks the configuration.
+func New(cfg Config) (*Projector, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, fmt.Errorf("new projector: %w", err)
+	}
+	return &Projector{cfg: cfg}, nil
+}
+
+// Run folds events until ctx ends (returning nil), StopAt is reached, or
+// an error stops it. Events are taken from the store's applied sequence
+// on, whatever the consumer thought it had delivered.
+func (p *Projector) Run(ctx context.Context) error {
+	if p.cfg.StopAt > 0 && p.cfg.Store.Applied() >= p.cfg.StopAt {
+		return nil
+	}
+	cons, err := p.consumer(ctx)
+	if err != nil {
+		return err
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(p.cfg.BatchSize))
+	if err != nil {
+		return fmt.Errorf("consume %s: %w", p.cfg.Stream, err)
+	}
+	defer it.Stop()
+
+	// The reader goroutine is owned by Run: it ends when the iterator is
+	// stopped (deferred above) or Run has returned (done).
+	msgs := make(chan jetstream.Msg, p.cfg.BatchSize)
+	readErr := make(chan error, 1)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(msgs)
+		for {
+			m, err := it.Next()
+			if err != nil {
+				if !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+					readErr <- err
+				}
+				return
+			}
+			select {
+			case msgs <- m:
+			case <-done:
+				return
+			}
+		}
+	}()
+
+	batch := make([]jetstream.Msg, 0, p.cfg.BatchSize)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-readErr:
+			return fmt.Errorf("read %s: %w", p.cfg.Stream, err)
+		case m, ok := <-msgs:
+			if !ok {
+				return nil
+			}
+			batch = append(batch[:0], m)
+		}
+		// Group commit: take whatever else has already arrived, without
+		// waiting, so a burst is folded in one batch and a lone event is
+		// folded at once.
+	fill:
+		for len(batch) < p.cfg.BatchSize {
+			select {
+			case m, ok := <-msgs:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, m)
+			default:
+				break fill
+			}
+		}
+		last, err := p.apply(batch)
+		if err != nil {
+			return err
+		}
+		if p.cfg.StopAt > 0 && last >= p.cfg.StopAt {
+			return nil
+		}
+	}
+}
+
+// consumer creates the durable consumer, or re-creates it when its ack
+// floor disagrees with the store: the store is the truth about what has
+// been applied (it may have been rebuilt, or the last ack lost).
+func (p *Projector) consumer(ctx context.Context) (jetstream.Consumer, error) {
+	start := p.cfg.Store.Applied() + 1
+	if p.cfg.Durable == "" {
+		c, err := p.cfg.JetStream.OrderedConsumer(ctx, p.cfg.Stream, jetstream.OrderedConsumerConfig{
+			DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
+			OptStartSeq:   start,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("ordered consumer on %s: %w", p.cfg.Stream, err)
+		}
+		return c, nil
+	}
+	if c, err := p.cfg.JetStream.Consumer(ctx, p.cfg.Stream, p.cfg.Durable); err == nil {
+		info := c.CachedInfo()
+		if info.AckFloor.Stream+1 == start && info.Delivered.Stream+1 == start {
+			return c, nil
+		}
+		if err := p.cfg.JetStream.DeleteConsumer(ctx, p.cfg.Stream, p.cfg.Durable); err != nil {
+			return nil, fmt.Errorf("reset consumer %s: %w", p.cfg.Durable, err)
+		}
+	} else if !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return nil, fmt.Errorf("consumer %s: %w", p.cfg.Durable, err)
+	}
+	c, err := p.cfg.JetStream.CreateConsumer(ctx, p.cfg.Stream, jetstream.ConsumerConfig{
+		Durable:       p.cfg.Durable,
+		Description:   "Dossier projector: folds the stream into this instance's graph",
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:   start,
+		AckPolicy:     jetstream.AckAllPolicy,
+		AckWait:       time.Minute,
+		MaxAckPending: 4 * p.cfg.BatchSize,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create consumer %s: %w", p.cfg.Durable, err)
+	}
+	return c, nil
+}
+
+// apply folds a batch, commits it, and acknowledges its last message,
+// which acknowledges all of them.
+func (p *Projector) apply(msgs []jetstream.Msg) (uint64, error) {
+	b := p.cfg.Store.NewBatch()
+	var lastMsg jetstream.Msg
+	for _, m := range msgs {
+		md, err := m.Metadata()
+		if err != nil {
+			return 0, fmt.Errorf("message metadata: %w", err)
+		}
+		seq := md.Sequence.Stream
+		lastMsg = m
+		if seq <= b.Last() {
+			continue // a redelivery of something already folded
+		}
+		ev, err := events.Unmarshal(m.Data())
+		ev.Sequence, ev.Subject = seq, m.Subject()
+		if err == nil {
+			if err = b.Apply(seq, func(tx *graph.Tx) error { return Fold(tx, ev) }); err == nil {
+				continue
+			}
+		}
+		var dec *events.DecodeError
+		var inv *events.ValidationError
+		switch {
+		case errors.As(err, &dec) && dec.Unknown:
+			// A newer writer shares the stream: folding on without its
+			// events would serve a graph that silently lacks them.
+			return 0, fmt.Errorf("event %d: %w", seq, err)
+		case errors.As(err, &dec), errors.As(err, &inv):
+			// Never foldable, whoever retries: record it as applied and
+			// go on, so one bad event cannot stall every replica.
+			p.skipped++
+			p.cfg.Logger.Warn("skipping event that cannot be folded", "seq", seq, "err", err)
+			if err := b.Apply(seq, func(*graph.Tx) error { return nil }); err != nil {
+				return 0, err
+			}
+		default:
+			return 0, fmt.Errorf("fold event %d: %w", seq, err)
+		}
+	}
+	last, err := b.Commit()
+	if err != nil {
+		return 0, err
+	}
+	if p.cfg.afterCommit != nil {
+		if err := p.cfg.afterCommit(last); err != nil {
+			return 0, err
+		}
+	}
+	if p.cfg.Durable != "" && lastMsg != nil {
+		if err := lastMsg.Ack(); err != nil {
+			// Not fatal: the store already holds the batch, and a
+			// redelivery is skipped by sequence.
+			p.cfg.Logger.Warn("ack failed", "seq", last, "err", err)
+		}
+	}
+	return last, nil
+}
+
+// Skipped counts events that could never be folded.
+func (p *Projector) Skipped() int { return p.skipped }
