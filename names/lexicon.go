@@ -132,11 +132,18 @@ type Resolution struct {
 // as written, then without titles and suffixes, then as a country word
 // followed by a government word ("Chinese government", "US authorities").
 func (l *Lexicon) Resolve(name string) Resolution {
+	return l.ResolveAs(name, "")
+}
+
+// ResolveAs is Resolve for a name whose actor type is known. Titles are
+// only stripped from persons and untyped names: "MP Materials" is a
+// company, not a member of parliament called Materials.
+func (l *Lexicon) ResolveAs(name, typ string) Resolution {
 	name = Clean(name)
 	if e, ok := l.canonical[Key(name)]; ok {
 		return Resolution{Name: e.Name, Type: e.Type, Known: true}
 	}
-	stripped, lead, trail := l.strip(strings.Fields(Key(name)))
+	stripped, lead, trail := l.strip(strings.Fields(Key(name)), typ == "" || typ == "PERSON")
 	if len(stripped) == 0 {
 		return Resolution{Name: name}
 	}
@@ -167,15 +174,15 @@ func (l *Lexicon) Demonym(word string) (Entry, bool) {
 
 // IsTitle reports whether the folded words start with a known title.
 func (l *Lexicon) IsTitle(name string) bool {
-	_, lead, _ := l.strip(strings.Fields(Key(name)))
+	_, lead, _ := l.strip(strings.Fields(Key(name)), true)
 	return lead > 0
 }
 
 // strip removes leading titles (repeatedly: "Secretary of State Mike") and
 // a trailing legal suffix from folded words, and says how many words went
 // from each end.
-func (l *Lexicon) strip(words []string) (rest []string, lead, trail int) {
-	for changed := true; changed; {
+func (l *Lexicon) strip(words []string, titles bool) (rest []string, lead, trail int) {
+	for changed := titles; changed; {
 		changed = false
 		for _, t := range l.titles {
 			if len(words) > len(t) && hasPrefixWords(words, t) {

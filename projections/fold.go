@@ -193,7 +193,7 @@ func supportRelationship(tx *graph.Tx, ev events.Envelope, a graph.Assertion, de
 // records the mention: the name variant, a vote for the given type, and
 // when it was seen.
 func touchActor(tx *graph.Tx, ev events.Envelope, ref events.ActorRef, delta *graph.Stats) (graph.Actor, error) {
-	res := tx.Lexicon().Resolve(ref.Name)
+	res := tx.Lexicon().ResolveAs(ref.Name, ref.Type)
 	a, err := resolve(tx, ref, res)
 	switch {
 	case errors.Is(err, graph.ErrNotFound):
