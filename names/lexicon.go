@@ -143,6 +143,11 @@ func (l *Lexicon) ResolveAs(name, typ string) Resolution {
 	if e, ok := l.canonical[Key(name)]; ok {
 		return Resolution{Name: e.Name, Type: e.Type, Known: true}
 	}
+	// A demonym standing alone as an actor ("the Chinese say…", "the
+	// Dutch banned…") is the state.
+	if e, ok := l.demonym[Key(name)]; ok {
+		return Resolution{Name: e.Name, Type: e.Type, Known: true}
+	}
 	stripped, lead, trail := l.strip(strings.Fields(Key(name)), typ == "" || typ == "PERSON")
 	if len(stripped) == 0 {
 		return Resolution{Name: name}

@@ -1,0 +1,159 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	graphql "github.com/graph-gophers/graphql-go"
+
+	"github.com/dossier-kg/dossier/events"
+)
+
+type actorInput struct {
+	Name string
+	Type *string
+}
+
+type evidenceInput struct {
+	Document   *string
+	DocumentID *string
+	Sentence   string
+	Start      *int32
+	End        *int32
+}
+
+type producerInput struct {
+	Name    string
+	Version *string
+}
+
+type assertionInput struct {
+	Subject      actorInput
+	Predicate    string
+	Object       actorInput
+	Polarity     string
+	Modality     string
+	AttributedTo *string
+	Confidence   *float64
+	Evidence     evidenceInput
+	Producer     *producerInput
+}
+
+// MaxRecordBatch bounds one recordAssertions call, so one request cannot
+// hold the log's attention for long; clients send more in several calls.
+const MaxRecordBatch = 5000
+
+func (in assertionInput) event() events.AssertionRecorded {
+	a := events.AssertionRecorded{
+		Subject:      events.ActorRef{Name: in.Subject.Name, Type: str(in.Subject.Type)},
+		Predicate:    in.Predicate,
+		Object:       events.ActorRef{Name: in.Object.Name, Type: str(in.Object.Type)},
+		Polarity:     strings.ToLower(in.Polarity),
+		Modality:     strings.ToLower(in.Modality),
+		AttributedTo: in.AttributedTo,
+		Confidence:   in.Confidence,
+		Evidence: events.Evidence{
+			Document:   str(in.Evidence.Document),
+			DocumentID: str(in.Evidence.DocumentID),
+			Sentence:   in.Evidence.Sentence,
+		},
+	}
+	if in.Evidence.Start != nil {
+		s := int(*in.Evidence.Start)
+		a.Evidence.Start = &s
+	}
+	if in.Evidence.End != nil {
+		e := int(*in.Evidence.End)
+		a.Evidence.End = &e
+	}
+	if in.Producer != nil {
+		a.Producer = events.Producer{Name: in.Producer.Name, Version: str(in.Producer.Version)}
+	}
+	return a
+}
+
+type recordResult struct {
+	assertions []*recordedResolver
+	last       uint64
+	projected  bool
+}
+
+func (r *recordResult) Assertions() []*recordedResolver { return r.assertions }
+func (r *recordResult) LastSequence() Sequence          { return Sequence(r.last) }
+func (r *recordResult) Projected() bool                 { return r.projected }
+
+type recordedResolver struct {
+	id  string
+	seq uint64
+	dup bool
+}
+
+func (r *recordedResolver) ID() graphql.ID     { return gid(kindAssertion, r.id) }
+func (r *recordedResolver) Sequence() Sequence { return Sequence(r.seq) }
+func (r *recordedResolver) Duplicate() bool    { return r.dup }
+
+// InputProblem is what is wrong with one input of a batch, by its index.
+type InputProblem struct {
+	Index    int      `json:"index"`
+	Problems []string `json:"problems"`
+}
+
+func (q *root) RecordAssertions(ctx context.Context, args struct {
+	Input []assertionInput
+	Wait  bool
+}) (*recordResult, error) {
+	if len(args.Input) == 0 {
+		return nil, invalid("input is empty")
+	}
+	if len(args.Input) > MaxRecordBatch {
+		return nil, invalid("input has %d assertions, over the limit of %d per call", len(args.Input), MaxRecordBatch)
+	}
+	principal := principalFrom(ctx)
+	evs := make([]events.Envelope, 0, len(args.Input))
+	ids := make([]string, 0, len(args.Input))
+	var bad []InputProblem
+	for i, in := range args.Input {
+		a := in.event()
+		if a.Producer.Name == "" {
+			a.Producer = events.Producer{Name: "manual", Version: principal}
+		}
+		a.Normalize()
+		if err := a.Validate(q.s.cfg.Ontology); err != nil {
+			bad = append(bad, InputProblem{Index: i, Problems: err.(*events.ValidationError).Problems})
+			continue
+		}
+		ev, err := events.New(&a, events.Meta{Principal: principal})
+		if err != nil {
+			return nil, userError("record assertions", err)
+		}
+		evs = append(evs, ev)
+		ids = append(ids, a.ID)
+	}
+	if len(bad) > 0 {
+		return nil, &Error{
+			Code:    CodeInvalidInput,
+			Message: fmt.Sprintf("%d of %d assertions are invalid; none was recorded (first: input[%d]: %s)", len(bad), len(args.Input), bad[0].Index, strings.Join(bad[0].Problems, "; ")),
+			Details: map[string]any{"problems": bad},
+		}
+	}
+	out, err := q.s.cfg.Log.Append(ctx, evs, events.AppendOptions{})
+	if err != nil {
+		// Appends are a prefix; the ones that made it are idempotent to
+		// re-send, so the client retries the whole call.
+		return nil, &Error{Code: CodeUnavailable, Message: fmt.Sprintf("recorded %d of %d assertions before the log failed; re-send the call, duplicates are ignored", len(out), len(evs)), Err: err}
+	}
+	res := &recordResult{}
+	for i, o := range out {
+		res.assertions = append(res.assertions, &recordedResolver{id: ids[i], seq: o.Sequence, dup: o.Duplicate})
+		res.last = max(res.last, o.Sequence)
+	}
+	res.projected = q.s.cfg.Store.Applied() >= res.last
+	if args.Wait && !res.projected {
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		res.projected = q.s.cfg.Store.WaitFor(wctx, res.last) == nil
+	}
+	return res, nil
+}

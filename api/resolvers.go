@@ -1,0 +1,338 @@
+package api
+
+import (
+	"errors"
+	"strings"
+
+	graphql "github.com/graph-gophers/graphql-go"
+
+	"github.com/dossier-kg/dossier/graph"
+)
+
+// reader resolves fields against one consistent view of the graph: every
+// field of a query sees the same point in history.
+type reader struct {
+	v *graph.View
+}
+
+// Global ids are "<kind>:<id>"; store ids never contain ':' except
+// relationship keys, which are built from three of them.
+const (
+	kindActor        = "actor"
+	kindAssertion    = "assertion"
+	kindDocument     = "document"
+	kindRelationship = "relationship"
+)
+
+func gid(kind, id string) graphql.ID { return graphql.ID(kind + ":" + id) }
+
+// splitID returns the kind and local id of a global id. A bare id has no
+// kind.
+func splitID(id string) (kind, local string) {
+	k, l, ok := strings.Cut(id, ":")
+	if !ok {
+		return "", id
+	}
+	return k, l
+}
+
+func localID(id graphql.ID, kind string) (string, error) {
+	k, l := splitID(string(id))
+	if k != "" && k != kind {
+		return "", invalid("id %q is not a %s id", string(id), kind)
+	}
+	return l, nil
+}
+
+func relGID(k graph.RelKey) graphql.ID {
+	return gid(kindRelationship, k.Subject+":"+k.Predicate+":"+k.Object)
+}
+
+// actorRef resolves an argument that names an actor: a global or bare id,
+// or any name or alias.
+func (r *reader) actorRef(ref string) (graph.Actor, error) {
+	if k, l := splitID(ref); k == kindActor {
+		return r.v.Actor(l)
+	}
+	if a, err := r.v.Actor(ref); err == nil {
+		return a, nil
+	} else if !errors.Is(err, graph.ErrNotFound) {
+		return a, err
+	}
+	return r.v.ResolveName(ref)
+}
+
+func (r *reader) actor(a graph.Actor) *actorResolver { return &actorResolver{r: r, a: a} }
+
+func (r *reader) actorByID(id string) (*actorResolver, error) {
+	a, err := r.v.Actor(id)
+	if err != nil {
+		return nil, userError("actor "+id, err)
+	}
+	return r.actor(a), nil
+}
+
+type actorResolver struct {
+	r *reader
+	a graph.Actor
+}
+
+func (a *actorResolver) ID() graphql.ID                  { return gid(kindActor, a.a.ID) }
+func (a *actorResolver) Name() string                    { return a.a.Name }
+func (a *actorResolver) Type() *string                   { return optString(a.a.Type) }
+func (a *actorResolver) Aliases() []string               { return nonNil(a.a.Aliases) }
+func (a *actorResolver) Mentions() int32                 { return int32(a.a.Mentions) }
+func (a *actorResolver) FirstSeen() graphql.Time         { return graphql.Time{Time: a.a.First} }
+func (a *actorResolver) LastSeen() graphql.Time          { return graphql.Time{Time: a.a.Last} }
+func (a *actorResolver) FirstSequence() Sequence         { return Sequence(a.a.FirstSeq) }
+func (a *actorResolver) LastSequence() Sequence          { return Sequence(a.a.LastSeq) }
+func (a *actorResolver) ToActor() (*actorResolver, bool) { return a, true }
+
+func (a *actorResolver) Relationships(args struct {
+	Direction  string
+	Predicates *[]string
+}) ([]*edgeResolver, error) {
+	dir := map[string]graph.Direction{"OUT": graph.Out, "IN": graph.In, "BOTH": graph.Both}[args.Direction]
+	edges, err := a.r.v.Edges(a.a.ID, dir, deref(args.Predicates))
+	if err != nil {
+		return nil, userError("relationships of "+a.a.Name, err)
+	}
+	out := make([]*edgeResolver, len(edges))
+	for i, e := range edges {
+		out[i] = &edgeResolver{r: a.r, e: e}
+	}
+	return out, nil
+}
+
+type edgeResolver struct {
+	r *reader
+	e graph.Edge
+}
+
+func (e *edgeResolver) Predicate() string { return e.e.Predicate }
+func (e *edgeResolver) Direction() string { return dirName(e.e.Dir) }
+func (e *edgeResolver) Support() int32    { return int32(e.e.Support) }
+func (e *edgeResolver) Other() (*actorResolver, error) {
+	return e.r.actorByID(e.e.Other)
+}
+func (e *edgeResolver) Relationship() *relationshipResolver {
+	return &relationshipResolver{r: e.r, rel: e.e.Relationship}
+}
+
+func dirName(d graph.Direction) string {
+	if d == graph.In {
+		return "IN"
+	}
+	return "OUT"
+}
+
+type relationshipResolver struct {
+	r   *reader
+	rel graph.Relationship
+}
+
+func (x *relationshipResolver) ID() graphql.ID          { return relGID(x.rel.Key()) }
+func (x *relationshipResolver) Predicate() string       { return x.rel.Predicate }
+func (x *relationshipResolver) Support() int32          { return int32(x.rel.Support) }
+func (x *relationshipResolver) Affirmed() int32         { return int32(x.rel.Affirmed) }
+func (x *relationshipResolver) Negated() int32          { return int32(x.rel.Negated) }
+func (x *relationshipResolver) FirstSeen() graphql.Time { return graphql.Time{Time: x.rel.First} }
+func (x *relationshipResolver) LastSeen() graphql.Time  { return graphql.Time{Time: x.rel.Last} }
+func (x *relationshipResolver) FirstSequence() Sequence { return Sequence(x.rel.FirstSeq) }
+func (x *relationshipResolver) LastSequence() Sequence  { return Sequence(x.rel.LastSeq) }
+func (x *relationshipResolver) ToRelationship() (*relationshipResolver, bool) {
+	return x, true
+}
+func (x *relationshipResolver) Subject() (*actorResolver, error) { return x.r.actorByID(x.rel.Subject) }
+func (x *relationshipResolver) Object() (*actorResolver, error)  { return x.r.actorByID(x.rel.Object) }
+
+func (x *relationshipResolver) Sources() ([]*documentResolver, error) {
+	out := make([]*documentResolver, 0, len(x.rel.Sources))
+	for _, id := range x.rel.Sources {
+		d, err := x.r.v.Document(id)
+		if err != nil {
+			return nil, userError("document "+id, err)
+		}
+		out = append(out, &documentResolver{r: x.r, d: d})
+	}
+	return out, nil
+}
+
+func (x *relationshipResolver) Assertions() ([]*assertionResolver, error) {
+	as, err := x.r.v.RelationshipAssertions(x.rel.Key())
+	if err != nil {
+		return nil, userError("assertions", err)
+	}
+	return x.r.assertions(as), nil
+}
+
+func (r *reader) assertions(as []graph.Assertion) []*assertionResolver {
+	out := make([]*assertionResolver, len(as))
+	for i, a := range as {
+		out[i] = &assertionResolver{r: r, a: a}
+	}
+	return out
+}
+
+type assertionResolver struct {
+	r *reader
+	a graph.Assertion
+}
+
+func (x *assertionResolver) ID() graphql.ID         { return gid(kindAssertion, x.a.ID) }
+func (x *assertionResolver) Sequence() Sequence     { return Sequence(x.a.Seq) }
+func (x *assertionResolver) Recorded() graphql.Time { return graphql.Time{Time: x.a.Recorded} }
+func (x *assertionResolver) Principal() *string     { return optString(x.a.Principal) }
+func (x *assertionResolver) Predicate() string      { return x.a.Predicate }
+func (x *assertionResolver) SubjectText() string    { return x.a.SubjectText }
+func (x *assertionResolver) ObjectText() string     { return x.a.ObjectText }
+func (x *assertionResolver) Polarity() string       { return strings.ToUpper(x.a.Polarity) }
+func (x *assertionResolver) Modality() string       { return strings.ToUpper(x.a.Modality) }
+func (x *assertionResolver) Confidence() float64    { return x.a.Confidence }
+func (x *assertionResolver) ToAssertion() (*assertionResolver, bool) {
+	return x, true
+}
+func (x *assertionResolver) Subject() (*actorResolver, error) { return x.r.actorByID(x.a.Subject) }
+func (x *assertionResolver) Object() (*actorResolver, error)  { return x.r.actorByID(x.a.Object) }
+func (x *assertionResolver) AttributedTo() (*actorResolver, error) {
+	if x.a.AttributedTo == "" {
+		return nil, nil
+	}
+	return x.r.actorByID(x.a.AttributedTo)
+}
+func (x *assertionResolver) Producer() *producerResolver {
+	return &producerResolver{name: x.a.Producer, version: x.a.ProducerVer}
+}
+func (x *assertionResolver) Evidence() *evidenceResolver { return &evidenceResolver{r: x.r, a: x.a} }
+func (x *assertionResolver) Relationship() (*relationshipResolver, error) {
+	rel, err := x.r.v.Relationship(x.a.Rel())
+	if err != nil {
+		return nil, userError("relationship", err)
+	}
+	return &relationshipResolver{r: x.r, rel: rel}, nil
+}
+
+type producerResolver struct{ name, version string }
+
+func (p *producerResolver) Name() string     { return p.name }
+func (p *producerResolver) Version() *string { return optString(p.version) }
+
+type evidenceResolver struct {
+	r *reader
+	a graph.Assertion
+}
+
+func (e *evidenceResolver) Sentence() string { return e.a.Sentence }
+func (e *evidenceResolver) Start() *int32    { return optInt(e.a.Start) }
+func (e *evidenceResolver) End() *int32      { return optInt(e.a.End) }
+func (e *evidenceResolver) Document() (*documentResolver, error) {
+	d, err := e.r.v.Document(e.a.Document)
+	if err != nil {
+		return nil, userError("document "+e.a.Document, err)
+	}
+	return &documentResolver{r: e.r, d: d}, nil
+}
+
+type documentResolver struct {
+	r *reader
+	d graph.Document
+}
+
+func (x *documentResolver) ID() graphql.ID         { return gid(kindDocument, x.d.ID) }
+func (x *documentResolver) Source() *string        { return optString(x.d.Source) }
+func (x *documentResolver) Title() *string         { return optString(x.d.Title) }
+func (x *documentResolver) URL() *string           { return optString(x.d.URL) }
+func (x *documentResolver) Sequence() Sequence     { return Sequence(x.d.Seq) }
+func (x *documentResolver) Recorded() graphql.Time { return graphql.Time{Time: x.d.Recorded} }
+func (x *documentResolver) ToDocument() (*documentResolver, bool) {
+	return x, true
+}
+func (x *documentResolver) Published() *graphql.Time {
+	if x.d.Published == nil {
+		return nil
+	}
+	return &graphql.Time{Time: *x.d.Published}
+}
+func (x *documentResolver) Size() *int32 {
+	if x.d.Size == 0 {
+		return nil
+	}
+	n := int32(x.d.Size)
+	return &n
+}
+func (x *documentResolver) Text() (*string, error) {
+	if !x.d.HasText {
+		return nil, nil
+	}
+	t, err := x.r.v.DocumentText(x.d.ID)
+	if errors.Is(err, graph.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, userError("document text", err)
+	}
+	return &t, nil
+}
+func (x *documentResolver) Assertions() ([]*assertionResolver, error) {
+	as, err := x.r.v.DocumentAssertions(x.d.ID)
+	if err != nil {
+		return nil, userError("assertions of document", err)
+	}
+	return x.r.assertions(as), nil
+}
+
+// nodeResolver is the Node interface: exactly one of its To methods
+// answers true.
+type nodeResolver struct {
+	actor *actorResolver
+	asr   *assertionResolver
+	doc   *documentResolver
+	rel   *relationshipResolver
+}
+
+func (n *nodeResolver) ID() graphql.ID {
+	switch {
+	case n.actor != nil:
+		return n.actor.ID()
+	case n.asr != nil:
+		return n.asr.ID()
+	case n.doc != nil:
+		return n.doc.ID()
+	}
+	return n.rel.ID()
+}
+func (n *nodeResolver) ToActor() (*actorResolver, bool)         { return n.actor, n.actor != nil }
+func (n *nodeResolver) ToAssertion() (*assertionResolver, bool) { return n.asr, n.asr != nil }
+func (n *nodeResolver) ToDocument() (*documentResolver, bool)   { return n.doc, n.doc != nil }
+func (n *nodeResolver) ToRelationship() (*relationshipResolver, bool) {
+	return n.rel, n.rel != nil
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func optInt(p *int) *int32 {
+	if p == nil {
+		return nil
+	}
+	n := int32(*p)
+	return &n
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func deref[T any](p *[]T) []T {
+	if p == nil {
+		return nil
+	}
+	return *p
+}

@@ -1,0 +1,299 @@
+// Package api is Dossier's HTTP API: the GraphQL endpoint (graph-gophers/
+// graphql-go over schema.graphql), the GraphiQL page and the health check.
+//
+// Each request reads one consistent view of the graph, opened lazily by
+// the first resolver that needs it and closed when the response is
+// written. Errors reach clients with a code in extensions.code and a
+// message meant for them; causes go to the server log.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	graphql "github.com/graph-gophers/graphql-go"
+	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+
+	"github.com/dossier-kg/dossier"
+	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/web"
+)
+
+// Config configures the API server.
+type Config struct {
+	// Store is the projection queries read. Required.
+	Store *graph.Store
+	// Log is where mutations append. Required.
+	Log *events.Log
+	// Ontology validates assertions. Default events.DefaultOntology().
+	Ontology *events.Ontology
+	// Health reports why the server cannot serve current data (a stopped
+	// projector, a lost NATS connection); nil means healthy. Optional.
+	Health func() error
+	// MaxBodyBytes bounds a request body. Default 8 MiB.
+	MaxBodyBytes int64
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+func (c *Config) setDefaults() error {
+	var errs []error
+	if c.Store == nil {
+		errs = append(errs, errors.New("Config.Store is required"))
+	}
+	if c.Log == nil {
+		errs = append(errs, errors.New("Config.Log is required"))
+	}
+	if c.Ontology == nil {
+		c.Ontology = events.DefaultOntology()
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = 8 << 20
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return errors.Join(errs...)
+}
+
+// Limits on a query, against hostile or runaway clients.
+const (
+	maxQueryLength = 64 << 10
+	maxDepth       = 24
+	maxParallelism = 8
+)
+
+// Server serves the API.
+type Server struct {
+	cfg    Config
+	schema *graphql.Schema
+	mux    *http.ServeMux
+}
+
+// New parses the schema against the resolvers; a mismatch between
+// schema.graphql and the code fails here, at start.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, fmt.Errorf("new api server: %w", err)
+	}
+	s := &Server{cfg: cfg}
+	schema, err := graphql.ParseSchema(dossier.Schema, &root{s: s},
+		graphql.UseStringDescriptions(),
+		graphql.UseFieldResolvers(),
+		graphql.MaxDepth(maxDepth),
+		graphql.MaxQueryLength(maxQueryLength),
+		graphql.MaxParallelism(maxParallelism),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("parse schema: %w", err)
+	}
+	s.schema = schema
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("/graphql", s.serveGraphQL)
+	s.mux.HandleFunc("GET /healthz", s.serveHealth)
+	g := web.GraphiQL()
+	s.mux.Handle("/graphiql", g)
+	s.mux.Handle("/graphiql/", g)
+	s.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/graphiql", http.StatusFound)
+	})
+	return s, nil
+}
+
+// Handler is the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+type requestKey struct{}
+
+// requestState is what one request's resolvers share.
+type requestState struct {
+	once      sync.Once
+	r         *reader
+	err       error
+	principal string
+}
+
+func (st *requestState) reader(s *Server) (*reader, error) {
+	st.once.Do(func() {
+		v, err := s.cfg.Store.View(0)
+		st.r, st.err = &reader{v: v}, err
+	})
+	return st.r, st.err
+}
+
+func (st *requestState) close() {
+	if st.r != nil && st.r.v != nil {
+		st.r.v.Close()
+	}
+}
+
+func principalFrom(ctx context.Context) string {
+	if st, ok := ctx.Value(requestKey{}).(*requestState); ok && st.principal != "" {
+		return st.principal
+	}
+	return "anonymous"
+}
+
+// PrincipalHeader names who is acting. Until access control lands it is
+// taken on trust, and recorded in every event the request causes.
+const PrincipalHeader = "Dossier-Principal"
+
+type gqlRequest struct {
+	Query         string         `json:"query"`
+	OperationName string         `json:"operationName"`
+	Variables     map[string]any `json:"variables"`
+}
+
+func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		if r.Method == http.MethodGet && strings.Contains(r.Header.Get("Accept"), "text/html") {
+			http.Redirect(w, r, "/graphiql", http.StatusFound)
+			return
+		}
+		w.Header().Set("Allow", "POST")
+		s.writeErrors(w, http.StatusMethodNotAllowed, &Error{Code: CodeBadRequest, Message: "use POST with a JSON body {\"query\": …}"})
+		return
+	}
+	var req gqlRequest
+	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	ct := r.Header.Get("Content-Type")
+	switch {
+	case strings.HasPrefix(ct, "application/graphql"):
+		b, err := io.ReadAll(body)
+		if err != nil {
+			s.badBody(w, err)
+			return
+		}
+		req.Query = string(b)
+	default:
+		// JSON is the default, so `curl -d '{"query": …}'` works without
+		// a Content-Type header.
+		dec := json.NewDecoder(body)
+		dec.UseNumber()
+		if err := dec.Decode(&req); err != nil {
+			s.badBody(w, err)
+			return
+		}
+	}
+	if strings.TrimSpace(req.Query) == "" {
+		s.writeErrors(w, http.StatusBadRequest, &Error{Code: CodeBadRequest, Message: "the request has no query"})
+		return
+	}
+	st := &requestState{principal: strings.TrimSpace(r.Header.Get(PrincipalHeader))}
+	if u, _, ok := r.BasicAuth(); ok && st.principal == "" {
+		st.principal = u
+	}
+	defer st.close()
+	ctx := context.WithValue(r.Context(), requestKey{}, st)
+	resp := s.schema.Exec(ctx, req.Query, req.OperationName, numbersToFloat(req.Variables))
+	s.codeErrors(resp.Errors)
+	w.Header().Set("Content-Type", "application/json")
+	status := http.StatusOK
+	if resp.Data == nil && len(resp.Errors) > 0 {
+		status = http.StatusBadRequest
+	}
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(resp); err != nil {
+		s.cfg.Logger.Debug("write response", "err", err)
+	}
+}
+
+// numbersToFloat turns json.Number variables into the float64 or int
+// graphql-go expects; UseNumber keeps large integers exact until here.
+func numbersToFloat(v map[string]any) map[string]any {
+	var conv func(any) any
+	conv = func(x any) any {
+		switch t := x.(type) {
+		case json.Number:
+			if i, err := t.Int64(); err == nil && i >= -1<<31 && i < 1<<31 {
+				return float64(i)
+			}
+			f, _ := t.Float64()
+			return f
+		case map[string]any:
+			for k, e := range t {
+				t[k] = conv(e)
+			}
+		case []any:
+			for i, e := range t {
+				t[i] = conv(e)
+			}
+		}
+		return x
+	}
+	for k, e := range v {
+		v[k] = conv(e)
+	}
+	return v
+}
+
+func (s *Server) badBody(w http.ResponseWriter, err error) {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		s.writeErrors(w, http.StatusRequestEntityTooLarge, &Error{Code: CodeTooLarge, Message: fmt.Sprintf("request body is over %d bytes", tooBig.Limit)})
+		return
+	}
+	s.writeErrors(w, http.StatusBadRequest, &Error{Code: CodeBadRequest, Message: "request body is not a JSON GraphQL request: " + err.Error()})
+}
+
+// codeErrors gives every error a code: resolver errors carry their own,
+// errors graphql-go raised before running anything are validation
+// failures, and anything else (a panic, a bug) is internal and logged.
+func (s *Server) codeErrors(errs []*gqlerrors.QueryError) {
+	for _, e := range errs {
+		var apiErr *Error
+		switch {
+		case errors.As(e.Err, &apiErr) || errors.As(e.ResolverError, &apiErr):
+			if apiErr.Code == CodeInternal {
+				s.cfg.Logger.Error("graphql resolver", "path", e.Path, "err", apiErr.Err)
+			}
+			if e.Extensions == nil {
+				e.Extensions = apiErr.Extensions()
+			}
+		case e.ResolverError != nil:
+			s.cfg.Logger.Error("graphql resolver", "path", e.Path, "err", e.ResolverError)
+			e.Message = "internal error"
+			e.Extensions = map[string]any{"code": CodeInternal}
+		case e.Extensions == nil || e.Extensions["code"] == nil:
+			if e.Extensions == nil {
+				e.Extensions = map[string]any{}
+			}
+			e.Extensions["code"] = CodeValidationFailed
+		}
+	}
+}
+
+func (s *Server) writeErrors(w http.ResponseWriter, status int, e *Error) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": e.Message, "extensions": e.Extensions()}}})
+}
+
+type health struct {
+	Status  string `json:"status"`
+	Applied uint64 `json:"applied"`
+	Error   string `json:"error,omitempty"`
+	Time    string `json:"time"`
+}
+
+func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	h := health{Status: "ok", Applied: s.cfg.Store.Applied(), Time: time.Now().UTC().Format(time.RFC3339)}
+	status := http.StatusOK
+	if s.cfg.Health != nil {
+		if err := s.cfg.Health(); err != nil {
+			h.Status, h.Error, status = "unhealthy", err.Error(), http.StatusServiceUnavailable
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(h)
+}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"strings"
+)
+
+type exportCmd struct {
+	clientFlags
+}
+
+const exportQuery = `query($after: String) {
+  documents(first: 20, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node {
+      id source
+      assertions {
+        predicate polarity modality
+        subject { name type } object { name type } attributedTo { name type }
+        evidence { sentence }
+      }
+    } }
+  }
+}`
+
+type exportActor struct {
+	Name string  `json:"name"`
+	Type *string `json:"type"`
+}
+
+type exportDoc struct {
+	ID         string
+	Source     string
+	Assertions []struct {
+		Predicate, Polarity, Modality string
+		Subject, Object               exportActor
+		AttributedTo                  *exportActor
+		Evidence                      struct{ Sentence string }
+	}
+}
+
+// Lines of the export, in the gold files' format plus a document field.
+type actorLine struct {
+	Kind     string `json:"kind"`
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	Document string `json:"document"`
+}
+
+type assertionLine struct {
+	Kind         string  `json:"kind"`
+	Subject      string  `json:"subject"`
+	Predicate    string  `json:"predicate"`
+	Object       string  `json:"object"`
+	Polarity     string  `json:"polarity"`
+	Modality     string  `json:"modality"`
+	AttributedTo *string `json:"attributed_to"`
+	Evidence     string  `json:"evidence"`
+	Document     string  `json:"document"`
+}
+
+func (c *exportCmd) Run(ctx context.Context) error {
+	w := bufio.NewWriter(os.Stdout)
+	defer w.Flush()
+	return export(ctx, c.client(), w)
+}
+
+// export pages through documents and writes, per document, an actor line
+// for each actor it names and an assertion line for each assertion, with
+// canonical actor names.
+func export(ctx context.Context, cl *client, out io.Writer) error {
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	var after *string
+	for {
+		var page struct {
+			Documents struct {
+				PageInfo struct {
+					HasNextPage bool
+					EndCursor   *string
+				}
+				Edges []struct{ Node exportDoc }
+			}
+		}
+		if err := cl.do(ctx, exportQuery, map[string]any{"after": after}, &page); err != nil {
+			return err
+		}
+		for _, e := range page.Documents.Edges {
+			if err := exportDocument(enc, e.Node); err != nil {
+				return err
+			}
+		}
+		if !page.Documents.PageInfo.HasNextPage {
+			return nil
+		}
+		after = page.Documents.PageInfo.EndCursor
+	}
+}
+
+func exportDocument(enc *json.Encoder, d exportDoc) error {
+	source := d.Source
+	if source == "" {
+		source = strings.TrimPrefix(d.ID, "document:")
+	}
+	seen := map[string]bool{}
+	var actors []actorLine
+	note := func(a *exportActor) {
+		if a == nil || seen[a.Name] {
+			return
+		}
+		seen[a.Name] = true
+		t := ""
+		if a.Type != nil {
+			t = *a.Type
+		}
+		actors = append(actors, actorLine{Kind: "actor", Name: a.Name, Type: t, Document: source})
+	}
+	for _, a := range d.Assertions {
+		note(&a.Subject)
+		note(&a.Object)
+		note(a.AttributedTo)
+	}
+	for _, a := range actors {
+		if err := enc.Encode(a); err != nil {
+			return err
+		}
+	}
+	for _, a := range d.Assertions {
+		l := assertionLine{
+			Kind: "assertion", Subject: a.Subject.Name, Predicate: a.Predicate, Object: a.Object.Name,
+			Polarity: strings.ToLower(a.Polarity), Modality: strings.ToLower(a.Modality),
+			Evidence: a.Evidence.Sentence, Document: source,
+		}
+		if a.AttributedTo != nil {
+			l.AttributedTo = &a.AttributedTo.Name
+		}
+		if err := enc.Encode(l); err != nil {
+			return err
+		}
+	}
+	return nil
+}

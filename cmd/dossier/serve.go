@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/names"
+	"github.com/dossier-kg/dossier/node"
+)
+
+type natsFlags struct {
+	NATS       string `name:"nats" help:"URL of a NATS server or cluster to use instead of the embedded one." env:"DOSSIER_NATS" placeholder:"URL"`
+	NATSListen string `name:"nats-listen" help:"Where the embedded NATS server accepts clients (empty: in-process only)." default:"127.0.0.1:4222" env:"DOSSIER_NATS_LISTEN"`
+	Replicas   int    `help:"Stream replicas on a NATS cluster." default:"1" env:"DOSSIER_REPLICAS"`
+	NATSUser   string `name:"nats-user" help:"NATS user name." env:"DOSSIER_NATS_USER"`
+	NATSPass   string `name:"nats-password" help:"NATS password." env:"DOSSIER_NATS_PASSWORD"`
+	NATSToken  string `name:"nats-token" help:"NATS token." env:"DOSSIER_NATS_TOKEN"`
+	NATSCreds  string `name:"nats-creds" help:"NATS credentials file." env:"DOSSIER_NATS_CREDS" type:"existingfile"`
+	NATSCA     string `name:"nats-ca" help:"CA certificate to trust for NATS TLS." env:"DOSSIER_NATS_CA" type:"existingfile"`
+	NATSCert   string `name:"nats-cert" help:"Client certificate for NATS TLS." env:"DOSSIER_NATS_CERT" type:"existingfile"`
+	NATSKey    string `name:"nats-key" help:"Client key for NATS TLS." env:"DOSSIER_NATS_KEY" type:"existingfile"`
+}
+
+func (f natsFlags) config() node.NATSConfig {
+	return node.NATSConfig{
+		URL: f.NATS, Listen: f.NATSListen, Replicas: f.Replicas,
+		User: f.NATSUser, Password: f.NATSPass, Token: f.NATSToken, CredsFile: f.NATSCreds,
+		CAFile: f.NATSCA, CertFile: f.NATSCert, KeyFile: f.NATSKey,
+	}
+}
+
+type storeFlags struct {
+	Data     string `help:"Data directory: the projection, and the embedded NATS server's files." default:"./data" env:"DOSSIER_DATA" type:"path"`
+	Ontology string `help:"Extra predicates and actor types (JSON), added to the built-in ontology." env:"DOSSIER_ONTOLOGY" type:"existingfile"`
+	Lexicon  string `help:"Extra name variants (JSON), merged over the built-in lexicon." env:"DOSSIER_LEXICON" type:"existingfile"`
+	natsFlags
+}
+
+func (f storeFlags) config() (node.Config, error) {
+	cfg := node.Config{DataDir: f.Data, NATS: f.natsFlags.config()}
+	if f.Ontology != "" {
+		o, err := events.LoadOntology(f.Ontology)
+		if err != nil {
+			return cfg, &exitError{exitInvalid, err}
+		}
+		cfg.Ontology = o
+	}
+	if f.Lexicon != "" {
+		l, err := names.LoadLexicon(f.Lexicon)
+		if err != nil {
+			return cfg, &exitError{exitInvalid, err}
+		}
+		cfg.Lexicon = l
+	}
+	return cfg, nil
+}
+
+type serveCmd struct {
+	Listen   string `help:"HTTP address of the GraphQL API." default:"127.0.0.1:8080" env:"DOSSIER_LISTEN"`
+	Instance string `help:"Name of this instance's projection consumer (default: from host name and data directory)." env:"DOSSIER_INSTANCE"`
+	storeFlags
+}
+
+func (c *serveCmd) Run(ctx context.Context) error {
+	cfg, err := c.config()
+	if err != nil {
+		return err
+	}
+	cfg.Instance = c.Instance
+	n, err := node.Start(ctx, cfg)
+	if err != nil {
+		return classifyStart(err)
+	}
+	defer n.Close()
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return &exitError{exitFailure, fmt.Errorf("listen on %s: %w", c.Listen, err)}
+	}
+	srv := &http.Server{Handler: n.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	slog.Info("dossier serving", "graphql", "http://"+ln.Addr().String()+"/graphql",
+		"graphiql", "http://"+ln.Addr().String()+"/graphiql", "nats", n.NATSURL(), "data", c.Data,
+		"applied", n.Store().Applied())
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	}
+	slog.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	return n.Close()
+}
+
+// classifyStart gives start-up failures the exit code scripts branch on.
+func classifyStart(err error) error {
+	var netErr *net.OpError
+	if errors.As(err, &netErr) {
+		return &exitError{exitUnreachable, err}
+	}
+	return err
+}

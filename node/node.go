@@ -1,0 +1,280 @@
+// Package node assembles one Dossier instance: the log (an embedded NATS
+// server, or a connection to a cluster), this instance's projection in
+// Badger with the projector that keeps it current, and the API.
+//
+// On one machine everything is embedded under the data directory. Beyond
+// one machine every instance points at the same NATS cluster and keeps its
+// own projection as a read replica, with its own durable consumer.
+package node
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/dossier-kg/dossier/api"
+	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/names"
+	"github.com/dossier-kg/dossier/projections"
+)
+
+// Config configures a node.
+type Config struct {
+	// DataDir holds the projection (DataDir/graph) and, when embedded,
+	// JetStream's files (DataDir/nats). Required.
+	DataDir string
+	// NATS is how to reach the log. Zero means an embedded server.
+	NATS NATSConfig
+	// Instance names this node's projector consumer. Default: derived
+	// from the host name and the data directory, so that two instances
+	// never share a consumer by accident.
+	Instance string
+	// Ontology and Lexicon default to the built-in ones.
+	Ontology *events.Ontology
+	Lexicon  *names.Lexicon
+	// BatchSize is the projector's batch size. Default 1000.
+	BatchSize int
+	Logger    *slog.Logger
+}
+
+// NATSConfig says where the log is.
+type NATSConfig struct {
+	// URL of a NATS server or cluster ("nats://a:4222,nats://b:4222").
+	// Empty runs an embedded server.
+	URL string
+	// Listen is where the embedded server accepts NATS clients, so that
+	// other programs can subscribe to Dossier's subjects. Empty: none.
+	Listen string
+	// Replicas of the stream on a cluster. Default 1.
+	Replicas int
+	// Credentials for URL, each optional.
+	User, Password, Token, CredsFile string
+	// TLS for URL: a CA to trust, and a client certificate and key.
+	CAFile, CertFile, KeyFile string
+}
+
+func (c *Config) setDefaults() error {
+	if c.DataDir == "" {
+		return errors.New("Config.DataDir is required")
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Ontology == nil {
+		c.Ontology = events.DefaultOntology()
+	}
+	if c.Lexicon == nil {
+		c.Lexicon = names.DefaultLexicon()
+	}
+	if c.Instance == "" {
+		host, _ := os.Hostname()
+		abs, _ := filepath.Abs(c.DataDir)
+		sum := sha256.Sum256([]byte(host + "\x00" + abs))
+		c.Instance = names.Token(names.Slug(host)) + "-" + hex.EncodeToString(sum[:4])
+	}
+	return nil
+}
+
+// Node is a running Dossier instance.
+type Node struct {
+	cfg   Config
+	srv   *events.Server // nil when using an external NATS
+	nc    *nats.Conn
+	js    jetstream.JetStream
+	log   *events.Log
+	store *graph.Store
+	api   *api.Server
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu        sync.Mutex
+	projErr   error
+	closeOnce sync.Once
+}
+
+// Start opens the log and the store and starts the projector. The caller
+// serves Handler and must Close the node.
+func Start(ctx context.Context, cfg Config) (*Node, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, fmt.Errorf("start node: %w", err)
+	}
+	n := &Node{cfg: cfg}
+	ok := false
+	defer func() {
+		if !ok {
+			n.Close()
+		}
+	}()
+	if err := n.connect(ctx); err != nil {
+		return nil, err
+	}
+	store, err := graph.Open(ctx, graph.Config{Dir: filepath.Join(cfg.DataDir, "graph"), Lexicon: cfg.Lexicon, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	n.store = store
+	n.api, err = api.New(api.Config{Store: store, Log: n.log, Ontology: cfg.Ontology, Health: n.health, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	pctx, cancel := context.WithCancel(context.Background())
+	n.cancel = cancel
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		n.project(pctx)
+	}()
+	ok = true
+	return n, nil
+}
+
+// connect starts or reaches NATS and opens the stream.
+func (n *Node) connect(ctx context.Context) error {
+	var err error
+	if n.cfg.NATS.URL == "" {
+		n.srv, err = events.StartServer(events.ServerConfig{Dir: filepath.Join(n.cfg.DataDir, "nats"), Listen: n.cfg.NATS.Listen})
+		if err != nil {
+			return err
+		}
+		n.nc, err = n.srv.Connect()
+	} else {
+		n.nc, err = dial(n.cfg.NATS, n.cfg.Logger)
+	}
+	if err != nil {
+		return err
+	}
+	if n.js, err = jetstream.New(n.nc); err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+	n.log, err = events.OpenLog(ctx, events.LogConfig{JetStream: n.js, Replicas: n.cfg.NATS.Replicas})
+	return err
+}
+
+func dial(c NATSConfig, logger *slog.Logger) (*nats.Conn, error) {
+	opts := []nats.Option{
+		nats.Name("dossier"),
+		nats.MaxReconnects(-1),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			logger.Warn("nats disconnected", "err", err)
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) { logger.Info("nats reconnected", "url", nc.ConnectedUrl()) }),
+	}
+	if c.User != "" {
+		opts = append(opts, nats.UserInfo(c.User, c.Password))
+	}
+	if c.Token != "" {
+		opts = append(opts, nats.Token(c.Token))
+	}
+	if c.CredsFile != "" {
+		opts = append(opts, nats.UserCredentials(c.CredsFile))
+	}
+	if c.CAFile != "" {
+		opts = append(opts, nats.RootCAs(c.CAFile))
+	}
+	if c.CertFile != "" || c.KeyFile != "" {
+		opts = append(opts, nats.ClientCert(c.CertFile, c.KeyFile))
+	}
+	nc, err := nats.Connect(c.URL, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("connect to nats %s: %w", c.URL, err)
+	}
+	return nc, nil
+}
+
+// project runs the projector until ctx ends, restarting it with backoff
+// when it stops on an error (a lost connection, a consumer reset).
+func (n *Node) project(ctx context.Context) {
+	backoff := 100 * time.Millisecond
+	for {
+		p, err := projections.New(projections.Config{
+			Store: n.store, JetStream: n.js, Stream: n.log.Stream(),
+			Durable: "projector-" + n.cfg.Instance, BatchSize: n.cfg.BatchSize, Logger: n.cfg.Logger,
+		})
+		if err == nil {
+			err = p.Run(ctx)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		n.setProjErr(err)
+		if err != nil {
+			n.cfg.Logger.Error("projector stopped; restarting", "err", err, "in", backoff)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+}
+
+func (n *Node) setProjErr(err error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.projErr = err
+}
+
+func (n *Node) health() error {
+	if n.nc != nil && !n.nc.IsConnected() {
+		return fmt.Errorf("not connected to NATS (%s)", n.nc.Status())
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.projErr != nil {
+		return fmt.Errorf("projector: %w", n.projErr)
+	}
+	return nil
+}
+
+// Handler serves the API.
+func (n *Node) Handler() http.Handler { return n.api.Handler() }
+
+// Store is the node's projection.
+func (n *Node) Store() *graph.Store { return n.store }
+
+// Log is the node's event log.
+func (n *Node) Log() *events.Log { return n.log }
+
+// NATSURL is where NATS clients reach the embedded server, if it listens.
+func (n *Node) NATSURL() string {
+	if n.srv != nil {
+		return n.srv.ClientURL()
+	}
+	return n.cfg.NATS.URL
+}
+
+// Close stops the projector and closes everything, in reverse order of
+// opening.
+func (n *Node) Close() error {
+	var errs []error
+	n.closeOnce.Do(func() {
+		if n.cancel != nil {
+			n.cancel()
+		}
+		n.wg.Wait()
+		if n.store != nil {
+			errs = append(errs, n.store.Close())
+		}
+		if n.nc != nil {
+			n.nc.Close()
+		}
+		if n.srv != nil {
+			n.srv.Shutdown()
+		}
+	})
+	return errors.Join(errs...)
+}
