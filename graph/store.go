@@ -50,7 +50,7 @@ type Store struct {
 
 // LayoutError says the store on disk was written by another layout.
 type LayoutError struct {
-	Dir       string
+	Dir        string
 	Have, Want int
 }
 

@@ -118,14 +118,16 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 			n.Close()
 		}
 	}()
-	if err := n.connect(ctx); err != nil {
-		return nil, err
-	}
+	// The store first: its directory lock keeps a second instance on the
+	// same data directory from starting an embedded NATS server there.
 	store, err := graph.Open(ctx, graph.Config{Dir: filepath.Join(cfg.DataDir, "graph"), Lexicon: cfg.Lexicon, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
 	n.store = store
+	if err := n.connect(ctx); err != nil {
+		return nil, err
+	}
 	n.api, err = api.New(api.Config{Store: store, Log: n.log, Ontology: cfg.Ontology, Health: n.health, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err

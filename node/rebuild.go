@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +18,21 @@ func Rebuild(ctx context.Context, cfg Config) (applied uint64, err error) {
 	if err := cfg.setDefaults(); err != nil {
 		return 0, fmt.Errorf("rebuild: %w", err)
 	}
+	live := filepath.Join(cfg.DataDir, "graph")
+	// Prove the store is not in use before anything else, and above all
+	// before starting an embedded NATS server on a directory a running
+	// server may own: Badger's directory lock tells. A layout mismatch is
+	// fine: that is a reason to rebuild.
+	if dirExists(live) {
+		s, err := graph.Open(ctx, graph.Config{Dir: live, Logger: cfg.Logger})
+		var layout *graph.LayoutError
+		switch {
+		case err == nil:
+			s.Close()
+		case !errors.As(err, &layout):
+			return 0, fmt.Errorf("rebuild: the live store is in use or unreadable (stop `dossier serve` first): %w", err)
+		}
+	}
 	n := &Node{cfg: cfg}
 	defer n.Close()
 	if err := n.connect(ctx); err != nil {
@@ -26,21 +42,12 @@ func Rebuild(ctx context.Context, cfg Config) (applied uint64, err error) {
 	if err != nil {
 		return 0, err
 	}
-	live := filepath.Join(cfg.DataDir, "graph")
 	fresh := live + ".rebuild"
 	if err := os.RemoveAll(fresh); err != nil {
 		return 0, fmt.Errorf("rebuild: clear %s: %w", fresh, err)
 	}
 	if err := projectInto(ctx, n, fresh, last); err != nil {
 		return 0, err
-	}
-	// Prove the live store is not in use before touching it: opening it
-	// fails while a server holds it (a layout mismatch is fine: that is a
-	// reason to rebuild).
-	if s, err := graph.Open(ctx, graph.Config{Dir: live, Logger: cfg.Logger}); err == nil {
-		s.Close()
-	} else if _, ok := err.(*graph.LayoutError); !ok && dirExists(live) {
-		return 0, fmt.Errorf("rebuild: the live store is in use or unreadable (stop `dossier serve` first): %w", err)
 	}
 	old := live + ".old"
 	if err := os.RemoveAll(old); err != nil {

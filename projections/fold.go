@@ -275,4 +275,3 @@ func topVote(votes map[string]int, current string) string {
 	}
 	return best
 }
-

@@ -1,0 +1,40 @@
+// Package graph is Dossier's projection store: actors, the relationships
+// documents assert between them, the assertions behind each relationship,
+// and the documents behind each assertion, in Badger.
+//
+// # Versions are stream sequences
+//
+// Badger runs in managed mode. Each event is folded in its own
+// transaction committed at the event's stream sequence, and that
+// transaction also writes meta:applied. So the store after a crash is
+// exactly the fold of events 1..applied, and View(n) reads the graph as it
+// was after event n at the cost of a live read: old versions are kept
+// (the discard timestamp stays 0), which is the price of as-of reads.
+//
+// # Key layout (LayoutVersion 1)
+//
+// Keys are ASCII: a kind, then parts joined by ':'. Actor ids are slugs
+// of canonical names ("united-states"), assertion and document ids are
+// 32 hex digits, name keys are names.Key folds; none contains ':'.
+//
+//	meta:layout                       layout version, decimal
+//	meta:applied                      last applied sequence, 8 bytes big-endian
+//	meta:stats                        Stats JSON
+//	act:<actor>                       Actor JSON
+//	name:<namekey>                    actor id; one per name and alias
+//	type:<TYPE>:<actor>               empty; actors by type
+//	last:<surname>                    JSON list of person ids with that last name
+//	rel:<subject>:<PRED>:<object>     Relationship JSON; the out-adjacency
+//	in:<object>:<PRED>:<subject>      empty; the in-adjacency
+//	pred:<PRED>:<subject>:<object>    empty; relationships by predicate
+//	ra:<subject>:<PRED>:<object>:<assertion>   empty; a relationship's evidence
+//	asr:<assertion>                   Assertion JSON
+//	doc:<document>                    Document JSON
+//	da:<document>:<assertion>         empty; a document's assertions
+//	text:<document>                   the text, apart so it can be erased
+//
+// Keys are declared once, in keys.go, and built only through them; a test
+// checks that this comment lists every one. A change to any key or value
+// shape bumps LayoutVersion, and Open refuses a store of another version
+// with a message to run `dossier rebuild`.
+package graph

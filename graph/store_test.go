@@ -1,0 +1,144 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+func openTest(t *testing.T, dir string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// The package comment is the layout's documentation: it must name every
+// key kind that exists.
+func TestLayoutDocumented(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range allKeyTypes {
+		want := "//\t" + k.prefix + ":"
+		if k.prefix == "meta" {
+			want = "//\tmeta:" + k.parts[0]
+		}
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("doc.go does not document key kind %s:%s", k.prefix, strings.Join(k.parts, ":"))
+		}
+	}
+}
+
+func TestOpenRefusesOtherLayout(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	s.Close()
+
+	// Pretend an older build wrote it.
+	db, err := badger.OpenManaged(badger.DefaultOptions(dir).WithLogger(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	txn := db.NewTransactionAt(1, true)
+	txn.Set(keyLayout.Key("layout"), []byte("0"))
+	if err := txn.CommitAt(2, nil); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	_, err = Open(context.Background(), Config{Dir: dir})
+	var le *LayoutError
+	if !errors.As(err, &le) || le.Have != 0 || le.Want != LayoutVersion {
+		t.Fatalf("Open = %v, want a LayoutError 0 → %d", err, LayoutVersion)
+	}
+	if !strings.Contains(err.Error(), "dossier rebuild") {
+		t.Errorf("error %q does not say to run dossier rebuild", err)
+	}
+}
+
+// Each event is its own version: a view at n sees exactly events 1..n,
+// across a reopen.
+func TestViewAsOf(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	b := s.NewBatch()
+	names := []string{"One", "Two", "Three"}
+	for i, n := range names {
+		seq := uint64(i + 1)
+		err := b.Apply(seq, func(tx *Tx) error {
+			st, _ := tx.Stats()
+			st.Actors++
+			if err := tx.PutStats(st); err != nil {
+				return err
+			}
+			return tx.PutActor(Actor{ID: strings.ToLower(n), Name: n, FirstSeq: seq})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Apply(2, func(*Tx) error { return nil }); !errors.Is(err, ErrOutOfOrder) {
+		t.Errorf("re-applying 2 = %v, want ErrOutOfOrder", err)
+	}
+	if last, err := b.Commit(); err != nil || last != 3 {
+		t.Fatalf("Commit = %d, %v", last, err)
+	}
+	s.Close()
+	s = openTest(t, dir)
+	defer s.Close()
+	if s.Applied() != 3 {
+		t.Fatalf("applied after reopen = %d, want 3", s.Applied())
+	}
+	for at := uint64(1); at <= 3; at++ {
+		v, err := s.View(at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _ := v.Stats()
+		if st.Actors != int(at) {
+			t.Errorf("stats at %d: %d actors", at, st.Actors)
+		}
+		for i, n := range names {
+			_, err := v.Actor(strings.ToLower(n))
+			if present := err == nil; present != (uint64(i+1) <= at) {
+				t.Errorf("at %d, actor %s present = %v", at, n, present)
+			}
+		}
+		v.Close()
+	}
+	var notYet *NotYetError
+	if _, err := s.View(4); !errors.As(err, &notYet) {
+		t.Errorf("View(4) = %v, want NotYetError", err)
+	}
+}
+
+func TestCursorFromAnotherListingIsRefused(t *testing.T) {
+	s, err := Open(context.Background(), Config{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	b := s.NewBatch()
+	b.Apply(1, func(tx *Tx) error {
+		return tx.PutDocument(Document{ID: "00000000000000000000000000000001"})
+	})
+	b.Commit()
+	v, _ := s.View(0)
+	defer v.Close()
+	docs, err := v.Documents(1, "")
+	if err != nil || len(docs.Cursors) != 1 {
+		t.Fatalf("Documents = %+v, %v", docs, err)
+	}
+	var ce *CursorError
+	if _, err := v.Actors(ActorQuery{After: docs.Cursors[0]}); !errors.As(err, &ce) {
+		t.Errorf("a document cursor for actors = %v, want CursorError", err)
+	}
+}
