@@ -63,6 +63,7 @@ func (f storeFlags) config() (node.Config, error) {
 
 type serveCmd struct {
 	Listen   string `help:"HTTP address of the GraphQL API." default:"127.0.0.1:8080" env:"DOSSIER_LISTEN"`
+	Load     string `help:"Once up, record the assertions of this JSON-lines file, as 'dossier load' would." env:"DOSSIER_LOAD" placeholder:"FILE"`
 	Instance string `help:"Name of this instance's projection consumer (default: from host name and data directory)." env:"DOSSIER_INSTANCE"`
 	storeFlags
 }
@@ -88,6 +89,14 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	slog.Info("dossier serving", "graphql", "http://"+ln.Addr().String()+"/graphql",
 		"graphiql", "http://"+ln.Addr().String()+"/graphiql", "nats", n.NATSURL(), "data", c.Data,
 		"applied", n.Store().Applied())
+	if c.Load != "" {
+		// The same path as 'dossier load': validated, then recorded
+		// through the API, so nothing skips the checks.
+		l := &loadCmd{File: c.Load, BatchSize: 500, clientFlags: clientFlags{Server: "http://" + ln.Addr().String(), Timeout: time.Minute}}
+		if err := l.Run(ctx); err != nil {
+			return err
+		}
+	}
 	select {
 	case <-ctx.Done():
 	case err := <-errc:
