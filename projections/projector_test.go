@@ -13,7 +13,7 @@ import (
 )
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *events.Server
 	js    jetstream.JetStream
 	log   *events.Log
@@ -21,7 +21,7 @@ type env struct {
 	store *graph.Store
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir := t.TempDir()
 	srv, err := events.StartServer(events.ServerConfig{Dir: dir + "/nats"})

@@ -1,0 +1,78 @@
+package projections
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/dossier-kg/dossier/events"
+)
+
+// synthetic makes n distinct assertions over a few thousand actors, the
+// shape of a large news corpus: many actors, skewed towards a few.
+func synthetic(n int) []events.Envelope {
+	preds := []string{"OWNS", "BANS", "ACCUSES", "MEETS", "CRITICIZES", "MEMBER_OF"}
+	out := make([]events.Envelope, n)
+	for i := range out {
+		s := fmt.Sprintf("Actor %d", (i*7919)%3000)
+		o := fmt.Sprintf("Actor %d", (i*104729+1)%(1+i%3000+1))
+		if s == o {
+			o = "Actor X"
+		}
+		out[i] = assertion(s, preds[i%len(preds)], o, fmt.Sprintf("Sentence number %d says so.", i))
+	}
+	return out
+}
+
+// BenchmarkProject measures folding the log into the store, against
+// draining the same messages from a raw JetStream consumer in the same
+// run: the ratio is the cost of the projection itself.
+func BenchmarkProject(b *testing.B) {
+	const n = 20000
+	for _, mode := range []string{"raw-consume", "project"} {
+		b.Run(mode, func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				e := newEnv(b)
+				evs := synthetic(n)
+				for i := 0; i < n; i += 1000 {
+					if _, err := e.log.Append(context.Background(), evs[i:i+1000], events.AppendOptions{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				start := time.Now()
+				if mode == "raw-consume" {
+					drain(b, e.js, n)
+				} else {
+					p, _ := New(Config{Store: e.store, JetStream: e.js, StopAt: n})
+					if err := p.Run(context.Background()); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(n)/time.Since(start).Seconds(), "events/s")
+				b.StopTimer()
+			}
+		})
+	}
+}
+
+func drain(b *testing.B, js jetstream.JetStream, n int) {
+	c, err := js.OrderedConsumer(context.Background(), "DOSSIER", jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	it, err := c.Messages()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer it.Stop()
+	for range n {
+		if _, err := it.Next(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
