@@ -56,6 +56,15 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 			return nil, fmt.Errorf("start nats: listen port %q: %w", port, err)
 		}
 		opts.Host, opts.Port = host, p
+		// nats-server only notices a taken port after its start-up
+		// timeout; find out now and say so plainly.
+		if p != 0 && p != -1 {
+			ln, err := net.Listen("tcp", cfg.Listen)
+			if err != nil {
+				return nil, fmt.Errorf("start nats: cannot listen on %s (another NATS or Dossier running? set another address, or none): %w", cfg.Listen, err)
+			}
+			ln.Close()
+		}
 	}
 	ns, err := server.NewServer(opts)
 	if err != nil {

@@ -1,0 +1,294 @@
+package events_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/dossier-kg/dossier/events"
+)
+
+// openLog starts an embedded NATS server in a temporary directory and
+// opens the event log on it.
+func openLog(tb testing.TB) (*events.Log, jetstream.JetStream) {
+	tb.Helper()
+	srv, err := events.StartServer(events.ServerConfig{Dir: tb.TempDir()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(srv.Shutdown)
+	if srv.ClientURL() != "" {
+		tb.Errorf("a server without Listen has client URL %q", srv.ClientURL())
+	}
+	nc, err := srv.Connect()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	l, err := events.OpenLog(context.Background(), events.LogConfig{JetStream: js})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return l, js
+}
+
+// assertionEvent is a valid, normalised assertion in an envelope; n makes
+// its content, and so its id, distinct.
+func assertionEvent(tb testing.TB, n int) events.Envelope {
+	tb.Helper()
+	a := events.AssertionRecorded{
+		Subject:   events.ActorRef{Name: "ByteDance", Type: "COMPANY"},
+		Predicate: "OWNS",
+		Object:    events.ActorRef{Name: "TikTok", Type: "PRODUCT"},
+		Evidence:  events.Evidence{Document: "000_doc", Sentence: fmt.Sprintf("Sentence %d: TikTok is owned by ByteDance.", n)},
+	}
+	a.Normalize()
+	if err := a.Validate(events.DefaultOntology()); err != nil {
+		tb.Fatal(err)
+	}
+	env, err := events.New(&a, events.Meta{Principal: "test"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return env
+}
+
+func lastSeq(t *testing.T, l *events.Log) uint64 {
+	t.Helper()
+	seq, err := l.LastSequence(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seq
+}
+
+func TestOpenLogNeedsJetStream(t *testing.T) {
+	if _, err := events.OpenLog(context.Background(), events.LogConfig{}); err == nil {
+		t.Error("OpenLog without JetStream succeeded")
+	}
+}
+
+func TestStartServerNeedsDir(t *testing.T) {
+	if _, err := events.StartServer(events.ServerConfig{}); err == nil {
+		t.Error("StartServer without Dir succeeded")
+	}
+	if _, err := events.StartServer(events.ServerConfig{Dir: t.TempDir(), Listen: "no-port"}); err == nil {
+		t.Error("StartServer with a bad listen address succeeded")
+	}
+}
+
+func TestAppendInOrder(t *testing.T) {
+	ctx := context.Background()
+	l, _ := openLog(t)
+	if l.Stream() != "DOSSIER" {
+		t.Errorf("stream %q, want the default DOSSIER", l.Stream())
+	}
+	if got := lastSeq(t, l); got != 0 {
+		t.Fatalf("empty log has last sequence %d", got)
+	}
+	var evs []events.Envelope
+	for i := range 10 {
+		evs = append(evs, assertionEvent(t, i))
+	}
+	got, err := l.Append(ctx, evs, events.AppendOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]events.Appended, len(evs))
+	for i := range want {
+		want[i] = events.Appended{Sequence: uint64(i + 1)}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Append = %+v, want %+v", got, want)
+	}
+	if s := lastSeq(t, l); s != 10 {
+		t.Errorf("last sequence %d, want 10", s)
+	}
+	// A second batch continues the sequence.
+	got, err = l.Append(ctx, []events.Envelope{assertionEvent(t, 100), assertionEvent(t, 101)}, events.AppendOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Sequence != 11 || got[1].Sequence != 12 {
+		t.Errorf("second batch = %+v, want sequences 11, 12", got)
+	}
+	// Nothing is an empty append.
+	got, err = l.Append(ctx, nil, events.AppendOptions{})
+	if err != nil || len(got) != 0 {
+		t.Errorf("empty Append = %+v, %v", got, err)
+	}
+}
+
+func TestAppendDuplicate(t *testing.T) {
+	ctx := context.Background()
+	l, _ := openLog(t)
+	first := []events.Envelope{assertionEvent(t, 1), assertionEvent(t, 2), assertionEvent(t, 3)}
+	orig, err := l.Append(ctx, first, events.AppendOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same envelope again, and the same content built anew (another
+	// recorded time, same content id), amid a new one.
+	again := []events.Envelope{first[1], assertionEvent(t, 3), assertionEvent(t, 4)}
+	got, err := l.Append(ctx, again, events.AppendOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []events.Appended{
+		{Sequence: orig[1].Sequence, Duplicate: true},
+		{Sequence: orig[2].Sequence, Duplicate: true},
+		{Sequence: 4},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Append again = %+v, want %+v", got, want)
+	}
+	if s := lastSeq(t, l); s != 4 {
+		t.Errorf("last sequence %d, want 4: duplicates were stored", s)
+	}
+}
+
+func TestAppendExpectLastSequence(t *testing.T) {
+	ctx := context.Background()
+	l, _ := openLog(t)
+	seq := func(n uint64) *uint64 { return &n }
+
+	// On an empty log, 0 is the right expectation.
+	got, err := l.Append(ctx, []events.Envelope{assertionEvent(t, 1), assertionEvent(t, 2)}, events.AppendOptions{ExpectLastSequence: seq(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Sequence != 1 || got[1].Sequence != 2 {
+		t.Fatalf("Append expecting 0 = %+v", got)
+	}
+
+	// The right value: the batch goes in one after another.
+	got, err = l.Append(ctx, []events.Envelope{assertionEvent(t, 3), assertionEvent(t, 4), assertionEvent(t, 5)}, events.AppendOptions{ExpectLastSequence: seq(2)})
+	if err != nil {
+		t.Fatalf("Append expecting the right last sequence: %v", err)
+	}
+	if len(got) != 3 || got[0].Sequence != 3 || got[2].Sequence != 5 {
+		t.Fatalf("Append expecting 2 = %+v", got)
+	}
+
+	// A stale value conflicts, and nothing is appended.
+	for _, stale := range []uint64{0, 2, 4, 99} {
+		got, err = l.Append(ctx, []events.Envelope{assertionEvent(t, 10), assertionEvent(t, 11)}, events.AppendOptions{ExpectLastSequence: seq(stale)})
+		if err == nil {
+			t.Fatalf("Append expecting stale %d succeeded: %+v", stale, got)
+		}
+		if !errors.As(err, new(*events.ConflictError)) {
+			t.Errorf("Append expecting stale %d: err = %v (%T), want a *ConflictError", stale, err, err)
+		}
+		var apiErr *jetstream.APIError
+		if !errors.As(err, &apiErr) || apiErr.ErrorCode != jetstream.JSErrCodeStreamWrongLastSequence {
+			t.Errorf("the conflict hides the server's error: %v", err)
+		}
+		if len(got) != 0 {
+			t.Errorf("Append expecting stale %d reports %+v as appended", stale, got)
+		}
+		if s := lastSeq(t, l); s != 5 {
+			t.Errorf("after a conflict the last sequence is %d, want 5", s)
+		}
+	}
+}
+
+func TestAppendRefusesEventWithoutSubject(t *testing.T) {
+	ctx := context.Background()
+	l, _ := openLog(t)
+	bad := assertionEvent(t, 2)
+	bad.Subject = ""
+	got, err := l.Append(ctx, []events.Envelope{assertionEvent(t, 1), bad}, events.AppendOptions{})
+	if err == nil {
+		t.Fatalf("Append of an event without subject = %+v", got)
+	}
+	if s := lastSeq(t, l); s != 0 {
+		t.Errorf("a refused batch left %d events", s)
+	}
+}
+
+func TestGet(t *testing.T) {
+	ctx := context.Background()
+	l, _ := openLog(t)
+	asr := assertionEvent(t, 1)
+	text := "TikTok is owned by ByteDance."
+	doc := events.DocumentAdded{ID: events.DocumentID(text), Source: "a.txt", Text: text, Size: len(text)}
+	denv, err := events.New(&doc, events.Meta{Principal: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := l.Append(ctx, []events.Envelope{denv, asr}, events.AppendOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []events.Envelope{denv, asr} {
+		got, err := l.Get(ctx, app[i].Sequence)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Sequence != app[i].Sequence || got.Subject != want.Subject {
+			t.Errorf("Get(%d): sequence %d subject %q, want %d %q", app[i].Sequence, got.Sequence, got.Subject, app[i].Sequence, want.Subject)
+		}
+		if got.ID != want.ID || got.Type != want.Type || got.Version != want.Version || got.Principal != want.Principal || !got.Recorded.Equal(want.Recorded) {
+			t.Errorf("Get(%d) = %+v, want %+v", app[i].Sequence, got, want)
+		}
+		gp, err := got.Decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		wp, err := want.Decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(gp, wp) {
+			t.Errorf("Get(%d) payload %+v, want %+v", app[i].Sequence, gp, wp)
+		}
+	}
+	if _, err := l.Get(ctx, 99); err == nil {
+		t.Error("Get of a sequence past the end succeeded")
+	}
+}
+
+// Reopening the log keeps its events: OpenLog on an existing stream only
+// updates its settings.
+func TestOpenLogAgain(t *testing.T) {
+	ctx := context.Background()
+	l, js := openLog(t)
+	if _, err := l.Append(ctx, []events.Envelope{assertionEvent(t, 1)}, events.AppendOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	l2, err := events.OpenLog(ctx, events.LogConfig{JetStream: js})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := lastSeq(t, l2); s != 1 {
+		t.Errorf("reopened log has last sequence %d, want 1", s)
+	}
+}
+
+func BenchmarkAppend(b *testing.B) {
+	ctx := context.Background()
+	l, _ := openLog(b)
+	const batch = 100
+	n := 0
+	for b.Loop() {
+		b.StopTimer()
+		evs := make([]events.Envelope, batch)
+		for i := range evs {
+			evs[i] = assertionEvent(b, n)
+			n++
+		}
+		b.StartTimer()
+		if _, err := l.Append(ctx, evs, events.AppendOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+}
