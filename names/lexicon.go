@@ -7,6 +7,10 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 //go:embed lexicon.json
@@ -165,7 +169,13 @@ func (l *Lexicon) ResolveAs(name, typ string) Resolution {
 			return Resolution{Name: e.Name, Type: e.Type, Known: true}
 		}
 	}
-	return Resolution{Name: trimWritten(name, lead, trail), Titled: lead > 0}
+	shown := trimWritten(name, lead, trail)
+	if Key(shown) != k {
+		// The written form cannot be cut where the folded words were
+		// ("President-Trump" is one written word): show the words.
+		shown = titleCase(stripped)
+	}
+	return Resolution{Name: shown, Titled: lead > 0}
 }
 
 // Demonym returns the entry a demonym ("Chinese", "Dutch") stands for.
@@ -208,23 +218,69 @@ func (l *Lexicon) strip(words []string, titles bool) (rest []string, lead, trail
 	return words, lead, trail
 }
 
-// trimWritten removes from the name as written the folded words strip
-// removed, so the shown name keeps its case and inner punctuation
-// ("Fox-IT"). A written field can fold to several words, so fields are
-// dropped by the number of folded words each holds.
+// trimWritten cuts from the name as written the words strip removed, so
+// the shown name keeps its case and inner punctuation ("Fox-IT"), and
+// drops a leading article and a trailing possessive. Words are found
+// exactly as Key finds them, so the cut falls between the same words.
 func trimWritten(name string, lead, trail int) string {
-	fields := strings.Fields(name)
-	if len(fields) > 0 && strings.EqualFold(fields[0], "the") {
-		fields = fields[1:]
+	name = norm.NFC.String(name)
+	spans := wordSpans(name)
+	if len(spans) >= 2 && strings.EqualFold(name[spans[0].start:spans[0].end], "the") {
+		spans = spans[1:]
 	}
-	start, end := 0, len(fields)
-	for n := 0; n < lead && start < end; start++ {
-		n += len(strings.Fields(Key(fields[start])))
+	if lead+trail >= len(spans) {
+		return ""
 	}
-	for n := 0; n < trail && end > start; end-- {
-		n += len(strings.Fields(Key(fields[end-1])))
+	start, end := spans[lead].start, spans[len(spans)-1-trail].end
+	if trail == 0 {
+		end = len(name) // keep what closes the name: "Ltd.", "U.S."
 	}
-	return strings.TrimRight(strings.Join(fields[start:end], " "), ",")
+	for end < len(name) && name[end] == '.' {
+		end++ // an acronym's last dot: "U.S. Inc" → "U.S."
+	}
+	out := strings.TrimRight(name[start:end], " ,;:")
+	if trail == 0 && hasPossessive(name) {
+		if i := max(strings.LastIndex(out, "'"), strings.LastIndex(out, "’")); i > 0 {
+			out = out[:i]
+		}
+	}
+	return out
+}
+
+type span struct{ start, end int }
+
+// wordSpans finds the byte ranges of the words Key folds: runs of letters,
+// digits and marks, joined across dots and apostrophes.
+func wordSpans(name string) []span {
+	var out []span
+	in := false
+	for i, r := range name {
+		switch {
+		case r == '.' || r == '\'' || r == '’' || r == '‘' || r == '`' || r == '´':
+			// Joins, like Key: neither ends a word nor extends it.
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || (unicode.IsMark(r) && in):
+			if !in {
+				out = append(out, span{start: i})
+				in = true
+			}
+			out[len(out)-1].end = i + utf8.RuneLen(r)
+		default:
+			in = false
+		}
+	}
+	return out
+}
+
+// titleCase shows folded words when the written form cannot be cut
+// cleanly: "president-trump" → "Trump".
+func titleCase(words []string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		r := []rune(w)
+		r[0] = unicode.ToUpper(r[0])
+		out[i] = string(r)
+	}
+	return strings.Join(out, " ")
 }
 
 func hasPrefixWords(words, prefix []string) bool {

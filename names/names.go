@@ -12,7 +12,8 @@ package names
 import (
 	"strings"
 	"unicode"
-	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Key folds a name for comparison: case, punctuation, dots in acronyms,
@@ -26,21 +27,19 @@ import (
 // Invalid UTF-8 bytes are dropped rather than kept, so a key is always valid
 // UTF-8 and safe to store and print.
 func Key(name string) string {
+	// NFC first, so an accent typed as a separate combining mark folds
+	// like the precomposed letter ("Zu\u0308rich" is "Zürich").
+	name = norm.NFC.String(strings.ToValidUTF8(name, ""))
 	var b strings.Builder
 	b.Grow(len(name))
 	space := false
-	// Dots inside acronyms (U.S., U.K.) vanish instead of splitting
-	// the word, so "U.S." and "US" fold to the same key.
-	for i, r := range name {
-		if r == utf8.RuneError {
-			if _, size := utf8.DecodeRuneInString(name[i:]); size <= 1 {
-				continue
-			}
-		}
+	for _, r := range name {
 		switch {
+		// Dots inside acronyms (U.S., U.K.) vanish instead of splitting
+		// the word, so "U.S." and "US" fold to the same key.
 		case r == '.' || r == '\'' || r == '’' || r == '‘' || r == '`' || r == '´':
 			continue
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || (unicode.IsMark(r) && b.Len() > 0 && !space):
 			if space && b.Len() > 0 {
 				b.WriteByte(' ')
 			}
@@ -50,18 +49,21 @@ func Key(name string) string {
 			space = true
 		}
 	}
-	k := b.String()
+	// Again: dropping an apostrophe can bring a mark next to a letter.
+	k := norm.NFC.String(b.String())
 	k = strings.TrimPrefix(k, "the ")
 	// The apostrophe is already gone, so a possessive shows as a trailing
 	// "s" glued to the name; only strip it when the original had one.
 	if hasPossessive(name) {
-		k = strings.TrimSuffix(k, "s")
+		k = strings.TrimRight(strings.TrimSuffix(k, "s"), " ")
 	}
 	return k
 }
 
+// hasPossessive reports a trailing "'s", in any case, behind any closing
+// quotes or spaces.
 func hasPossessive(name string) bool {
-	name = strings.TrimRightFunc(name, unicode.IsSpace)
+	name = strings.ToLower(strings.TrimRight(name, " \t\r\n\"“”»"))
 	return strings.HasSuffix(name, "'s") || strings.HasSuffix(name, "’s")
 }
 
