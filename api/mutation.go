@@ -119,7 +119,7 @@ func (q *root) RecordAssertions(ctx context.Context, args struct {
 		if a.Producer.Name == "" {
 			a.Producer = events.Producer{Name: "manual", Version: principal}
 		}
-		a.Normalize()
+		a.Normalize(q.s.cfg.Ontology)
 		if err := a.Validate(q.s.cfg.Ontology); err != nil {
 			bad = append(bad, InputProblem{Index: i, Problems: err.(*events.ValidationError).Problems})
 			continue

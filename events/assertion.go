@@ -47,7 +47,15 @@ func (a *ActorRef) UnmarshalJSON(b []byte) error {
 		return json.Unmarshal(b, &a.Name)
 	}
 	type plain ActorRef
-	return json.Unmarshal(b, (*plain)(a))
+	return strictUnmarshal(b, (*plain)(a))
+}
+
+// strictUnmarshal refuses unknown fields, as ParseAssertion does at the
+// top level: a typo inside "evidence" is as wrong as one outside it.
+func strictUnmarshal(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }
 
 // Evidence is where a claim was read: a document and the sentence in it.
@@ -73,7 +81,7 @@ func (e *Evidence) UnmarshalJSON(b []byte) error {
 		return json.Unmarshal(b, &e.Sentence)
 	}
 	type plain Evidence
-	return json.Unmarshal(b, (*plain)(e))
+	return strictUnmarshal(b, (*plain)(e))
 }
 
 // Producer is what made an assertion: an extractor and its version, or
@@ -120,19 +128,34 @@ func AssertionSubject(predicate, subject, object string) string {
 
 // ParseAssertion reads one JSON object into an assertion, rejecting unknown
 // fields so that a typo ("predicat") is an error and not a silent default.
+// The gold files' and `dossier export`'s line shape is accepted too: a
+// "kind" of "assertion", and the document's source name at the top level.
 // It does not validate: call Normalize then Validate.
 func ParseAssertion(line []byte) (AssertionRecorded, error) {
-	var a AssertionRecorded
+	var in struct {
+		AssertionRecorded
+		Kind     string `json:"kind"`
+		Document string `json:"document"`
+	}
 	if !utf8.Valid(line) {
-		return a, &ValidationError{Problems: []string{"line is not valid UTF-8"}}
+		return in.AssertionRecorded, &ValidationError{Problems: []string{"line is not valid UTF-8"}}
 	}
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&a); err != nil {
-		return a, &ValidationError{Problems: []string{"not a JSON assertion: " + jsonProblem(err)}}
+	if err := dec.Decode(&in); err != nil {
+		return in.AssertionRecorded, &ValidationError{Problems: []string{"not a JSON assertion: " + jsonProblem(err)}}
 	}
-	if dec.More() {
-		return a, &ValidationError{Problems: []string{"more than one JSON value on the line"}}
+	if rest := bytes.TrimSpace(line[dec.InputOffset():]); len(rest) > 0 {
+		return in.AssertionRecorded, &ValidationError{Problems: []string{fmt.Sprintf("more than one JSON value on the line (%.20q follows the object)", rest)}}
+	}
+	if in.Kind != "" && in.Kind != "assertion" {
+		return in.AssertionRecorded, &ValidationError{Problems: []string{fmt.Sprintf("kind %q is not an assertion", in.Kind)}}
+	}
+	a := in.AssertionRecorded
+	if a.Evidence.Document == "" {
+		a.Evidence.Document = in.Document
+	} else if in.Document != "" && in.Document != a.Evidence.Document {
+		return a, &ValidationError{Problems: []string{fmt.Sprintf("document %q and evidence.document %q disagree", in.Document, a.Evidence.Document)}}
 	}
 	return a, nil
 }
@@ -143,8 +166,13 @@ func jsonProblem(err error) string {
 
 // Normalize trims names, fills defaults (affirmed, actual, full
 // confidence), derives the document id from the source name when missing,
-// and computes the content id.
-func (a *AssertionRecorded) Normalize() {
+// and computes the content id unless the producer gave one (Validate then
+// checks it). The ontology says which predicates are symmetric; nil means
+// the default one.
+func (a *AssertionRecorded) Normalize(o *Ontology) {
+	if o == nil {
+		o = DefaultOntology()
+	}
 	a.Subject.Name = names.Clean(a.Subject.Name)
 	a.Object.Name = names.Clean(a.Object.Name)
 	a.Subject.Type = strings.ToUpper(strings.TrimSpace(a.Subject.Type))
@@ -171,7 +199,9 @@ func (a *AssertionRecorded) Normalize() {
 	if a.Evidence.DocumentID == "" && a.Evidence.Document != "" {
 		a.Evidence.DocumentID = SourceDocumentID(a.Evidence.Document)
 	}
-	a.ID = AssertionID(a)
+	if a.ID == "" {
+		a.ID = AssertionID(a, o.Symmetric(a.Predicate))
+	}
 }
 
 // AssertionID derives an assertion's id from what makes it the same claim:
@@ -180,9 +210,9 @@ func (a *AssertionRecorded) Normalize() {
 // qualities of the claim, not its identity. For a symmetric predicate the
 // two names are ordered, so "A meets B" and "B meets A" in one sentence
 // are one assertion.
-func AssertionID(a *AssertionRecorded) string {
+func AssertionID(a *AssertionRecorded, symmetric bool) string {
 	s, o := names.Key(a.Subject.Name), names.Key(a.Object.Name)
-	if (a.Predicate == "MEETS" || a.Predicate == "COMPETES_WITH") && o < s {
+	if symmetric && o < s {
 		s, o = o, s
 	}
 	where := strings.Join(strings.Fields(a.Evidence.Sentence), " ")
@@ -255,18 +285,24 @@ func (a *AssertionRecorded) Validate(o *Ontology) error {
 	} else if ev.Start != nil && (*ev.Start < 0 || *ev.End < *ev.Start) {
 		p.add("evidence offsets %d:%d are not a range", *ev.Start, *ev.End)
 	}
-	if a.ID != "" && a.ID != AssertionID(a) {
-		p.add("id %q does not match the content (want %q)", a.ID, AssertionID(a))
+	if want := AssertionID(a, o.Symmetric(a.Predicate)); a.ID != "" && a.ID != want {
+		p.add("id %q does not match the content (want %q)", a.ID, want)
 	}
 	return p.err()
 }
 
+// isHexID accepts ids as DocumentID and AssertionID write them: 32
+// lower-case hex digits, so one document cannot have two spellings.
 func isHexID(s string) bool {
 	if len(s) != 32 {
 		return false
 	}
-	_, err := hex.DecodeString(s)
-	return err == nil
+	for _, c := range []byte(s) {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // problems gathers every validation problem of one input.

@@ -51,12 +51,12 @@ func (d *DocumentAdded) Validate() error {
 	if d.ID != "" && d.Text == "" && d.Source == "" {
 		p.add("a document needs its text or a source name")
 	}
-	for field, v := range map[string]string{"source": d.Source, "title": d.Title, "url": d.URL} {
-		if !utf8.ValidString(v) {
-			p.add("%s is not valid UTF-8", field)
+	for _, f := range []struct{ name, v string }{{"source", d.Source}, {"title", d.Title}, {"url", d.URL}} {
+		if !utf8.ValidString(f.v) {
+			p.add("%s is not valid UTF-8", f.name)
 		}
-		if len(v) > 2048 {
-			p.add("%s is over 2048 bytes", field)
+		if len(f.v) > 2048 {
+			p.add("%s is over 2048 bytes", f.name)
 		}
 	}
 	if strings.ContainsAny(d.Source, "\x00\n") {

@@ -116,6 +116,9 @@ func Unmarshal(body []byte) (Envelope, error) {
 	if err := dec.Decode(&e); err != nil {
 		return e, &DecodeError{Problem: "event is not a JSON envelope", Err: err}
 	}
+	if rest := bytes.TrimSpace(body[dec.InputOffset():]); len(rest) > 0 {
+		return e, &DecodeError{Problem: "data after the JSON envelope"}
+	}
 	if e.ID == "" || e.Type == "" || e.Version < 1 {
 		return e, &DecodeError{Problem: fmt.Sprintf("envelope lacks id, type or version (id=%q type=%q v=%d)", e.ID, e.Type, e.Version)}
 	}

@@ -50,7 +50,7 @@ func assertionEvent(tb testing.TB, n int) events.Envelope {
 		Object:    events.ActorRef{Name: "TikTok", Type: "PRODUCT"},
 		Evidence:  events.Evidence{Document: "000_doc", Sentence: fmt.Sprintf("Sentence %d: TikTok is owned by ByteDance.", n)},
 	}
-	a.Normalize()
+	a.Normalize(nil)
 	if err := a.Validate(events.DefaultOntology()); err != nil {
 		tb.Fatal(err)
 	}

@@ -109,6 +109,12 @@ func (o *Ontology) Predicate(name string) (Predicate, bool) {
 	return *p, true
 }
 
+// Symmetric reports whether a predicate holds both ways (MEETS).
+func (o *Ontology) Symmetric(name string) bool {
+	p, ok := o.preds[name]
+	return ok && p.Symmetric
+}
+
 // HasType reports whether name is a known actor type.
 func (o *Ontology) HasType(name string) bool {
 	_, ok := o.types[name]

@@ -72,7 +72,7 @@ func assertion(subj, pred, obj, sentence string) events.Envelope {
 		Object:    events.ActorRef{Name: obj},
 		Evidence:  events.Evidence{Document: "doc-1", Sentence: sentence},
 	}
-	a.Normalize()
+	a.Normalize(nil)
 	if err := a.Validate(events.DefaultOntology()); err != nil {
 		panic(err)
 	}

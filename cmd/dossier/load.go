@@ -45,7 +45,7 @@ func parseLines(r io.Reader, o *events.Ontology) ([]events.AssertionRecorded, []
 		}
 		a, err := events.ParseAssertion([]byte(line))
 		if err == nil {
-			a.Normalize()
+			a.Normalize(o)
 			err = a.Validate(o)
 		}
 		var inv *events.ValidationError
