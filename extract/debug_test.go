@@ -1,0 +1,71 @@
+package extract
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dossier-kg/dossier/events"
+)
+
+// TestDebugDump prints what the rules see in each corpus sentence. It
+// runs only with DOSSIER_EXTRACT_DEBUG=1, as a tool for rule work.
+func TestDebugDump(t *testing.T) {
+	if os.Getenv("DOSSIER_EXTRACT_DEBUG") == "" {
+		t.Skip("set DOSSIER_EXTRACT_DEBUG=1 (and optionally =<file prefix>) to dump")
+	}
+	r, err := NewRules(RulesConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("../examples/corpus/" + strings.TrimPrefix(os.Getenv("DOSSIER_EXTRACT_DEBUG"), "1") + "*.txt")
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		doc := Document{ID: events.DocumentID(string(b)), Source: filepath.Base(f), Text: string(b)}
+		d := newDocState(r, doc, nil)
+		for i := range d.sents {
+			d.findMentions(i)
+		}
+		d.mergeActors()
+		d.settleTypes()
+		for i := range d.sents {
+			d.findReferences(i, true)
+		}
+		d.settleTypes()
+		for i := range d.sents {
+			d.findReferences(i, false)
+		}
+		for i := range d.sents {
+			d.attribute(i)
+		}
+		for i := range d.sents {
+			before := len(d.found)
+			d.relations(i)
+			var ms []string
+			for _, m := range d.mentions[i] {
+				a := m.actor()
+				s := fmt.Sprintf("%s[%s]", a.name, a.typ)
+				if m.implicit {
+					s = "~" + s
+				}
+				if m.prep != "" {
+					s = m.prep + ":" + s
+				}
+				ms = append(ms, s)
+			}
+			fmt.Printf("\n#%d %q\n   mentions: %s\n", i, d.sents[i].Text, strings.Join(ms, ", "))
+			if sp := d.speakerOf(i); sp != nil {
+				fmt.Printf("   speaker: %s\n", sp.name)
+			}
+			for _, a := range d.found[before:] {
+				att := ""
+				if a.AttributedTo != nil {
+					att = " per " + *a.AttributedTo
+				}
+				fmt.Printf("   => %s %s %s (%s/%s)%s\n", a.Subject.Name, a.Predicate, a.Object.Name, a.Polarity, a.Modality, att)
+			}
+		}
+	}
+}

@@ -1,0 +1,602 @@
+package extract
+
+import (
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/names"
+)
+
+// actor is one actor of the document, however many ways it is written.
+type actor struct {
+	name  string // canonical, or the fullest written form
+	key   string
+	known bool // the lexicon or the graph knows it
+	typ   string
+	votes map[string]float64
+	count int
+	// into is set when the actor turned out to be another one ("Trump"
+	// is "Donald Trump"); follow it with resolve().
+	into *actor
+}
+
+func (a *actor) resolve() *actor {
+	for a.into != nil {
+		a = a.into
+	}
+	return a
+}
+
+func (a *actor) vote(t string, w float64) {
+	if t == "" {
+		return
+	}
+	a.votes[t] += w
+}
+
+// mention is a place in a sentence that names an actor, or refers to one
+// ("the company", "she").
+type mention struct {
+	a        *actor
+	ti, tj   int // token range [ti, tj)
+	implicit bool
+	// prep is the preposition right before the mention, if any.
+	prep string
+	// suffix is a hyphenated relation word glued to the name
+	// ("Beijing-based" → "based").
+	suffix string
+}
+
+func (m *mention) actor() *actor { return m.a.resolve() }
+
+type docState struct {
+	r        *Rules
+	ix       *index
+	doc      Document
+	known    Known
+	sents    []Sentence
+	toks     [][]token
+	lower    map[string]bool // words the document writes in lower case
+	actors   []*actor
+	byKey    map[string]*actor
+	acronym  map[string]*actor
+	mentions [][]*mention
+	speaker  []*actor // per sentence: whose words it reports
+	found    []events.AssertionRecorded
+	seen     map[string]bool
+	dropped  map[string]int
+}
+
+func newDocState(r *Rules, doc Document, known Known) *docState {
+	d := &docState{r: r, ix: &r.ix, doc: doc, known: known, byKey: map[string]*actor{}, acronym: map[string]*actor{},
+		lower: map[string]bool{}, seen: map[string]bool{}, dropped: map[string]int{}}
+	d.sents = SplitSentences(doc.Text)
+	d.toks = make([][]token, len(d.sents))
+	d.mentions = make([][]*mention, len(d.sents))
+	d.speaker = make([]*actor, len(d.sents))
+	for i, s := range d.sents {
+		d.toks[i] = tokenize(s.Text, s.Start)
+		for k, t := range d.toks[i] {
+			if t.word && !t.capital && k > 0 {
+				d.lower[t.lower] = true
+			}
+		}
+	}
+	return d
+}
+
+func (d *docState) get(name, typ string, known bool) *actor {
+	key := names.Key(name)
+	if a, ok := d.byKey[key]; ok {
+		a = a.resolve()
+		if known && !a.known {
+			a.known, a.name = true, name
+		}
+		return a
+	}
+	a := &actor{name: name, key: key, known: known, votes: map[string]float64{}}
+	if known {
+		a.vote(typ, 3)
+	}
+	d.byKey[key] = a
+	d.actors = append(d.actors, a)
+	return a
+}
+
+// relationSuffixes are hyphenated words that turn the name before them
+// into a modifier: "Beijing-based", "Chinese-origin", "state-owned".
+var relationSuffixes = []string{"based", "headquartered", "owned", "backed", "run", "origin", "linked", "made", "funded", "controlled", "born", "led"}
+
+func splitSuffix(t token) (string, string) {
+	for _, s := range relationSuffixes {
+		if strings.HasSuffix(t.lower, "-"+s) {
+			return t.text[:len(t.text)-len(s)-1], s
+		}
+	}
+	return t.text, ""
+}
+
+// findMentions finds the names of sentence si.
+func (d *docState) findMentions(si int) {
+	toks := d.toks[si]
+	ix := d.ix
+	for i := 0; i < len(toks); {
+		t := toks[i]
+		if !t.word || !t.capital {
+			i++
+			continue
+		}
+		// A name glued to a relation word stands alone.
+		if base, suf := splitSuffix(t); suf != "" {
+			d.addMention(si, i, i+1, base, suf)
+			i++
+			continue
+		}
+		j := i + 1
+		last := i
+		for j < len(toks) && !toks[last].possessive {
+			n := toks[j]
+			if n.word && n.capital && !ix.months[n.lower] {
+				if _, suf := splitSuffix(n); suf != "" {
+					break
+				}
+				last, j = j, j+1
+				continue
+			}
+			// A connector joins only when a capitalised word follows, and
+			// "of"/"for" only after a head word or a title ("University
+			// of …", "Center for …", "Secretary of State"), so "Verhagen
+			// of The Hague …" stays two names.
+			if n.word && ix.connectors[n.lower] && j+1 < len(toks) && toks[j+1].word && toks[j+1].capital {
+				if (n.lower == "of" || n.lower == "for") && !d.joinsOf(toks[last]) {
+					break
+				}
+				if n.lower == "the" && toks[j-1].lower != "of" && toks[j-1].lower != "for" {
+					break
+				}
+				j++
+				continue
+			}
+			break
+		}
+		d.chunk(si, i, last+1)
+		i = last + 1
+	}
+}
+
+// joinsOf: a head word or title takes an "of" complement into its name.
+func (d *docState) joinsOf(t token) bool {
+	if _, ok := d.ix.headWord[t.lower]; ok {
+		return true
+	}
+	switch t.lower {
+	case "secretary", "minister", "president", "republic", "kingdom", "state", "states", "bank", "house", "chamber", "board", "museum", "church", "academy", "league", "federation", "people's", "people’s", "chief", "head", "director", "governor", "mayor", "king", "queen", "prince", "duke", "lord", "speaker":
+		return true
+	}
+	return false
+}
+
+// chunk turns a run of capitalised tokens into mentions: it drops
+// sentence-initial common words, months and function words, splits lists
+// joined by "and", and handles demonyms.
+func (d *docState) chunk(si, i, j int) {
+	toks := d.toks[si]
+	ix := d.ix
+	for i < j {
+		t := toks[i]
+		common := ix.function[t.lower] || ix.months[t.lower]
+		if !common && (i == 0 || !toks[i-1].word && i == 1) && d.lower[t.lower] && !d.isName(t.text) {
+			common = true // "Governments worldwide …": written in lower case elsewhere
+		}
+		if !common {
+			break
+		}
+		i++
+	}
+	for j > i && (ix.function[toks[j-1].lower] || ix.months[toks[j-1].lower] || ix.connectors[toks[j-1].lower]) {
+		j--
+	}
+	if i >= j {
+		return
+	}
+	// "Tencent and Bytedence" is two names; "General Intelligence and
+	// Security Service" one: "and" joins only into a name that ends in a
+	// head word.
+	for k := i; k < j; k++ {
+		if toks[k].lower == "and" || toks[k].lower == "&" {
+			if _, head := ix.headWord[toks[j-1].lower]; !head || d.isName(spanText(d.doc.Text, toks, k+1, j)) {
+				d.chunk(si, i, k)
+				d.chunk(si, k+1, j)
+				return
+			}
+		}
+	}
+	name := spanText(d.doc.Text, toks, i, j)
+	// A demonym names its state only as a noun or before a government
+	// word; "Chinese apps" is not about China.
+	if j-i == 1 {
+		if e, ok := d.r.cfg.Names.Demonym(toks[i].text); ok {
+			if j < len(toks) && toks[j].word && !toks[j].capital {
+				if !d.govWord(toks[j].lower) {
+					return
+				}
+				j++
+			}
+			m := d.addMention(si, i, j, e.Name, "")
+			m.a.vote(e.Type, 1)
+			return
+		}
+	}
+	// "the US government", "Chinese government": the government word
+	// belongs to the name.
+	if j < len(toks) && d.govWord(toks[j].lower) {
+		if r := d.r.cfg.Names.Resolve(name + " " + toks[j].text); r.Known {
+			j++
+			name = spanText(d.doc.Text, toks, i, j)
+		}
+	}
+	d.addMention(si, i, j, name, "")
+}
+
+func (d *docState) govWord(w string) bool {
+	switch w {
+	case "government", "administration", "authorities", "regime", "state", "cabinet", "leadership", "govt":
+		return true
+	}
+	return false
+}
+
+// isName: the lexicon or the graph knows the words as a name.
+func (d *docState) isName(s string) bool {
+	if d.r.cfg.Names.Resolve(s).Known {
+		return true
+	}
+	if d.known != nil {
+		if _, _, ok := d.known.Lookup(s); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func spanText(text string, toks []token, i, j int) string {
+	return text[toks[i].start:toks[j-1].end]
+}
+
+// addMention resolves a name and records where it is.
+func (d *docState) addMention(si, i, j int, name, suffix string) *mention {
+	toks := d.toks[si]
+	var a *actor
+	res := d.r.cfg.Names.Resolve(name)
+	switch {
+	case d.acronym[name] != nil:
+		a = d.acronym[name]
+	case res.Known:
+		a = d.get(res.Name, res.Type, true)
+	default:
+		if d.known != nil {
+			if canon, typ, ok := d.known.Lookup(name); ok {
+				a = d.get(canon, typ, true)
+				break
+			}
+		}
+		a = d.get(res.Name, "", false)
+		if res.Titled {
+			a.vote("PERSON", 3)
+		}
+	}
+	m := &mention{a: a, ti: i, tj: j, suffix: suffix, prep: d.prepBefore(si, i)}
+	a = a.resolve()
+	a.count++
+	d.voteContext(si, i, j, a, name)
+	// "The Hague Center for Strategic Studies (HCSS)": the acronym in
+	// brackets is another name of the same actor.
+	if j+2 < len(toks) && toks[j].text == "(" && toks[j+2].text == ")" && isAcronym(toks[j+1].text) {
+		d.acronym[toks[j+1].text] = a
+		if old, ok := d.byKey[names.Key(toks[j+1].text)]; ok && old.resolve() != a {
+			old.resolve().into = a
+		}
+	}
+	d.mentions[si] = append(d.mentions[si], m)
+	return m
+}
+
+// prepBefore is the word that governs a mention at token i: the nearest
+// preposition within a few modifier words ("by the US", "of internet
+// security company Fox-IT"), a preposition inherited through a list
+// ("in Osaka, Japan"), or else the word right before.
+func (d *docState) prepBefore(si, i int) string {
+	toks := d.toks[si]
+	ms := d.mentions[si]
+	// Through a hyphenated modifier name: "by Beijing-based ByteDance".
+	for len(ms) > 0 && ms[len(ms)-1].tj == i && ms[len(ms)-1].suffix != "" {
+		i = ms[len(ms)-1].ti
+		ms = ms[:len(ms)-1]
+	}
+	if i == 0 {
+		return ""
+	}
+	if (toks[i-1].text == "," || toks[i-1].lower == "and" || toks[i-1].lower == "or") && len(ms) > 0 && ms[len(ms)-1].tj == i-1 {
+		return ms[len(ms)-1].prep
+	}
+	for k, n := i-1, 0; k >= 0 && n < 4; k, n = k-1, n+1 {
+		t := toks[k]
+		if !t.word {
+			break
+		}
+		if ppWords[t.lower] {
+			return t.lower
+		}
+		if t.capital && n > 0 && !d.ix.function[t.lower] {
+			break
+		}
+	}
+	if toks[i-1].word {
+		return toks[i-1].lower
+	}
+	return ""
+}
+
+// voteContext reads type evidence around a mention.
+func (d *docState) voteContext(si, i, j int, a *actor, name string) {
+	toks := d.toks[si]
+	ix := d.ix
+	// Head word: "… Parliament", "… Center", "… Law".
+	if t, ok := ix.headWord[toks[j-1].lower]; ok && j-i > 1 || ok && !a.known {
+		a.vote(t, 2)
+	}
+	// Cue words before: "analyst Paul Verhagen", "the messaging app
+	// WeChat", "security camera company Hikvision".
+	for k, n := i-1, 0; k >= 0 && n < 3; k, n = k-1, n+1 {
+		t := toks[k]
+		if !t.word || t.capital && n > 0 {
+			break
+		}
+		if typ, ok := ix.typeCue[t.lower]; ok {
+			a.vote(typ, 2)
+			break
+		}
+		if k > 0 {
+			if typ, ok := ix.typeCue[toks[k-1].lower+" "+t.lower]; ok {
+				a.vote(typ, 2)
+				break
+			}
+		}
+	}
+	// "X, a Chinese company": a cue in an apposition after the name.
+	if j+2 < len(toks) && toks[j].text == "," {
+		for k := j + 1; k < len(toks) && k < j+5 && toks[k].word; k++ {
+			if typ, ok := ix.typeCue[toks[k].lower]; ok {
+				a.vote(typ, 1.5)
+				break
+			}
+		}
+	}
+	// Speech: "said Verhagen", "Verhagen says".
+	if j < len(toks) && ix.attribution[toks[j].lower] || i > 0 && ix.attribution[toks[i-1].lower] {
+		a.vote("PERSON", 1)
+	}
+	words := strings.Fields(names.Key(name))
+	switch {
+	case isAcronym(toks[i].text) && j-i == 1 && containsDigit(toks[i].text):
+		a.vote("PRODUCT", 0.6)
+	case isAcronym(toks[i].text) && j-i == 1:
+		a.vote("ORGANIZATION", 0.5)
+	case len(words) >= 2 && len(words) <= 3 && !a.known && allAlpha(words):
+		a.vote("PERSON", 0.8)
+	case len(words) == 1:
+		a.vote("COMPANY", 0.4)
+	}
+	if i > 0 && (toks[i-1].lower == "in" || toks[i-1].lower == "from") {
+		a.vote("PLACE", 0.7)
+	}
+	// "Osaka, Japan": a state after a place is a place here.
+	if i >= 2 && toks[i-1].text == "," && len(d.mentions[si]) > 0 {
+		prev := d.mentions[si][len(d.mentions[si])-1]
+		if prev.tj == i-1 && prev.actor().typ == "PLACE" || prev.tj == i-1 && prev.actor().votes["PLACE"] > 0 {
+			a.vote("PLACE", 3.5)
+		}
+	}
+}
+
+func containsDigit(s string) bool { return strings.IndexAny(s, "0123456789") >= 0 }
+
+func allAlpha(words []string) bool {
+	for _, w := range words {
+		for _, r := range w {
+			if r >= '0' && r <= '9' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// mergeActors folds a lone surname into the one person of the document
+// whose name ends with it ("Verhagen" → "Paul Verhagen"), and an acronym
+// into the name it abbreviates.
+func (d *docState) mergeActors() {
+	for _, a := range d.actors {
+		if a.into != nil || a.known {
+			continue
+		}
+		if full, ok := d.acronym[a.name]; ok && full.resolve() != a {
+			a.into = full.resolve()
+			continue
+		}
+		w := strings.Fields(a.key)
+		if len(w) != 1 {
+			continue
+		}
+		var cand *actor
+		n := 0
+		for _, b := range d.actors {
+			bw := strings.Fields(b.key)
+			if b == a || b.into != nil || len(bw) < 2 || bw[len(bw)-1] != w[0] {
+				continue
+			}
+			if _, org := d.ix.headWord[bw[len(bw)-1]]; org {
+				continue
+			}
+			cand, n = b, n+1
+		}
+		if n == 1 {
+			a.into = cand
+		}
+	}
+	for _, a := range d.actors {
+		if a.into == nil {
+			continue
+		}
+		r := a.resolve()
+		r.count += a.count
+		for t, v := range a.votes {
+			r.votes[t] += v
+		}
+		a.count = 0
+	}
+}
+
+// settleTypes picks each actor's type from its votes.
+func (d *docState) settleTypes() {
+	for _, a := range d.actors {
+		if a.into != nil {
+			continue
+		}
+		best, bv := "", 0.0
+		for _, t := range []string{"GOVERNMENT", "PERSON", "COMPANY", "PRODUCT", "ORGANIZATION", "LAW", "PLACE"} {
+			if a.votes[t] > bv {
+				best, bv = t, a.votes[t]
+			}
+		}
+		a.typ = best
+	}
+}
+
+// findReferences links "the company", "the app", "he", "she" to the
+// nearest earlier actor of a fitting type. With vote set it only lends
+// the description's type to that actor ("the app" makes its antecedent a
+// product); otherwise it records the reference as a mention.
+func (d *docState) findReferences(si int, vote bool) {
+	toks := d.toks[si]
+	ix := d.ix
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if !t.word {
+			continue
+		}
+		var typ string
+		start, end := i, i+1
+		switch {
+		case t.lower == "he" || t.lower == "she":
+			typ = "PERSON"
+		case t.lower == "the" || t.lower == "this" || t.lower == "that":
+			// "the popular video app", "the tech giant", "the
+			// Chinese-origin app": up to three modifiers before the
+			// description word.
+			for k := i + 1; k < len(toks) && k <= i+4 && toks[k].word && (!toks[k].capital || strings.Contains(toks[k].text, "-")); k++ {
+				w := toks[k].lower
+				if k+1 < len(toks) && toks[k+1].word && !toks[k+1].capital {
+					if dt, ok := ix.descType[w+" "+toks[k+1].lower]; ok {
+						typ, end = dt, k+2
+						break
+					}
+				}
+				if dt, ok := ix.descType[w]; ok {
+					typ, end = dt, k+1
+					// Not "the company Huawei" (an apposition) nor "the
+					// app store".
+					if k+1 < len(toks) && toks[k+1].word && !toks[k+1].possessive {
+						if toks[k+1].capital || ix.descType[toks[k+1].lower] != "" {
+							typ = ""
+						}
+					}
+					break
+				}
+			}
+		}
+		if typ == "" || d.mentionAt(si, start) {
+			continue
+		}
+		a := d.salient(si, start, typ, !vote)
+		if a == nil {
+			continue
+		}
+		if vote {
+			if !a.known {
+				a.vote(typ, 1)
+			}
+			continue
+		}
+		m := &mention{a: a, ti: start, tj: end, implicit: true, prep: d.prepBefore(si, start)}
+		d.insertMention(si, m)
+		i = end - 1
+	}
+}
+
+// compatible lists the types a description may refer to, best first:
+// news calls an app's maker "the company" and the app itself too.
+var compatible = map[string][]string{
+	"PRODUCT":      {"PRODUCT", "COMPANY"},
+	"COMPANY":      {"COMPANY", "PRODUCT", "ORGANIZATION"},
+	"GOVERNMENT":   {"GOVERNMENT"},
+	"ORGANIZATION": {"ORGANIZATION", "GOVERNMENT", "COMPANY"},
+	"PERSON":       {"PERSON"},
+}
+
+// salient is the most recent named actor of a fitting type in the
+// sentences before si (a description rarely points into its own
+// sentence), preferring the exact type when exact is set.
+func (d *docState) salient(si, ti int, typ string, exact bool) *actor {
+	pick := func(types []string) *actor {
+		for s := si - 1; s >= 0 && s >= si-3; s-- {
+			ms := d.mentions[s]
+			for k := len(ms) - 1; k >= 0; k-- {
+				m := ms[k]
+				if m.implicit || m.suffix != "" {
+					continue
+				}
+				if contains(types, m.actor().typ) {
+					return m.actor()
+				}
+			}
+		}
+		// Pronouns may point back within their sentence: "…, says
+		// Maasakkers. She …" is the common case, but "X said she …"
+		// too.
+		if typ == "PERSON" {
+			ms := d.mentions[si]
+			for k := len(ms) - 1; k >= 0; k-- {
+				if ms[k].tj <= ti && !ms[k].implicit && ms[k].actor().typ == "PERSON" {
+					return ms[k].actor()
+				}
+			}
+		}
+		return nil
+	}
+	if exact {
+		if a := pick([]string{typ}); a != nil {
+			return a
+		}
+	}
+	return pick(compatible[typ])
+}
+
+func (d *docState) mentionAt(si, ti int) bool {
+	for _, m := range d.mentions[si] {
+		if ti >= m.ti && ti < m.tj {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *docState) insertMention(si int, m *mention) {
+	ms := append(d.mentions[si], m)
+	sort.SliceStable(ms, func(a, b int) bool { return ms[a].ti < ms[b].ti })
+	d.mentions[si] = ms
+}
+
+func runeLen(s string) int { return utf8.RuneCountInString(s) }

@@ -1,0 +1,721 @@
+package extract
+
+import (
+	"strings"
+
+	"github.com/dossier-kg/dossier/events"
+)
+
+// attribute finds whose words sentence si reports: "said X", "X says",
+// "according to X", "X told …". Quoted sentences without a speaker of
+// their own take the speaker of their paragraph's quotation.
+func (d *docState) attribute(si int) {
+	toks := d.toks[si]
+	ms := d.mentions[si]
+	for k, t := range toks {
+		if t.capital && d.mentionAt(si, k) {
+			continue // "United States" is no verb
+		}
+		switch {
+		case d.ix.attribution[t.lower]:
+			// "said (analyst) Verhagen": a name right after the verb.
+			for _, m := range ms {
+				if m.ti > k && m.ti <= k+3 && onlyLower(toks, k+1, m.ti) {
+					d.speaker[si] = m.actor()
+					return
+				}
+			}
+			// "Verhagen says", "Donald Trump told", "she said".
+			for _, m := range ms {
+				if m.tj == k || m.tj == k-1 && !toks[k-1].word {
+					d.speaker[si] = m.actor()
+					return
+				}
+			}
+			// "X has said that …", "X claimed that …": the clause subject.
+			if k+1 < len(toks) && toks[k+1].lower == "that" {
+				if m := d.leftSubject(si, k); m != nil {
+					d.speaker[si] = m.actor()
+					return
+				}
+			}
+		case t.lower == "according" && k+1 < len(toks) && toks[k+1].lower == "to":
+			for _, m := range ms {
+				if m.ti > k+1 && m.ti <= k+5 && onlyLower(toks, k+2, m.ti) {
+					d.speaker[si] = m.actor()
+					return
+				}
+			}
+		}
+	}
+}
+
+func onlyLower(toks []token, i, j int) bool {
+	for k := i; k < j; k++ {
+		if !toks[k].word || toks[k].capital {
+			return false
+		}
+	}
+	return true
+}
+
+// speakerOf is the sentence's own speaker, or, for a quoted sentence, the
+// speaker of a neighbouring quoted sentence in the same paragraph.
+func (d *docState) speakerOf(si int) *actor {
+	if d.speaker[si] != nil {
+		return d.speaker[si]
+	}
+	if !hasQuote(d.sents[si].Text) {
+		return nil
+	}
+	p := d.sents[si].Paragraph
+	for dist := 1; dist <= 3; dist++ {
+		for _, s := range []int{si + dist, si - dist} {
+			if s >= 0 && s < len(d.sents) && d.sents[s].Paragraph == p && d.speaker[s] != nil && hasQuote(d.sents[s].Text) {
+				return d.speaker[s]
+			}
+		}
+	}
+	return nil
+}
+
+func hasQuote(s string) bool { return strings.ContainsAny(s, "\"“”") }
+
+var beForms = map[string]bool{"is": true, "are": true, "was": true, "were": true, "be": true, "been": true, "being": true, "get": true, "got": true, "gets": true, "getting": true}
+
+// ppWords are prepositions whose object is not the subject of a clause.
+var ppWords = map[string]bool{"of": true, "in": true, "at": true, "on": true, "from": true, "with": true, "by": true, "to": true,
+	"for": true, "about": true, "over": true, "against": true, "than": true, "into": true, "like": true, "via": true, "since": true,
+	"during": true, "between": true, "among": true, "through": true, "under": true, "after": true, "before": true, "including": true}
+
+var clauseWords = map[string]bool{"but": true, "while": true, "whereas": true, "although": true, "though": true, "because": true,
+	"if": true, "when": true, "unless": true, "since": false, "so": true, "however": true, "which": true, "who": true}
+
+// clause returns the token range of the clause around token k.
+func clause(toks []token, k int) (int, int) {
+	boundary := func(t token) bool {
+		switch t.text {
+		case ";", ":", "—", "–", "(", ")", "?", "!":
+			return true
+		case "-":
+			return true
+		}
+		return clauseWords[t.lower]
+	}
+	s := k
+	for s > 0 && !boundary(toks[s-1]) {
+		s--
+	}
+	e := k + 1
+	for e < len(toks) && !boundary(toks[e]) {
+		e++
+	}
+	return s, e
+}
+
+// leftSubject is the head mention before token k in its clause: the
+// nearest one not inside a prepositional phrase.
+func (d *docState) leftSubject(si, k int) *mention {
+	toks := d.toks[si]
+	cs, _ := clause(toks, k)
+	ms := d.mentions[si]
+	var fallback *mention
+	for i := len(ms) - 1; i >= 0; i-- {
+		m := ms[i]
+		if m.tj > k || m.ti < cs {
+			continue
+		}
+		if m.suffix != "" {
+			continue
+		}
+		if fallback == nil {
+			fallback = m
+		}
+		if !ppWords[m.prep] {
+			return m
+		}
+	}
+	return nil
+}
+
+// rightObject is the first mention after token k in its clause, skipping
+// ones after prepositions the predicate does not take.
+func (d *docState) rightObject(si, k int, allow []string) *mention {
+	toks := d.toks[si]
+	_, ce := clause(toks, k)
+	for _, m := range d.mentions[si] {
+		if m.ti < k || m.ti >= ce || m.suffix != "" {
+			continue
+		}
+		if m.prep == "" || !ppWords[m.prep] || contains(allow, m.prep) || m.prep == "including" {
+			return m
+		}
+	}
+	return nil
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// coordinated extends a mention with the ones listed after it: "TikTok
+// and WeChat", "the VVD, CDA and ChristenUnie".
+func (d *docState) coordinated(si int, m *mention) []*mention {
+	out := []*mention{m}
+	toks := d.toks[si]
+	last := m
+	for _, n := range d.mentions[si] {
+		if n.ti < last.tj || n == last {
+			continue
+		}
+		ok := n.ti > last.tj
+		for k := last.tj; k < n.ti && ok; k++ {
+			switch toks[k].lower {
+			case ",", "and", "or", "&", "including", "nor":
+			default:
+				ok = false
+			}
+		}
+		if !ok {
+			break
+		}
+		out = append(out, n)
+		last = n
+	}
+	return out
+}
+
+// precedingList extends a subject with names listed before it.
+func (d *docState) precedingList(si int, m *mention) []*mention {
+	out := []*mention{m}
+	toks := d.toks[si]
+	first := m
+	ms := d.mentions[si]
+	for i := len(ms) - 1; i >= 0; i-- {
+		n := ms[i]
+		if n.tj > first.ti || n == first {
+			continue
+		}
+		ok := n.tj < first.ti
+		for k := n.tj; k < first.ti && ok; k++ {
+			switch toks[k].lower {
+			case ",", "and", "or", "&":
+			default:
+				ok = false
+			}
+		}
+		if !ok {
+			break
+		}
+		out = append(out, n)
+		first = n
+	}
+	return out
+}
+
+// qualities reads modality and polarity from the tokens of a clause
+// before the trigger (from the subject on).
+func (d *docState) qualities(toks []token, from, k int) (modality, polarity string) {
+	modality, polarity = events.Actual, events.Affirmed
+	for i := max(from, 0); i < k; i++ {
+		w := toks[i].lower
+		switch {
+		case d.ix.intended[w]:
+			modality = events.Intended
+		case d.ix.possible[w] && modality != events.Intended:
+			modality = events.Possible
+		}
+		if d.ix.negation[w] || strings.HasSuffix(w, "n't") || strings.HasSuffix(w, "n’t") {
+			polarity = events.Negated
+		}
+	}
+	return modality, polarity
+}
+
+// relations reads the assertions of sentence si.
+func (d *docState) relations(si int) {
+	toks := d.toks[si]
+	ms := d.mentions[si]
+	if len(ms) == 0 {
+		return
+	}
+	speaker := d.speakerOf(si)
+	d.patternRelations(si)
+	for k := 0; k < len(toks); k++ {
+		t := toks[k]
+		if !t.word || d.mentionAt(si, k) {
+			continue
+		}
+		// Verbs, longest form first ("take over" before "take").
+		matched := false
+		for n := min(d.ix.maxVerbWords, len(toks)-k); n >= 1 && !matched; n-- {
+			form := joinLower(toks, k, k+n)
+			for _, tr := range d.ix.verbs[form] {
+				if d.verbRelation(si, k, k+n, form, tr, speaker) {
+					matched = true
+				}
+			}
+			if matched {
+				k += n - 1
+			}
+		}
+		if matched {
+			continue
+		}
+		for _, tr := range d.ix.nouns[t.lower] {
+			d.nounRelation(si, k, tr, speaker)
+		}
+		for _, p := range d.ix.phrases {
+			if k+len(p.words) <= len(toks) && joinLower(toks, k, k+len(p.words)) == strings.Join(p.words, " ") {
+				d.phraseRelation(si, k, k+len(p.words), p.pred, speaker)
+			}
+		}
+	}
+	d.derivedAccusations(si, speaker)
+}
+
+func joinLower(toks []token, i, j int) string {
+	if j-i == 1 {
+		return toks[i].lower
+	}
+	parts := make([]string, 0, j-i)
+	for k := i; k < j; k++ {
+		if !toks[k].word {
+			return ""
+		}
+		parts = append(parts, toks[k].lower)
+	}
+	return strings.Join(parts, " ")
+}
+
+// isParticiple: a past form of a verb ("banned", "owned", "bought").
+func isParticiple(form string) bool {
+	f := strings.Fields(form)[0]
+	return strings.HasSuffix(f, "ed") || strings.HasSuffix(f, "en") || f == "bought" || f == "sold" || f == "led" || f == "held" ||
+		f == "run" || f == "sent" || f == "fed" || f == "met"
+}
+
+func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speaker *actor) bool {
+	toks := d.toks[si]
+	cs, ce := clause(toks, k)
+	// The verb's preposition, when it needs one ("work with").
+	if len(tr.preps) > 0 && tr.pred != "MEMBER_OF" && tr.pred != "LOCATED_IN" {
+		if kEnd >= len(toks) || !contains(tr.preps, toks[kEnd].lower) {
+			return false
+		}
+	}
+	objFrom := kEnd
+	if tr.needsData {
+		found := false
+		for i := kEnd; i < ce && i < kEnd+6; i++ {
+			if d.ix.data[toks[i].lower] {
+				objFrom, found = i+1, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	passive := false
+	if isParticiple(form) {
+		for i := k - 1; i >= cs && i >= k-4; i-- {
+			if beForms[toks[i].lower] {
+				passive = true
+				break
+			}
+			if toks[i].word && !isAdverbish(toks[i].lower) {
+				break
+			}
+		}
+	}
+	var subj, obj []*mention
+	if passive {
+		// "TikTok is owned by ByteDance", "Huawei is banned by the US".
+		if o := d.leftSubject(si, k); o != nil {
+			obj = d.precedingList(si, o)
+		}
+		for _, m := range d.mentions[si] {
+			if m.ti > k && m.ti < ce && m.prep == "by" && m.suffix == "" {
+				subj = d.coordinated(si, m)
+				break
+			}
+		}
+		if subj == nil && (tr.pred == "BANS" || tr.pred == "SANCTIONS") {
+			// "banned in the country", "banned on work phones of the
+			// European Commission": the state or body where it holds.
+			for _, m := range d.mentions[si] {
+				if m.ti > k && m.ti < ce && (m.prep == "in" || m.prep == "of" || m.prep == "from") && isPolity(m.actor().typ) {
+					subj = d.coordinated(si, m)
+					break
+				}
+			}
+		}
+	} else {
+		if s := d.leftSubject(si, k); s != nil {
+			subj = d.precedingList(si, s)
+		}
+		allow := tr.preps
+		if tr.needsData {
+			allow = []string{"to", "with"}
+		}
+		if o := d.rightObject(si, objFrom, allow); o != nil {
+			obj = d.coordinated(si, o)
+		}
+	}
+	if len(obj) == 0 && len(subj) >= 2 && d.r.cfg.Ontology.Symmetric(tr.pred) {
+		// "Donald Trump and Xi Jinping meet": the list is both ends.
+		obj, subj = subj[:1], subj[1:]
+	}
+	if len(subj) == 0 || len(obj) == 0 {
+		return false
+	}
+	from := cs
+	if !passive {
+		from = subj[0].ti
+		for _, s := range subj {
+			from = min(from, s.ti)
+		}
+	}
+	mod, pol := d.qualities(toks, from, k)
+	conf := 0.65
+	if passive {
+		conf = 0.6
+	}
+	for _, s := range subj {
+		for _, o := range obj {
+			d.emit(si, s.actor(), tr.pred, o.actor(), pol, mod, speaker, conf)
+		}
+	}
+	// "buy X from Y": Y owns X.
+	if tr.pred == "ACQUIRES" && !passive {
+		for _, m := range d.mentions[si] {
+			if m.ti > obj[0].ti && m.ti < ce && m.prep == "from" {
+				for _, o := range obj {
+					d.emit(si, m.actor(), "OWNS", o.actor(), events.Affirmed, events.Actual, speaker, 0.55)
+				}
+				break
+			}
+		}
+	}
+	return true
+}
+
+func isAdverbish(w string) bool {
+	switch w {
+	case "not", "never", "also", "already", "being", "now", "still", "reportedly", "allegedly", "recently", "partly", "largely", "been", "officially", "just", "even", "increasingly", "effectively", "formally", "temporarily":
+		return true
+	}
+	return strings.HasSuffix(w, "ly")
+}
+
+func isPolity(t string) bool { return t == "GOVERNMENT" || t == "ORGANIZATION" }
+
+// nounRelation reads "a ban on X", "the TikTok ban", "India's ban", "no
+// official ban on X in Y", "calls for a ban".
+func (d *docState) nounRelation(si, k int, tr trigger, speaker *actor) {
+	toks := d.toks[si]
+	cs, ce := clause(toks, k)
+	var obj, subj *mention
+	for _, m := range d.mentions[si] {
+		switch {
+		case m.tj == k && !m.a.resolve().known && m.prep != "of" || m.tj == k && m.actor().typ == "PRODUCT":
+			obj = m // "a TikTok ban"
+		case m.tj == k-1 && toks[k-1].text == "'s":
+			subj = m // "India's ban"
+		}
+	}
+	if obj == nil {
+		for _, m := range d.mentions[si] {
+			if m.ti > k && m.ti <= k+4 && m.ti < ce && (m.prep == "on" || m.prep == "of" || m.prep == "against" || m.prep == "to") {
+				obj = m
+				break
+			}
+		}
+	}
+	if obj == nil {
+		return
+	}
+	if subj == nil {
+		for _, m := range d.mentions[si] {
+			if m.ti > k && m.ti < ce && m != obj && (m.prep == "in" || m.prep == "by" || m.prep == "for" || m.prep == "from") && isPolity(m.actor().typ) {
+				subj = m
+				break
+			}
+		}
+	}
+	if subj == nil {
+		if s := d.leftSubject(si, k); s != nil && s != obj {
+			subj = s
+		}
+	}
+	if subj == nil {
+		return
+	}
+	from := min(subj.ti, k)
+	mod, pol := d.qualities(toks, max(from, cs), k)
+	for _, s := range d.precedingList(si, subj) {
+		for _, o := range d.coordinated(si, obj) {
+			d.emit(si, s.actor(), tr.pred, o.actor(), pol, mod, speaker, 0.55)
+		}
+	}
+}
+
+// phraseRelation: "X are no longer allowed to have Y" is a ban on Y by
+// whoever disallows; the subject is the body the disallowed belong to.
+func (d *docState) phraseRelation(si, k, kEnd int, pred string, speaker *actor) {
+	toks := d.toks[si]
+	cs, _ := clause(toks, k)
+	obj := d.rightObject(si, kEnd, nil)
+	var subj *mention
+	for _, m := range d.mentions[si] {
+		if m.ti >= cs && m.tj <= k && isPolity(m.actor().typ) {
+			subj = m
+		}
+	}
+	if obj == nil || subj == nil {
+		return
+	}
+	mod, _ := d.qualities(toks, cs, k)
+	d.emit(si, subj.actor(), pred, obj.actor(), events.Affirmed, mod, speaker, 0.5)
+}
+
+// patternRelations reads relations carried by the shape of a phrase
+// rather than a verb: "Beijing-based ByteDance", "Paul Verhagen of HCSS",
+// "TikTok's parent company ByteDance", "Tencent, owner of WeChat",
+// "Instagram (part of Facebook)".
+func (d *docState) patternRelations(si int) {
+	toks := d.toks[si]
+	ms := d.mentions[si]
+	speaker := d.speakerOf(si)
+	for idx, m := range ms {
+		a := m.actor()
+		// "Beijing-based ByteDance" → ByteDance LOCATED_IN Beijing.
+		if m.suffix == "based" || m.suffix == "headquartered" {
+			if idx+1 < len(ms) && ms[idx+1].ti <= m.tj+3 {
+				d.emit(si, ms[idx+1].actor(), "LOCATED_IN", a, events.Affirmed, events.Actual, nil, 0.7)
+			}
+		}
+		// "Paul Verhagen of (the) HCSS", "Sanne Maasakkers of internet
+		// security company Fox-IT".
+		if a.typ == "PERSON" && !m.implicit && m.tj < len(toks) && toks[m.tj].lower == "of" && idx+1 < len(ms) {
+			n := ms[idx+1]
+			if n.ti > m.tj && n.ti <= m.tj+5 && n.prep == "of" && n.actor().typ != "PERSON" && n.actor().typ != "PLACE" {
+				d.emit(si, a, "MEMBER_OF", n.actor(), events.Affirmed, events.Actual, nil, 0.7)
+			}
+		}
+	}
+	for k := 0; k < len(toks); k++ {
+		w := toks[k].lower
+		two := ""
+		if k+1 < len(toks) {
+			two = w + " " + toks[k+1].lower
+		}
+		for _, cand := range []struct {
+			word string
+			n    int
+		}{{two, 2}, {w, 1}} {
+			if cand.word == "" {
+				continue
+			}
+			for _, tr := range d.ix.possRev[cand.word] {
+				d.possessiveNoun(si, k, k+cand.n, tr.pred, speaker)
+			}
+			for _, tr := range d.ix.nounsOf[cand.word] {
+				d.agentNoun(si, k, k+cand.n, tr.pred, false, speaker)
+			}
+			for _, tr := range d.ix.nounsOfRev[cand.word] {
+				d.agentNoun(si, k, k+cand.n, tr.pred, true, speaker)
+			}
+			for _, tr := range d.ix.nounsRev[cand.word] {
+				d.partOf(si, k, k+cand.n, tr.pred, speaker)
+			}
+		}
+	}
+}
+
+// possessiveNoun: "TikTok's (Chinese) parent company ByteDance",
+// "Bytedance, TikTok's Chinese parent company" → ByteDance OWNS TikTok.
+func (d *docState) possessiveNoun(si, k, kEnd int, pred string, speaker *actor) {
+	toks := d.toks[si]
+	var owned, owner *mention
+	ms := d.mentions[si]
+	for i, m := range ms {
+		if m.tj <= k && (m.tj+1 < len(toks) && toks[m.tj].text == "'s" && onlyLower(toks, m.tj+1, k) || m.tj == k) {
+			owned = m
+			// An owner named before, in apposition: "Bytedance, TikTok's …".
+			if i > 0 && ms[i-1].tj+1 == m.ti && toks[ms[i-1].tj].text == "," {
+				owner = ms[i-1]
+			}
+		}
+		if m.ti == kEnd {
+			owner = m
+		}
+	}
+	if owned != nil && owner != nil && owned != owner {
+		d.emit(si, owner.actor(), pred, owned.actor(), events.Affirmed, events.Actual, speaker, 0.7)
+	}
+}
+
+// agentNoun: "owner of X" / "competitor to X" with the agent in
+// apposition ("Tencent, owner of WeChat") or after ("the founder of X,
+// Y"); reverse: "version of X" with the version before.
+func (d *docState) agentNoun(si, k, kEnd int, pred string, rev bool, speaker *actor) {
+	toks := d.toks[si]
+	if kEnd >= len(toks) || toks[kEnd].lower != "of" && toks[kEnd].lower != "to" {
+		return
+	}
+	var target, agent *mention
+	for _, m := range d.mentions[si] {
+		if target == nil && m.ti > kEnd && m.ti <= kEnd+3 && onlyLower(toks, kEnd+1, m.ti) {
+			target = m
+		}
+	}
+	if target == nil {
+		return
+	}
+	// The agent: the mention just before the noun phrase ("Tencent,
+	// (the) owner of", "Douyin, the Chinese version of", "X is a
+	// competitor of").
+	start := k
+	for start > 0 && toks[start-1].word && !toks[start-1].capital && !beForms[toks[start-1].lower] {
+		start--
+	}
+	for _, m := range d.mentions[si] {
+		if m.tj <= start && m.tj >= start-2 {
+			agent = m
+		}
+	}
+	if agent == nil {
+		if s := d.leftSubject(si, k); s != nil {
+			agent = s
+		}
+	}
+	if agent == nil || agent == target {
+		return
+	}
+	mod, pol := d.qualities(toks, agent.tj, k)
+	d.emit(si, agent.actor(), pred, target.actor(), pol, mod, speaker, 0.6)
+}
+
+// partOf: "Instagram (part of Facebook)", "X, a unit of Y" → Y pred X.
+func (d *docState) partOf(si, k, kEnd int, pred string, speaker *actor) {
+	toks := d.toks[si]
+	if kEnd >= len(toks) || toks[kEnd].lower != "of" {
+		return
+	}
+	var whole, part *mention
+	for _, m := range d.mentions[si] {
+		if whole == nil && m.ti > kEnd && m.ti <= kEnd+2 {
+			whole = m
+		}
+		if m.tj <= k && m.tj >= k-3 {
+			part = m
+		}
+	}
+	if whole != nil && part != nil && whole != part {
+		d.emit(si, whole.actor(), pred, part.actor(), events.Affirmed, events.Actual, speaker, 0.6)
+	}
+}
+
+// riskWords make a reported claim about an actor an accusation.
+var riskWords = map[string]bool{"risk": true, "risks": true, "threat": true, "threats": true, "espionage": true, "spying": true,
+	"concerns": true, "concern": true, "danger": true, "dangerous": true, "malicious": true, "security": true, "scary": true,
+	"enemy": true, "misused": true, "disinformation": true, "manipulation": true, "allegations": true}
+
+var accusable = map[string]bool{"SHARES_DATA_WITH": true, "SURVEILS": true, "CENSORS": true}
+
+// derivedAccusations: when a speaker says an actor passes data, spies or
+// poses a risk, the speaker accuses that actor.
+func (d *docState) derivedAccusations(si int, speaker *actor) {
+	if speaker == nil {
+		return
+	}
+	sent := d.sents[si]
+	for _, a := range d.found {
+		if a.Evidence.Start != nil && *a.Evidence.Start == sent.RuneStart && accusable[a.Predicate] && a.Polarity == events.Affirmed {
+			if s := d.byName(a.Subject.Name); s != nil && s != speaker {
+				d.emit(si, speaker, "ACCUSES", s, events.Affirmed, events.Actual, speaker, 0.5)
+			}
+		}
+	}
+	risky := false
+	for _, t := range d.toks[si] {
+		if riskWords[t.lower] {
+			risky = true
+			break
+		}
+	}
+	if !risky {
+		return
+	}
+	for _, m := range d.mentions[si] {
+		a := m.actor()
+		if a != speaker && (a.typ == "PRODUCT" || a.typ == "COMPANY") {
+			d.emit(si, speaker, "ACCUSES", a, events.Affirmed, events.Actual, speaker, 0.45)
+		}
+	}
+}
+
+func (d *docState) byName(name string) *actor {
+	for _, a := range d.actors {
+		if a.into == nil && a.name == name {
+			return a
+		}
+	}
+	return nil
+}
+
+// emit records one assertion of sentence si.
+func (d *docState) emit(si int, s *actor, pred string, o *actor, pol, mod string, speaker *actor, conf float64) {
+	if s == nil || o == nil || s == o || s.key == o.key {
+		d.dropped["same actor"]++
+		return
+	}
+	sent := d.sents[si]
+	start, end := sent.RuneStart, sent.RuneEnd
+	a := events.AssertionRecorded{
+		Subject:   events.ActorRef{Name: s.name, Type: s.typ},
+		Predicate: pred,
+		Object:    events.ActorRef{Name: o.name, Type: o.typ},
+		Polarity:  pol,
+		Modality:  mod,
+		Evidence:  events.Evidence{DocumentID: d.doc.ID, Document: d.doc.Source, Sentence: sent.Text, Start: &start, End: &end},
+		Producer:  events.Producer{Name: d.r.Name(), Version: d.r.Version()},
+	}
+	if speaker != nil && speaker != s || speaker != nil && pred == "ACCUSES" {
+		name := speaker.name
+		a.AttributedTo = &name
+	}
+	c := conf
+	a.Confidence = &c
+	if d.doc.ID == "" {
+		a.Evidence.DocumentID = ""
+	}
+	a.Normalize(d.r.cfg.Ontology)
+	if err := a.Validate(d.r.cfg.Ontology); err != nil {
+		d.dropped["invalid"]++
+		return
+	}
+	if d.seen[a.ID] {
+		return
+	}
+	d.seen[a.ID] = true
+	d.found = append(d.found, a)
+}
+
+func (d *docState) result() Result {
+	res := Result{Assertions: d.found, Dropped: d.dropped}
+	for _, a := range d.actors {
+		if a.into != nil || a.count == 0 {
+			continue
+		}
+		res.Mentions = append(res.Mentions, Mention{Name: a.name, Type: a.typ, Count: a.count})
+	}
+	return res
+}

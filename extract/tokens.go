@@ -1,0 +1,108 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// token is a word or a punctuation mark of a sentence.
+type token struct {
+	text  string // as written, a possessive's "'s" removed
+	lower string
+	start int // byte offsets in the document
+	end   int
+	// possessive is set when the word carried "'s" or "’s".
+	possessive bool
+	word       bool
+	// capital: starts with an upper-case letter, or is an alphanumeric
+	// code with a capital in it ("5G", "D66").
+	capital bool
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
+
+// tokenize splits a sentence that starts at byte offset base. Hyphens,
+// apostrophes, periods and ampersands inside a word keep it whole
+// ("Fox-IT", "U.S.", "don't", "AT&T").
+func tokenize(s string, base int) []token {
+	var out []token
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			i += size
+			continue
+		}
+		if !isWordRune(r) {
+			out = append(out, token{text: s[i : i+size], lower: s[i : i+size], start: base + i, end: base + i + size})
+			i += size
+			continue
+		}
+		j := i
+		for j < len(s) {
+			c, sz := utf8.DecodeRuneInString(s[j:])
+			if isWordRune(c) {
+				j += sz
+				continue
+			}
+			if strings.ContainsRune("-'’.&", c) && j+sz < len(s) {
+				n, _ := utf8.DecodeRuneInString(s[j+sz:])
+				if isWordRune(n) {
+					j += sz
+					continue
+				}
+			}
+			break
+		}
+		// An acronym's final period belongs to it ("U.S."), unless it
+		// ends the sentence.
+		if j < len(s) && s[j] == '.' && strings.Contains(s[i:j], ".") && j+1 < len(s) {
+			j++
+		}
+		t := token{text: s[i:j], start: base + i, end: base + j, word: true}
+		for _, p := range []string{"'s", "’s", "'S", "’S"} {
+			if strings.HasSuffix(t.text, p) && len(t.text) > len(p) {
+				t.text, t.possessive = t.text[:len(t.text)-len(p)], true
+				t.end -= len(p)
+			}
+		}
+		t.lower = strings.ToLower(t.text)
+		t.capital = isCapital(t.text)
+		out = append(out, t)
+		if t.possessive {
+			out = append(out, token{text: "'s", lower: "'s", start: t.end, end: base + j})
+		}
+		i = j
+	}
+	return out
+}
+
+func isCapital(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	if unicode.IsUpper(r) {
+		return true
+	}
+	if unicode.IsDigit(r) {
+		for _, c := range w {
+			if unicode.IsUpper(c) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isAcronym: two or more capitals and nothing lower-case ("HCSS", "U.S.",
+// "5G", "D66").
+func isAcronym(w string) bool {
+	caps := 0
+	for _, c := range w {
+		switch {
+		case unicode.IsUpper(c):
+			caps++
+		case unicode.IsLower(c):
+			return false
+		}
+	}
+	return caps >= 1 && utf8.RuneCountInString(w) >= 2
+}
