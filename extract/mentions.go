@@ -142,6 +142,10 @@ func (d *docState) findMentions(si int) {
 				if _, suf := splitSuffix(n); suf != "" {
 					break
 				}
+				// A headline's capitalised "Can", "Do", "By" ends a name.
+				if d.functionWord(n) && !ix.connectors[n.lower] && !d.isName(spanText(d.doc.Text, toks, i, j+1)) {
+					break
+				}
 				last, j = j, j+1
 				continue
 			}
@@ -166,6 +170,12 @@ func (d *docState) findMentions(si int) {
 	}
 }
 
+// functionWord: a common word, unless written as an acronym ("US" is
+// not "us").
+func (d *docState) functionWord(t token) bool {
+	return d.ix.function[t.lower] && !(isAcronym(t.text) && len(t.text) > 1)
+}
+
 // joinsOf: a head word or title takes an "of" complement into its name.
 func (d *docState) joinsOf(t token) bool {
 	if _, ok := d.ix.headWord[t.lower]; ok {
@@ -186,16 +196,17 @@ func (d *docState) chunk(si, i, j int) {
 	ix := d.ix
 	for i < j {
 		t := toks[i]
-		common := ix.function[t.lower] || ix.months[t.lower]
-		if !common && (i == 0 || !toks[i-1].word && i == 1) && d.lower[t.lower] && !d.isName(t.text) {
+		initial := i == 0 || !toks[i-1].word && (i == 1 || !toks[i-2].word)
+		common := ix.months[t.lower] || determiners[t.lower] || d.functionWord(t) && (initial || j-i == 1)
+		if !common && initial && d.lower[t.lower] && !d.isName(spanText(d.doc.Text, toks, i, j)) {
 			common = true // "Governments worldwide …": written in lower case elsewhere
 		}
-		if !common {
+		if !common || d.isName(spanText(d.doc.Text, toks, i, j)) && !determiners[t.lower] {
 			break
 		}
 		i++
 	}
-	for j > i && (ix.function[toks[j-1].lower] || ix.months[toks[j-1].lower] || ix.connectors[toks[j-1].lower]) {
+	for j > i && (d.functionWord(toks[j-1]) || ix.months[toks[j-1].lower] || ix.connectors[toks[j-1].lower]) {
 		j--
 	}
 	if i >= j {
@@ -214,18 +225,44 @@ func (d *docState) chunk(si, i, j int) {
 		}
 	}
 	name := spanText(d.doc.Text, toks, i, j)
-	// A demonym names its state only as a noun or before a government
-	// word; "Chinese apps" is not about China.
+	// “Wuhan Unknown Pneumonia”: a quoted term, not a name.
+	if i > 0 && j < len(toks) && isOpenQuote(toks[i-1].text) && isCloseQuote(toks[j].text) && !d.isName(name) {
+		return
+	}
+	// A title alone ("Secretary of State hints") names no one here.
+	if d.r.cfg.Names.TitleOnly(name) {
+		return
+	}
 	if j-i == 1 {
-		if e, ok := d.r.cfg.Names.Demonym(toks[i].text); ok {
+		w := toks[i].text
+		// A demonym names its state only as a noun or before a government
+		// word; "Chinese apps" is not about China, "the Danish
+		// parliament" is an actor of its own, "Americans" are people.
+		if e, ok := d.r.cfg.Names.Demonym(w); ok {
 			if j < len(toks) && toks[j].word && !toks[j].capital {
-				if !d.govWord(toks[j].lower) {
+				switch {
+				case institutions[toks[j].lower]:
+					m := d.addMention(si, i, j+1, spanText(d.doc.Text, toks, i, j+1), "")
+					m.a.vote("GOVERNMENT", 2)
+					return
+				case d.govWord(toks[j].lower):
+					j++
+				case riskWords[toks[j].lower]:
+					// "Chinese espionage": the state is the actor.
+				default:
 					return
 				}
-				j++
 			}
 			m := d.addMention(si, i, j, e.Name, "")
 			m.a.vote(e.Type, 1)
+			return
+		}
+		if _, ok := d.r.cfg.Names.Demonym(strings.TrimSuffix(w, "s")); ok {
+			return
+		}
+		// "Western markets", "European authorities": a capitalised
+		// adjective, not a name.
+		if j < len(toks) && toks[j].word && !toks[j].capital && adjectival(toks[i].lower) && !d.isName(w) {
 			return
 		}
 	}
@@ -238,6 +275,28 @@ func (d *docState) chunk(si, i, j int) {
 		}
 	}
 	d.addMention(si, i, j, name, "")
+}
+
+func isOpenQuote(s string) bool  { return s == "“" || s == "\"" || s == "‘" }
+func isCloseQuote(s string) bool { return s == "”" || s == "\"" || s == "’" }
+
+// institutions after a demonym make an actor of their own: "the Danish
+// parliament", "Chinese police".
+var institutions = map[string]bool{"parliament": true, "police": true, "army": true, "military": true, "navy": true,
+	"court": true, "senate": true, "congress": true, "ministry": true, "embassy": true, "intelligence": true, "regulator": true,
+	"legislature": true, "diplomats": false}
+
+var determiners = map[string]bool{"the": true, "a": true, "an": true, "this": true, "that": true, "these": true, "those": true,
+	"our": true, "their": true, "his": true, "her": true, "its": true, "my": true, "your": true}
+
+// adjectival: word endings of capitalised adjectives.
+func adjectival(w string) bool {
+	for _, suf := range []string{"an", "ern", "ish", "ese", "ic", "ian", "ean"} {
+		if strings.HasSuffix(w, suf) && len(w) > len(suf)+2 {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *docState) govWord(w string) bool {
@@ -343,9 +402,28 @@ func (d *docState) prepBefore(si, i int) string {
 func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 	toks := d.toks[si]
 	ix := d.ix
-	// Head word: "… Parliament", "… Center", "… Law".
-	if t, ok := ix.headWord[toks[j-1].lower]; ok && j-i > 1 || ok && !a.known {
-		a.vote(t, 2)
+	// Head word: "… Parliament", "… Center", "University of …", "…
+	// Law"; the last one before any "of" decides.
+	if !a.known {
+		head := ""
+		for k := i; k < j && toks[k].lower != "of"; k++ {
+			if t, ok := ix.headWord[toks[k].lower]; ok && (j-i > 1 || !d.lower[toks[k].lower]) {
+				head = t
+			}
+		}
+		a.vote(head, 2)
+		if strings.Count(toks[i].text, ".") > 0 && strings.ContainsAny(toks[i].text, "abcdefghijklmnopqrstuvwxyz") && j-i == 1 {
+			a.vote("ORGANIZATION", 1) // a web site: "NU.nl"
+		}
+	}
+	// Copula: "TikTok is an innocent looking app".
+	if j+1 < len(toks) && (toks[j].lower == "is" || toks[j].lower == "was") {
+		for k := j + 1; k < len(toks) && k <= j+5 && toks[k].word && !toks[k].capital; k++ {
+			if typ, ok := ix.typeCue[toks[k].lower]; ok && k > j+1 {
+				a.vote(typ, 1.5)
+				break
+			}
+		}
 	}
 	// Cue words before: "analyst Paul Verhagen", "the messaging app
 	// WeChat", "security camera company Hikvision".
@@ -375,22 +453,11 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 		}
 	}
 	// Speech: "said Verhagen", "Verhagen says".
-	if j < len(toks) && ix.attribution[toks[j].lower] || i > 0 && ix.attribution[toks[i-1].lower] {
+	if (j < len(toks) && ix.attribution[toks[j].lower] || i > 0 && ix.attribution[toks[i-1].lower]) && (j-i > 1 || a.name != toks[i].text) {
 		a.vote("PERSON", 1)
 	}
-	words := strings.Fields(names.Key(name))
-	switch {
-	case isAcronym(toks[i].text) && j-i == 1 && containsDigit(toks[i].text):
-		a.vote("PRODUCT", 0.6)
-	case isAcronym(toks[i].text) && j-i == 1:
-		a.vote("ORGANIZATION", 0.5)
-	case len(words) >= 2 && len(words) <= 3 && !a.known && allAlpha(words):
-		a.vote("PERSON", 0.8)
-	case len(words) == 1:
-		a.vote("COMPANY", 0.4)
-	}
-	if i > 0 && (toks[i-1].lower == "in" || toks[i-1].lower == "from") {
-		a.vote("PLACE", 0.7)
+	if i > 0 && (toks[i-1].lower == "in" || toks[i-1].lower == "from") && !a.known {
+		a.vote("PLACE", 0.3)
 	}
 	// "Osaka, Japan": a state after a place is a place here.
 	if i >= 2 && toks[i-1].text == "," && len(d.mentions[si]) > 0 {
@@ -399,6 +466,14 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 			a.vote("PLACE", 3.5)
 		}
 	}
+}
+
+func total(v map[string]float64) float64 {
+	t := 0.0
+	for _, x := range v {
+		t += x
+	}
+	return t
 }
 
 func containsDigit(s string) bool { return strings.IndexAny(s, "0123456789") >= 0 }
@@ -459,11 +534,25 @@ func (d *docState) mergeActors() {
 	}
 }
 
-// settleTypes picks each actor's type from its votes.
+// settleTypes picks each actor's type from its votes; an actor with no
+// evidence at all is typed by the shape of its name.
 func (d *docState) settleTypes() {
 	for _, a := range d.actors {
 		if a.into != nil {
 			continue
+		}
+		if total(a.votes) < 0.5 {
+			words := strings.Fields(a.key)
+			switch {
+			case len(words) == 1 && isAcronym(a.name) && containsDigit(a.name):
+				a.vote("PRODUCT", 0.5)
+			case len(words) == 1 && isAcronym(a.name):
+				a.vote("ORGANIZATION", 0.5)
+			case len(words) >= 2 && len(words) <= 3 && allAlpha(words):
+				a.vote("PERSON", 0.5)
+			default:
+				a.vote("COMPANY", 0.5)
+			}
 		}
 		best, bv := "", 0.0
 		for _, t := range []string{"GOVERNMENT", "PERSON", "COMPANY", "PRODUCT", "ORGANIZATION", "LAW", "PLACE"} {

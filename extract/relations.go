@@ -50,6 +50,15 @@ func (d *docState) attribute(si int) {
 	}
 }
 
+func onlyWords(toks []token, i, j int) bool {
+	for k := i; k < j; k++ {
+		if !toks[k].word {
+			return false
+		}
+	}
+	return true
+}
+
 func onlyLower(toks []token, i, j int) bool {
 	for k := i; k < j; k++ {
 		if !toks[k].word || toks[k].capital {
@@ -86,7 +95,7 @@ var beForms = map[string]bool{"is": true, "are": true, "was": true, "were": true
 // ppWords are prepositions whose object is not the subject of a clause.
 var ppWords = map[string]bool{"of": true, "in": true, "at": true, "on": true, "from": true, "with": true, "by": true, "to": true,
 	"for": true, "about": true, "over": true, "against": true, "than": true, "into": true, "like": true, "via": true, "since": true,
-	"during": true, "between": true, "among": true, "through": true, "under": true, "after": true, "before": true, "including": true}
+	"during": true, "between": true, "among": true, "through": true, "under": true, "after": true, "before": true}
 
 var clauseWords = map[string]bool{"but": true, "while": true, "whereas": true, "although": true, "though": true, "because": true,
 	"if": true, "when": true, "unless": true, "since": false, "so": true, "however": true, "which": true, "who": true}
@@ -147,12 +156,20 @@ func (d *docState) rightObject(si, k int, allow []string) *mention {
 		if m.ti < k || m.ti >= ce || m.suffix != "" {
 			continue
 		}
-		if m.prep == "" || !ppWords[m.prep] || contains(allow, m.prep) || m.prep == "including" {
+		if m.prep == "" || !ppWords[m.prep] || contains(allow, m.prep) {
+			return m
+		}
+		// "banned the use of TikTok": the object of a light noun.
+		if m.prep == "of" && m.ti >= 2 && lightNouns[toks[m.ti-2].lower] {
 			return m
 		}
 	}
 	return nil
 }
+
+// lightNouns stand for the act on their "of" object: "the use of X".
+var lightNouns = map[string]bool{"use": true, "sale": true, "download": true, "downloads": true, "installation": true,
+	"purchase": true, "operation": true, "operations": true, "activities": true, "export": true, "exports": true, "import": true}
 
 func contains(l []string, s string) bool {
 	for _, x := range l {
@@ -311,12 +328,16 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 	}
 	objFrom := kEnd
 	if tr.needsData {
+		// "pass data to X", "how much information X could pass to Y".
 		found := false
 		for i := kEnd; i < ce && i < kEnd+6; i++ {
 			if d.ix.data[toks[i].lower] {
 				objFrom, found = i+1, true
 				break
 			}
+		}
+		for i := cs; i < k && !found; i++ {
+			found = d.ix.data[toks[i].lower]
 		}
 		if !found {
 			return false
@@ -364,7 +385,16 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 		if tr.needsData {
 			allow = []string{"to", "with"}
 		}
-		if o := d.rightObject(si, objFrom, allow); o != nil {
+		if tr.pred == "ACCUSES" {
+			// "warns against Chinese espionage", "points to the risk that
+			// Huawei equipment may be used by China": every actor the
+			// warning is about.
+			for _, m := range d.mentions[si] {
+				if m.ti >= objFrom && m.ti < ce && m.suffix == "" && m.actor().typ != "PLACE" {
+					obj = append(obj, m)
+				}
+			}
+		} else if o := d.rightObject(si, objFrom, allow); o != nil {
 			obj = d.coordinated(si, o)
 		}
 	}
@@ -416,23 +446,44 @@ func isAdverbish(w string) bool {
 
 func isPolity(t string) bool { return t == "GOVERNMENT" || t == "ORGANIZATION" }
 
-// nounRelation reads "a ban on X", "the TikTok ban", "India's ban", "no
-// official ban on X in Y", "calls for a ban".
+// nounObjectPreps are the prepositions that introduce a noun trigger's
+// object, by predicate; nounAgentPreps those that introduce its agent.
+var nounObjectPreps = map[string][]string{
+	"COOPERATES_WITH": {"with", "from"},
+	"SURVEILS":        {"on", "of", "against", "in"},
+	"MEETS":           {"with"},
+}
+
+var nounAgentPreps = map[string][]string{
+	"BANS":      {"in", "by", "for", "from"},
+	"SANCTIONS": {"in", "by", "for", "from"},
+	"SURVEILS":  {"by", "from"},
+}
+
+// nounRelation reads "a ban on X", "the TikTok ban", "India's ban",
+// "Chinese espionage in the Netherlands", "no official ban on X in Y",
+// "calls for a ban", "receiving guidance from X".
 func (d *docState) nounRelation(si, k int, tr trigger, speaker *actor) {
 	toks := d.toks[si]
 	cs, ce := clause(toks, k)
+	objPreps := nounObjectPreps[tr.pred]
+	if objPreps == nil {
+		objPreps = []string{"on", "of", "against", "to"}
+	}
 	var obj, subj *mention
 	for _, m := range d.mentions[si] {
 		switch {
-		case m.tj == k && !m.a.resolve().known && m.prep != "of" || m.tj == k && m.actor().typ == "PRODUCT":
-			obj = m // "a TikTok ban"
 		case m.tj == k-1 && toks[k-1].text == "'s":
 			subj = m // "India's ban"
+		case m.tj == k && m.suffix == "" && (m.actor().typ == "GOVERNMENT" || m.implicit && m.actor().typ == "PERSON"):
+			subj = m // "Chinese espionage", "US sanctions"
+		case m.tj == k && m.suffix == "":
+			obj = m // "a TikTok ban"
 		}
 	}
 	if obj == nil {
 		for _, m := range d.mentions[si] {
-			if m.ti > k && m.ti <= k+4 && m.ti < ce && (m.prep == "on" || m.prep == "of" || m.prep == "against" || m.prep == "to") {
+			if m.ti > k && m.ti <= k+4 && m.ti < ce && contains(objPreps, m.prep) && m != subj {
 				obj = m
 				break
 			}
@@ -443,7 +494,7 @@ func (d *docState) nounRelation(si, k int, tr trigger, speaker *actor) {
 	}
 	if subj == nil {
 		for _, m := range d.mentions[si] {
-			if m.ti > k && m.ti < ce && m != obj && (m.prep == "in" || m.prep == "by" || m.prep == "for" || m.prep == "from") && isPolity(m.actor().typ) {
+			if m.ti > k && m.ti < ce && m != obj && contains(nounAgentPreps[tr.pred], m.prep) && isPolity(m.actor().typ) {
 				subj = m
 				break
 			}
@@ -454,10 +505,10 @@ func (d *docState) nounRelation(si, k int, tr trigger, speaker *actor) {
 			subj = s
 		}
 	}
-	if subj == nil {
+	if subj == nil || subj.actor() == obj.actor() {
 		return
 	}
-	from := min(subj.ti, k)
+	from := min(subj.ti, k-3)
 	mod, pol := d.qualities(toks, max(from, cs), k)
 	for _, s := range d.precedingList(si, subj) {
 		for _, o := range d.coordinated(si, obj) {
@@ -546,7 +597,7 @@ func (d *docState) possessiveNoun(si, k, kEnd int, pred string, speaker *actor) 
 	var owned, owner *mention
 	ms := d.mentions[si]
 	for i, m := range ms {
-		if m.tj <= k && (m.tj+1 < len(toks) && toks[m.tj].text == "'s" && onlyLower(toks, m.tj+1, k) || m.tj == k) {
+		if m.tj <= k && (m.tj+1 < len(toks) && toks[m.tj].text == "'s" && onlyWords(toks, m.tj+1, k) && k-m.tj <= 4 || m.tj == k) {
 			owned = m
 			// An owner named before, in apposition: "Bytedance, TikTok's …".
 			if i > 0 && ms[i-1].tj+1 == m.ti && toks[ms[i-1].tj].text == "," {
@@ -625,8 +676,8 @@ func (d *docState) partOf(si, k, kEnd int, pred string, speaker *actor) {
 
 // riskWords make a reported claim about an actor an accusation.
 var riskWords = map[string]bool{"risk": true, "risks": true, "threat": true, "threats": true, "espionage": true, "spying": true,
-	"concerns": true, "concern": true, "danger": true, "dangerous": true, "malicious": true, "security": true, "scary": true,
-	"enemy": true, "misused": true, "disinformation": true, "manipulation": true, "allegations": true}
+	"concerns": true, "concern": true, "danger": true, "dangerous": true, "malicious": true, "security": true,
+	"misused": true, "disinformation": true, "manipulation": true, "allegations": true}
 
 var accusable = map[string]bool{"SHARES_DATA_WITH": true, "SURVEILS": true, "CENSORS": true}
 

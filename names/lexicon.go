@@ -187,6 +187,18 @@ func (l *Lexicon) Demonym(word string) (Entry, bool) {
 	return *e, true
 }
 
+// TitleOnly reports whether the whole name is a title ("Secretary of
+// State", "the President"): a role, not a name.
+func (l *Lexicon) TitleOnly(name string) bool {
+	words := strings.Fields(Key(name))
+	for _, t := range l.titles {
+		if len(t) == len(words) && hasPrefixWords(words, t) {
+			return true
+		}
+	}
+	return false
+}
+
 // IsTitle reports whether the folded words start with a known title.
 func (l *Lexicon) IsTitle(name string) bool {
 	_, lead, _ := l.strip(strings.Fields(Key(name)), true)

@@ -83,7 +83,7 @@ func TestResolve(t *testing.T) {
 		// Unknown names come back cleaned, without a leading article.
 		{"Fox-IT", names.Resolution{Name: "Fox-IT"}},
 		{"  Xi   Jinping ", names.Resolution{Name: "Xi Jinping"}},
-		{"The New York Times", names.Resolution{Name: "New York Times"}},
+		{"The Daily Planet", names.Resolution{Name: "Daily Planet"}},
 		{"TikTok", names.Resolution{Name: "TikTok"}},
 		{"Zürich Insurance", names.Resolution{Name: "Zürich Insurance"}},
 		{"***", names.Resolution{Name: "***"}},

@@ -33,15 +33,30 @@ func systemPrompt(o *events.Ontology) string {
 		w("\n")
 	}
 
-	w(`
-RULES
-- Actors are named: people, companies, governments, organizations, products, laws, places, written as the text writes them (the fullest form it uses). Never an actor that is only a pronoun or a common noun ("he", "the company", "users"); when such words clearly refer to a named actor, use that actor's name as the text writes it elsewhere.
-- Only relations the text states or clearly implies; no outside knowledge. Choose the predicate whose description fits and put the actors in its direction: "X is owned by Y" is Y OWNS X.
-- Titles and roles state relations too: "President X of Y" is X LEADS Y, "analyst X of Y" is X MEMBER_OF Y, when those predicates exist.
-- A list gives one assertion per actor in it: "A, B and C banned D" is three assertions.
-- A country or city is GOVERNMENT when it acts (bans, sanctions, accuses) and PLACE when it is only where something is.
-- polarity: "affirmed", or "negated" when the text says the relation does not hold ("X never shares data with Y" is X SHARES_DATA_WITH Y, negated; a denial is negated too).
-- modality: "actual" when stated as fact; "possible" for could, may, might, risk of; "intended" for plans to, threatens to, wants to, is considering, is looking into.
+	pred := func(name string) bool { _, ok := o.Predicate(name); return ok }
+	w("\nRULES\n")
+	w("- Actors are named: people, companies, governments, organizations, products, laws, places, written as the text writes them (the fullest form it uses). Never an actor that is only a pronoun or a common noun (\"he\", \"the company\", \"users\"); when such words clearly refer to a named actor, use that actor's name as the text writes it elsewhere.\n")
+	w("- Only relations the text states or clearly implies; no outside knowledge. Choose the predicate whose description fits and put the actors in its direction, subject -> object")
+	if pred("OWNS") {
+		w(": \"X is owned by Y\" is Y OWNS X")
+	}
+	w(".\n")
+	switch {
+	case pred("LEADS") && pred("MEMBER_OF"):
+		w("- Titles and roles state relations too: \"President X of Y\" is X LEADS Y, \"analyst X of Y\" is X MEMBER_OF Y.\n")
+	default:
+		w("- Titles and roles state relations too (\"President X of Y\", \"analyst X of Y\").\n")
+	}
+	w("- A list gives one assertion per actor in it: \"A, B and C banned D\" is three assertions.\n")
+	if o.HasType("GOVERNMENT") && o.HasType("PLACE") {
+		w("- A country or city is GOVERNMENT when it acts (bans, sanctions, accuses) and PLACE when it is only where something is.\n")
+	}
+	w("- polarity: \"affirmed\", or \"negated\" when the text says the relation does not hold")
+	if pred("SHARES_DATA_WITH") {
+		w(" (\"X never shares data with Y\" is X SHARES_DATA_WITH Y, negated)")
+	}
+	w("; a denial is negated too.\n")
+	w(`- modality: "actual" when stated as fact; "possible" for could, may, might, risk of; "intended" for plans to, threatens to, wants to, is considering, is looking into.
 - attributed_to: the name of the actor whose claim it is when the text reports someone's words or view ("said X", "according to X", "X warns that ..."); null when the text states it in its own voice.
 - evidence: the one sentence the relation is read from, copied character for character from the text: same words, same spelling, same punctuation. Never shorten, paraphrase, translate or join sentences.
 - subject and object are two different actors.
