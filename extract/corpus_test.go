@@ -89,7 +89,7 @@ func TestCorpusQuality(t *testing.T) {
 }
 
 const (
-	assertionFloor = 0.52
+	assertionFloor = 0.57
 	actorFloor     = 0.81
 )
 

@@ -40,6 +40,11 @@ func TestDebugDump(t *testing.T) {
 		for i := range d.sents {
 			d.attribute(i)
 		}
+		for _, a := range d.actors {
+			if a.into == nil {
+				fmt.Printf("actor %q %s votes=%v count=%d known=%v\n", a.name, a.typ, a.votes, a.count, a.known)
+			}
+		}
 		for i := range d.sents {
 			before := len(d.found)
 			d.relations(i)

@@ -148,6 +148,14 @@ func inflect(v string) []string {
 	if forms, ok := irregular[v]; ok {
 		return append([]string{v}, forms...)
 	}
+	// A phrasal verb inflects its first word: "point to" → "points to".
+	if head, rest, ok := strings.Cut(v, " "); ok {
+		var out []string
+		for _, f := range inflect(head) {
+			out = append(out, f+" "+rest)
+		}
+		return out
+	}
 	forms := []string{v}
 	switch {
 	case strings.HasSuffix(v, "e"):

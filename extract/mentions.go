@@ -63,6 +63,7 @@ type docState struct {
 	byKey    map[string]*actor
 	acronym  map[string]*actor
 	mentions [][]*mention
+	links    [][]link // titles tying a person to an organisation, per sentence
 	speaker  []*actor // per sentence: whose words it reports
 	found    []events.AssertionRecorded
 	seen     map[string]bool
@@ -75,6 +76,7 @@ func newDocState(r *Rules, doc Document, known Known) *docState {
 	d.sents = SplitSentences(doc.Text)
 	d.toks = make([][]token, len(d.sents))
 	d.mentions = make([][]*mention, len(d.sents))
+	d.links = make([][]link, len(d.sents))
 	d.speaker = make([]*actor, len(d.sents))
 	for i, s := range d.sents {
 		d.toks[i] = tokenize(s.Text, s.Start)
@@ -104,6 +106,19 @@ func (d *docState) get(name, typ string, known bool) *actor {
 	d.actors = append(d.actors, a)
 	return a
 }
+
+// link is a title between an organisation and a person: "the United
+// States President Donald Trump"; person is nil when the title stands
+// for someone named before ("the D66 MP").
+type link struct {
+	org, person *mention
+	title       string
+}
+
+// leadTitles make their holder the leader; other titles, a member.
+var leadTitles = map[string]bool{"president": true, "prime minister": true, "premier": true, "chancellor": true,
+	"king": true, "queen": true, "leader": true, "chairman": true, "chairwoman": true, "chair": true, "ceo": true,
+	"chief executive": true, "chief executive officer": true, "head": true, "governor": true, "mayor": true, "emperor": true}
 
 // relationSuffixes are hyphenated words that turn the name before them
 // into a modifier: "Beijing-based", "Chinese-origin", "state-owned".
@@ -231,6 +246,27 @@ func (d *docState) chunk(si, i, j int) {
 	}
 	// A title alone ("Secretary of State hints") names no one here.
 	if d.r.cfg.Names.TitleOnly(name) {
+		return
+	}
+	// A title inside a name ties two actors: "the United States
+	// President Donald Trump", "the D66 MP (…)".
+	for k := i + 1; k < j; k++ {
+		n := d.r.cfg.Names.TitlePrefix(spanText(d.doc.Text, toks, k, j))
+		if n == 0 || k+n > j || d.isName(name) {
+			continue
+		}
+		before := len(d.mentions[si])
+		d.chunk(si, i, k)
+		if len(d.mentions[si]) == before {
+			break
+		}
+		org := d.mentions[si][len(d.mentions[si])-1]
+		l := link{org: org, title: strings.ToLower(spanText(d.doc.Text, toks, k, k+n))}
+		if k+n < j {
+			l.person = d.addMention(si, k+n, j, spanText(d.doc.Text, toks, k+n, j), "")
+			l.person.actor().vote("PERSON", 3)
+		}
+		d.links[si] = append(d.links[si], l)
 		return
 	}
 	if j-i == 1 {
@@ -429,7 +465,7 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 	// WeChat", "security camera company Hikvision".
 	for k, n := i-1, 0; k >= 0 && n < 3; k, n = k-1, n+1 {
 		t := toks[k]
-		if !t.word || t.capital && n > 0 {
+		if !t.word || t.capital && n > 0 || n > 0 && (ppWords[t.lower] || determiners[t.lower] || ix.function[t.lower]) {
 			break
 		}
 		if typ, ok := ix.typeCue[t.lower]; ok {
@@ -609,20 +645,47 @@ func (d *docState) findReferences(si int, vote bool) {
 		if typ == "" || d.mentionAt(si, start) {
 			continue
 		}
-		a := d.salient(si, start, typ, !vote)
-		if a == nil {
-			continue
-		}
 		if vote {
-			if !a.known {
+			if a := d.antecedent(si, start, typ); a != nil && !a.known {
 				a.vote(typ, 1)
 			}
+			continue
+		}
+		a := d.salient(si, start, typ, true)
+		if a == nil {
 			continue
 		}
 		m := &mention{a: a, ti: start, tj: end, implicit: true, prep: d.prepBefore(si, start)}
 		d.insertMention(si, m)
 		i = end - 1
 	}
+}
+
+// antecedent is, for the voting pass, the most recent named actor a
+// description may refer to before types are settled: anything but a
+// person or place for a thing, a person for "he" and "she".
+func (d *docState) antecedent(si, ti int, typ string) *actor {
+	for s := si; s >= 0 && s >= si-3; s-- {
+		ms := d.mentions[s]
+		for k := len(ms) - 1; k >= 0; k-- {
+			m := ms[k]
+			if m.implicit || m.suffix != "" || s == si && (m.ti >= ti || !ppWords[m.prep]) {
+				continue
+			}
+			a := m.actor()
+			if typ == "PERSON" {
+				if a.votes["PERSON"] > 0 {
+					return a
+				}
+				continue
+			}
+			if a.known && !contains(compatible[typ], a.typ) || a.votes["PERSON"] > 1 || a.votes["PLACE"] > 1 {
+				continue
+			}
+			return a
+		}
+	}
+	return nil
 }
 
 // compatible lists the types a description may refer to, best first:
@@ -640,26 +703,19 @@ var compatible = map[string][]string{
 // sentence), preferring the exact type when exact is set.
 func (d *docState) salient(si, ti int, typ string, exact bool) *actor {
 	pick := func(types []string) *actor {
-		for s := si - 1; s >= 0 && s >= si-3; s-- {
+		for s := si; s >= 0 && s >= si-3; s-- {
 			ms := d.mentions[s]
 			for k := len(ms) - 1; k >= 0; k-- {
 				m := ms[k]
-				if m.implicit || m.suffix != "" {
+				// Within its own sentence a description points back to a
+				// name in a prepositional phrase ("In India …, banned in
+				// the country"), not to its clause's subject; a pronoun
+				// to any person before it ("X said she …").
+				if m.implicit || m.suffix != "" || s == si && (m.ti >= ti || typ != "PERSON" && !ppWords[m.prep]) {
 					continue
 				}
 				if contains(types, m.actor().typ) {
 					return m.actor()
-				}
-			}
-		}
-		// Pronouns may point back within their sentence: "…, says
-		// Maasakkers. She …" is the common case, but "X said she …"
-		// too.
-		if typ == "PERSON" {
-			ms := d.mentions[si]
-			for k := len(ms) - 1; k >= 0; k-- {
-				if ms[k].tj <= ti && !ms[k].implicit && ms[k].actor().typ == "PERSON" {
-					return ms[k].actor()
 				}
 			}
 		}

@@ -39,6 +39,14 @@ func (d *docState) attribute(si int) {
 					return
 				}
 			}
+		case t.text == ":" && k+1 < len(toks) && isOpenQuote(toks[k+1].text):
+			// "So does the Danish parliament: “There is a risk …”".
+			for i := len(ms) - 1; i >= 0; i-- {
+				if ms[i].tj <= k {
+					d.speaker[si] = ms[i].actor()
+					return
+				}
+			}
 		case t.lower == "according" && k+1 < len(toks) && toks[k+1].lower == "to":
 			for _, m := range ms {
 				if m.ti > k+1 && m.ti <= k+5 && onlyLower(toks, k+2, m.ti) {
@@ -165,6 +173,18 @@ func (d *docState) rightObject(si, k int, allow []string) *mention {
 		}
 	}
 	return nil
+}
+
+// objectPreps are prepositions a predicate's verbs take before their
+// object ("urged to the US", "pass data to X").
+var objectPreps = map[string][]string{
+	"CRITICIZES":       {"to", "against"},
+	"SHARES_DATA_WITH": {"to", "with"},
+	"COOPERATES_WITH":  {"with"},
+	"COMPETES_WITH":    {"with", "against"},
+	"TARGETS":          {"against", "on"},
+	"SURVEILS":         {"on"},
+	"MEETS":            {"with"},
 }
 
 // lightNouns stand for the act on their "of" object: "the use of X".
@@ -380,11 +400,15 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 	} else {
 		if s := d.leftSubject(si, k); s != nil {
 			subj = d.precedingList(si, s)
+		} else if speaker != nil && firstPerson(toks, cs, k) {
+			// “We may be banning TikTok,” Donald Trump told …
+			subj = []*mention{{a: speaker, ti: cs, tj: cs, implicit: true}}
+		} else if s := d.previousClauseSubject(si, cs); s != nil {
+			// "X can bother security because those apps can send …": a
+			// clause with no name of its own continues the one before.
+			subj = d.precedingList(si, s)
 		}
-		allow := tr.preps
-		if tr.needsData {
-			allow = []string{"to", "with"}
-		}
+		allow := append(tr.preps, objectPreps[tr.pred]...)
 		if tr.pred == "ACCUSES" {
 			// "warns against Chinese espionage", "points to the risk that
 			// Huawei equipment may be used by China": every actor the
@@ -396,6 +420,15 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 			}
 		} else if o := d.rightObject(si, objFrom, allow); o != nil {
 			obj = d.coordinated(si, o)
+		}
+	}
+	if len(obj) == 0 && len(subj) > 0 && speaker != nil && (accusable[tr.pred] || tr.pred == "BANS") && !passive {
+		// "Citizen Lab claimed that the company was blocking terms": the
+		// claim accuses whoever does it.
+		for _, s := range subj {
+			if s.actor() != speaker {
+				d.emit(si, speaker, "ACCUSES", s.actor(), events.Affirmed, events.Actual, speaker, 0.45)
+			}
 		}
 	}
 	if len(obj) == 0 && len(subj) >= 2 && d.r.cfg.Ontology.Symmetric(tr.pred) {
@@ -434,6 +467,32 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 		}
 	}
 	return true
+}
+
+func firstPerson(toks []token, i, j int) bool {
+	for k := i; k < j; k++ {
+		if toks[k].lower == "we" || toks[k].text == "I" {
+			return true
+		}
+	}
+	return false
+}
+
+// previousClauseSubject is the subject of the clause before cs, when
+// the two are joined by a causal or additive word and the current one
+// refers back ("those", "they", "it").
+func (d *docState) previousClauseSubject(si, cs int) *mention {
+	toks := d.toks[si]
+	if cs == 0 || !(toks[cs-1].lower == "because" || toks[cs-1].lower == "so") {
+		return nil
+	}
+	for k := cs; k < len(toks) && k < cs+3; k++ {
+		switch toks[k].lower {
+		case "those", "these", "they", "it", "both":
+			return d.leftSubject(si, cs-1)
+		}
+	}
+	return nil
 }
 
 func isAdverbish(w string) bool {
@@ -559,6 +618,22 @@ func (d *docState) patternRelations(si int) {
 			if n.ti > m.tj && n.ti <= m.tj+5 && n.prep == "of" && n.actor().typ != "PERSON" && n.actor().typ != "PLACE" {
 				d.emit(si, a, "MEMBER_OF", n.actor(), events.Affirmed, events.Actual, nil, 0.7)
 			}
+		}
+	}
+	d.underPressure(si, speaker)
+	for _, l := range d.links[si] {
+		var person *actor
+		if l.person != nil {
+			person = l.person.actor()
+		} else {
+			person = d.salient(si, l.org.ti, "PERSON", true)
+		}
+		pred := "MEMBER_OF"
+		if leadTitles[l.title] {
+			pred = "LEADS"
+		}
+		if person != nil {
+			d.emit(si, person, pred, l.org.actor(), events.Affirmed, events.Actual, nil, 0.6)
 		}
 	}
 	for k := 0; k < len(toks); k++ {
@@ -705,10 +780,19 @@ func (d *docState) derivedAccusations(si int, speaker *actor) {
 	if !risky {
 		return
 	}
+	n := 0
 	for _, m := range d.mentions[si] {
 		a := m.actor()
 		if a != speaker && (a.typ == "PRODUCT" || a.typ == "COMPANY") {
 			d.emit(si, speaker, "ACCUSES", a, events.Affirmed, events.Actual, speaker, 0.45)
+			n++
+		}
+	}
+	// "… because of concerns about cybersecurity, the parliament
+	// writes": a warning that names no one is about the topic at hand.
+	if n == 0 {
+		if a := d.salient(si, 0, "PRODUCT", true); a != nil && a != speaker {
+			d.emit(si, speaker, "ACCUSES", a, events.Affirmed, events.Actual, speaker, 0.4)
 		}
 	}
 }
@@ -769,4 +853,33 @@ func (d *docState) result() Result {
 		res.Mentions = append(res.Mentions, Mention{Name: a.name, Type: a.typ, Count: a.count})
 	}
 	return res
+}
+
+// underWords: "X is under threat in Y", "under pressure from Y", "under
+// investigation by Y": Y acts against X.
+var underWords = map[string]string{"threat": "TARGETS", "pressure": "TARGETS", "fire": "CRITICIZES", "attack": "TARGETS",
+	"scrutiny": "INVESTIGATES", "investigation": "INVESTIGATES", "sanctions": "SANCTIONS"}
+
+func (d *docState) underPressure(si int, speaker *actor) {
+	toks := d.toks[si]
+	for k := 0; k+1 < len(toks); k++ {
+		pred, ok := underWords[toks[k+1].lower]
+		if toks[k].lower != "under" || !ok {
+			continue
+		}
+		target := d.leftSubject(si, k)
+		if target == nil {
+			continue
+		}
+		_, ce := clause(toks, k)
+		for _, m := range d.mentions[si] {
+			if m.ti > k+1 && m.ti <= k+5 && m.ti < ce && (m.prep == "in" || m.prep == "from" || m.prep == "by") && isPolity(m.actor().typ) {
+				d.emit(si, m.actor(), pred, target.actor(), events.Affirmed, events.Actual, speaker, 0.5)
+				if pred == "TARGETS" {
+					d.emit(si, m.actor(), "ACCUSES", target.actor(), events.Affirmed, events.Actual, speaker, 0.4)
+				}
+				break
+			}
+		}
+	}
 }

@@ -199,6 +199,19 @@ func (l *Lexicon) TitleOnly(name string) bool {
 	return false
 }
 
+// TitlePrefix is the number of folded words of the longest title the
+// name starts with (0 for none): "President Donald Trump" → 1,
+// "Secretary of State Mike Pompeo" → 3.
+func (l *Lexicon) TitlePrefix(name string) int {
+	words := strings.Fields(Key(name))
+	for _, t := range l.titles { // longest first
+		if hasPrefixWords(words, t) {
+			return len(t)
+		}
+	}
+	return 0
+}
+
 // IsTitle reports whether the folded words start with a known title.
 func (l *Lexicon) IsTitle(name string) bool {
 	_, lead, _ := l.strip(strings.Fields(Key(name)), true)

@@ -200,6 +200,9 @@ func prefer(all iter.Seq[int], good func(int) bool) (int, bool) {
 // words; failing that, as names.Key folds it ("U.S." is "US"). It returns
 // the name as the text writes it where it can.
 func (d *docText) find(name string) (written string, ok bool) {
+	if !hasWords(name) {
+		return "", false
+	}
 	f := d.folded(true)
 	needle := foldedNeedle(name, true)
 	for p := range occurrences(f.s, needle, true) {
@@ -214,6 +217,9 @@ func (d *docText) find(name string) (written string, ok bool) {
 
 // count is how many times the text names name, found as find finds it.
 func (d *docText) count(name string) int {
+	if !hasWords(name) {
+		return 0
+	}
 	n := 0
 	for range occurrences(d.folded(true).s, foldedNeedle(name, true), true) {
 		n++
