@@ -89,7 +89,7 @@ func TestCorpusQuality(t *testing.T) {
 }
 
 const (
-	assertionFloor = 0.57
+	assertionFloor = 0.62
 	actorFloor     = 0.81
 )
 

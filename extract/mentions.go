@@ -274,7 +274,7 @@ func (d *docState) chunk(si, i, j int) {
 		// A demonym names its state only as a noun or before a government
 		// word; "Chinese apps" is not about China, "the Danish
 		// parliament" is an actor of its own, "Americans" are people.
-		if e, ok := d.r.cfg.Names.Demonym(w); ok {
+		if e, ok := d.r.cfg.Names.Demonym(w); ok && !d.r.cfg.Names.IsName(w) {
 			if j < len(toks) && toks[j].word && !toks[j].capital {
 				switch {
 				case institutions[toks[j].lower]:
@@ -283,7 +283,7 @@ func (d *docState) chunk(si, i, j int) {
 					return
 				case d.govWord(toks[j].lower):
 					j++
-				case riskWords[toks[j].lower]:
+				case agentNouns[toks[j].lower]:
 					// "Chinese espionage": the state is the actor.
 				default:
 					return
@@ -293,8 +293,10 @@ func (d *docState) chunk(si, i, j int) {
 			m.a.vote(e.Type, 1)
 			return
 		}
-		if _, ok := d.r.cfg.Names.Demonym(strings.TrimSuffix(w, "s")); ok {
-			return
+		if strings.HasSuffix(w, "s") && len(w) > 3 && !d.isName(w) {
+			if _, ok := d.r.cfg.Names.Demonym(w[:len(w)-1]); ok {
+				return // "Americans" are people, not the state
+			}
 		}
 		// "Western markets", "European authorities": a capitalised
 		// adjective, not a name.
@@ -315,6 +317,11 @@ func (d *docState) chunk(si, i, j int) {
 
 func isOpenQuote(s string) bool  { return s == "“" || s == "\"" || s == "‘" }
 func isCloseQuote(s string) bool { return s == "”" || s == "\"" || s == "’" }
+
+// agentNouns after a demonym make the state the actor: "Chinese
+// espionage", "Russian hackers".
+var agentNouns = map[string]bool{"espionage": true, "spying": true, "hackers": true, "hacking": true, "surveillance": true,
+	"interference": true, "cyberattacks": true, "spies": true, "propaganda": true, "censorship": true, "sanctions": true}
 
 // institutions after a demonym make an actor of their own: "the Danish
 // parliament", "Chinese police".
@@ -422,6 +429,11 @@ func (d *docState) prepBefore(si, i int) string {
 			break
 		}
 		if ppWords[t.lower] {
+			// "allowed to use TikTok": "to" before a verb is no
+			// preposition.
+			if t.lower == "to" && n > 0 && !determiners[toks[k+1].lower] {
+				break
+			}
 			return t.lower
 		}
 		if t.capital && n > 0 && !d.ix.function[t.lower] {

@@ -20,7 +20,7 @@ func (d *docState) attribute(si int) {
 		case d.ix.attribution[t.lower]:
 			// "said (analyst) Verhagen": a name right after the verb.
 			for _, m := range ms {
-				if m.ti > k && m.ti <= k+3 && onlyLower(toks, k+1, m.ti) {
+				if m.ti > k && m.ti <= k+3 && onlyLower(toks, k+1, m.ti) && !ppWords[m.prep] {
 					d.speaker[si] = m.actor()
 					return
 				}
@@ -112,7 +112,7 @@ var clauseWords = map[string]bool{"but": true, "while": true, "whereas": true, "
 func clause(toks []token, k int) (int, int) {
 	boundary := func(t token) bool {
 		switch t.text {
-		case ";", ":", "—", "–", "(", ")", "?", "!":
+		case ";", ":", "—", "–", "?", "!":
 			return true
 		case "-":
 			return true
@@ -218,7 +218,7 @@ func (d *docState) coordinated(si int, m *mention) []*mention {
 				ok = false
 			}
 		}
-		if !ok {
+		if !ok || ppWords[n.prep] && n.prep != m.prep {
 			break
 		}
 		out = append(out, n)
@@ -246,7 +246,7 @@ func (d *docState) precedingList(si int, m *mention) []*mention {
 				ok = false
 			}
 		}
-		if !ok {
+		if !ok || ppWords[n.prep] && n.prep != m.prep {
 			break
 		}
 		out = append(out, n)
@@ -341,7 +341,7 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 	toks := d.toks[si]
 	cs, ce := clause(toks, k)
 	// The verb's preposition, when it needs one ("work with").
-	if len(tr.preps) > 0 && tr.pred != "MEMBER_OF" && tr.pred != "LOCATED_IN" {
+	if len(tr.preps) > 0 {
 		if kEnd >= len(toks) || !contains(tr.preps, toks[kEnd].lower) {
 			return false
 		}
@@ -408,13 +408,16 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 			// clause with no name of its own continues the one before.
 			subj = d.precedingList(si, s)
 		}
-		allow := append(tr.preps, objectPreps[tr.pred]...)
+		allow := append(append([]string{}, tr.preps...), objectPreps[tr.pred]...)
+		if f := strings.Fields(form); len(f) > 1 && ppWords[f[len(f)-1]] {
+			allow = append(allow, f[len(f)-1]) // "based in X", "work for X"
+		}
 		if tr.pred == "ACCUSES" {
 			// "warns against Chinese espionage", "points to the risk that
 			// Huawei equipment may be used by China": every actor the
 			// warning is about.
 			for _, m := range d.mentions[si] {
-				if m.ti >= objFrom && m.ti < ce && m.suffix == "" && m.actor().typ != "PLACE" {
+				if m.ti >= objFrom && m.ti < ce && m.suffix == "" && m.actor().typ != "PLACE" && m.prep != "in" {
 					obj = append(obj, m)
 				}
 			}

@@ -187,6 +187,13 @@ func (l *Lexicon) Demonym(word string) (Entry, bool) {
 	return *e, true
 }
 
+// IsName reports whether the name as written is an entry's name or
+// alias (not only a demonym): "US" is, "Chinese" is not.
+func (l *Lexicon) IsName(name string) bool {
+	_, ok := l.canonical[Key(Clean(name))]
+	return ok
+}
+
 // TitleOnly reports whether the whole name is a title ("Secretary of
 // State", "the President"): a role, not a name.
 func (l *Lexicon) TitleOnly(name string) bool {
