@@ -188,7 +188,13 @@ func (d *docState) findMentions(si int) {
 // functionWord: a common word, unless written as an acronym ("US" is
 // not "us").
 func (d *docState) functionWord(t token) bool {
-	return d.ix.function[t.lower] && !(isAcronym(t.text) && len(t.text) > 1)
+	if strings.ContainsAny(t.lower, "'’") {
+		// Contractions: "We'll", "Don't".
+		if _, rest, _ := strings.Cut(strings.ReplaceAll(t.lower, "’", "'"), "'"); rest == "ll" || rest == "re" || rest == "ve" || rest == "d" || rest == "m" || rest == "t" {
+			return true
+		}
+	}
+	return d.ix.function[t.lower] && !(isAcronym(t.text) && len(t.text) > 1 && d.r.cfg.Names.IsName(t.text))
 }
 
 // joinsOf: a head word or title takes an "of" complement into its name.
@@ -212,7 +218,7 @@ func (d *docState) chunk(si, i, j int) {
 	for i < j {
 		t := toks[i]
 		initial := i == 0 || !toks[i-1].word && (i == 1 || !toks[i-2].word)
-		common := ix.months[t.lower] || determiners[t.lower] || d.functionWord(t) && (initial || j-i == 1)
+		common := ix.months[t.lower] || determiners[t.lower] || d.functionWord(t)
 		if !common && initial && d.lower[t.lower] && !d.isName(spanText(d.doc.Text, toks, i, j)) {
 			common = true // "Governments worldwide …": written in lower case elsewhere
 		}
@@ -250,7 +256,7 @@ func (d *docState) chunk(si, i, j int) {
 	}
 	// A title inside a name ties two actors: "the United States
 	// President Donald Trump", "the D66 MP (…)".
-	for k := i + 1; k < j; k++ {
+	for k := i + 1; k < j && d.r.cfg.Names.TitlePrefix(name) == 0; k++ {
 		n := d.r.cfg.Names.TitlePrefix(spanText(d.doc.Text, toks, k, j))
 		if n == 0 || k+n > j || d.isName(name) {
 			continue
@@ -465,7 +471,8 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 		}
 	}
 	// Copula: "TikTok is an innocent looking app".
-	if j+1 < len(toks) && (toks[j].lower == "is" || toks[j].lower == "was") {
+	if j+1 < len(toks) && (toks[j].lower == "is" || toks[j].lower == "was" || toks[j].lower == "became" || toks[j].lower == "remains" ||
+		toks[j].lower == "has" && j+1 < len(toks) && toks[j+1].lower == "become") {
 		for k := j + 1; k < len(toks) && k <= j+5 && toks[k].word && !toks[k].capital; k++ {
 			if typ, ok := ix.typeCue[toks[k].lower]; ok && k > j+1 {
 				a.vote(typ, 1.5)
@@ -491,6 +498,26 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 			}
 		}
 	}
+	// "several popular apps, including Douyin", "companies such as X":
+	// a plural cue before a list lends its type to the list.
+	for k := i - 1; k >= 0 && k >= i-4; k-- {
+		w := toks[k].lower
+		if w == "including" || w == "like" || (w == "as" && k > 0 && toks[k-1].lower == "such") {
+			for c := k - 1; c >= 0 && c >= k-3; c-- {
+				if typ, ok := ix.typeCue[toks[c].lower]; ok {
+					a.vote(typ, 1.5)
+					break
+				}
+			}
+			break
+		}
+		if toks[k].capital && toks[k].word {
+			continue // an earlier item of the same list
+		}
+		if toks[k].text != "," && toks[k].lower != "and" && toks[k].lower != "or" {
+			break
+		}
+	}
 	// "X, a Chinese company": a cue in an apposition after the name.
 	if j+2 < len(toks) && toks[j].text == "," {
 		for k := j + 1; k < len(toks) && k < j+5 && toks[k].word; k++ {
@@ -504,7 +531,7 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 	if (j < len(toks) && ix.attribution[toks[j].lower] || i > 0 && ix.attribution[toks[i-1].lower]) && (j-i > 1 || a.name != toks[i].text) {
 		a.vote("PERSON", 1)
 	}
-	if i > 0 && (toks[i-1].lower == "in" || toks[i-1].lower == "from") && !a.known {
+	if i > 0 && (toks[i-1].lower == "in" || toks[i-1].lower == "from") && !a.known && j-i == 1 {
 		a.vote("PLACE", 0.3)
 	}
 	// "Osaka, Japan": a state after a place is a place here.
@@ -514,6 +541,38 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 			a.vote("PLACE", 3.5)
 		}
 	}
+}
+
+// listType is the type the other items of a list an actor is listed in
+// agree on ("the VVD, CDA and ChristenUnie").
+func (d *docState) listType(a *actor) string {
+	votes := map[string]float64{}
+	for si, ms := range d.mentions {
+		toks := d.toks[si]
+		for x := 0; x+1 < len(ms); x++ {
+			m, n := ms[x], ms[x+1]
+			if n.ti <= m.tj || n.ti-m.tj > 1 || m.implicit || n.implicit {
+				continue
+			}
+			if w := toks[m.tj].lower; w != "," && w != "and" && w != "or" {
+				continue
+			}
+			for _, pair := range [][2]*actor{{m.actor(), n.actor()}, {n.actor(), m.actor()}} {
+				if pair[0] == a && pair[1] != a {
+					for t, v := range pair[1].votes {
+						votes[t] += v
+					}
+				}
+			}
+		}
+	}
+	best, bv := "", 0.0
+	for _, t := range []string{"GOVERNMENT", "PERSON", "COMPANY", "PRODUCT", "ORGANIZATION", "LAW", "PLACE"} {
+		if votes[t] > bv {
+			best, bv = t, votes[t]
+		}
+	}
+	return best
 }
 
 func total(v map[string]float64) float64 {
@@ -589,7 +648,12 @@ func (d *docState) settleTypes() {
 		if a.into != nil {
 			continue
 		}
-		if total(a.votes) < 0.5 {
+		if total(a.votes) == 0 {
+			if t := d.listType(a); t != "" {
+				a.vote(t, 0.5)
+			}
+		}
+		if total(a.votes) == 0 {
 			words := strings.Fields(a.key)
 			switch {
 			case len(words) == 1 && isAcronym(a.name) && containsDigit(a.name):
@@ -692,6 +756,9 @@ func (d *docState) antecedent(si, ti int, typ string) *actor {
 				continue
 			}
 			if a.known && !contains(compatible[typ], a.typ) || a.votes["PERSON"] > 1 || a.votes["PLACE"] > 1 {
+				continue
+			}
+			if (typ == "GOVERNMENT" || typ == "ORGANIZATION") && a.votes[typ] == 0 && !a.known {
 				continue
 			}
 			return a
