@@ -66,8 +66,10 @@ type docState struct {
 	links    [][]link // titles tying a person to an organisation, per sentence
 	speaker  []*actor // per sentence: whose words it reports
 	found    []events.AssertionRecorded
-	seen     map[string]bool
-	dropped  map[string]int
+	// sentFound is where the current sentence's assertions start in found.
+	sentFound int
+	seen      map[string]bool
+	dropped   map[string]int
 }
 
 func newDocState(r *Rules, doc Document, known Known) *docState {

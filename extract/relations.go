@@ -282,6 +282,7 @@ func (d *docState) relations(si int) {
 		return
 	}
 	speaker := d.speakerOf(si)
+	d.sentFound = len(d.found)
 	d.patternRelations(si)
 	for k := 0; k < len(toks); k++ {
 		t := toks[k]
@@ -290,7 +291,11 @@ func (d *docState) relations(si int) {
 		}
 		// Verbs, longest form first ("take over" before "take").
 		matched := false
-		for n := min(d.ix.maxVerbWords, len(toks)-k); n >= 1 && !matched; n-- {
+		longest := 1
+		if d.ix.multiFirst[t.lower] {
+			longest = min(d.ix.maxVerbWords, len(toks)-k)
+		}
+		for n := longest; n >= 1 && !matched; n-- {
 			form := joinLower(toks, k, k+n)
 			for _, tr := range d.ix.verbs[form] {
 				if d.verbRelation(si, k, k+n, form, tr, speaker) {
@@ -307,7 +312,7 @@ func (d *docState) relations(si int) {
 		for _, tr := range d.ix.nouns[t.lower] {
 			d.nounRelation(si, k, tr, speaker)
 		}
-		for _, p := range d.ix.phrases {
+		for _, p := range d.ix.phrases[t.lower] {
 			if k+len(p.words) <= len(toks) && joinLower(toks, k, k+len(p.words)) == strings.Join(p.words, " ") {
 				d.phraseRelation(si, k, k+len(p.words), p.pred, speaker)
 			}
@@ -765,9 +770,8 @@ func (d *docState) derivedAccusations(si int, speaker *actor) {
 	if speaker == nil {
 		return
 	}
-	sent := d.sents[si]
-	for _, a := range d.found {
-		if a.Evidence.Start != nil && *a.Evidence.Start == sent.RuneStart && accusable[a.Predicate] && a.Polarity == events.Affirmed {
+	for _, a := range d.found[d.sentFound:] {
+		if accusable[a.Predicate] && a.Polarity == events.Affirmed {
 			if s := d.byName(a.Subject.Name); s != nil && s != speaker {
 				d.emit(si, speaker, "ACCUSES", s, events.Affirmed, events.Actual, speaker, 0.5)
 			}

@@ -107,7 +107,8 @@ type index struct {
 	verbs                                                       map[string][]trigger // inflected form → triggers
 	nouns                                                       map[string][]trigger
 	nounsOf, nounsRev, nounsOfRev, possRev                      map[string][]trigger
-	phrases                                                     []phrase
+	phrases                                                     map[string][]phrase // by first word
+	multiFirst                                                  map[string]bool     // first words of multi-word verbs
 	maxVerbWords                                                int
 }
 
@@ -163,6 +164,7 @@ func (ix *index) build(l *Lexicon, o *events.Ontology) error {
 	ix.descType = typed(l.Descriptions)
 	ix.pronounType = typed(l.Pronouns)
 	ix.verbs, ix.nouns = map[string][]trigger{}, map[string][]trigger{}
+	ix.phrases, ix.multiFirst = map[string][]phrase{}, map[string]bool{}
 	ix.nounsOf, ix.nounsRev, ix.nounsOfRev, ix.possRev = map[string][]trigger{}, map[string][]trigger{}, map[string][]trigger{}, map[string][]trigger{}
 	var errs []error
 	for _, p := range l.Predicates {
@@ -174,7 +176,10 @@ func (ix *index) build(l *Lexicon, o *events.Ontology) error {
 		for _, v := range p.Verbs {
 			for _, f := range inflect(strings.ToLower(v)) {
 				ix.verbs[f] = append(ix.verbs[f], t)
-				ix.maxVerbWords = max(ix.maxVerbWords, len(strings.Fields(f)))
+				if w := strings.Fields(f); len(w) > 1 {
+					ix.multiFirst[w[0]] = true
+					ix.maxVerbWords = max(ix.maxVerbWords, len(w))
+				}
 			}
 		}
 		add := func(m map[string][]trigger, ws []string) {
@@ -188,7 +193,9 @@ func (ix *index) build(l *Lexicon, o *events.Ontology) error {
 		add(ix.nounsOfRev, p.NounsOfRev)
 		add(ix.possRev, p.PossessiveRev)
 		for _, ph := range p.Phrases {
-			ix.phrases = append(ix.phrases, phrase{words: ph, pred: p.Predicate})
+			if len(ph) > 0 {
+				ix.phrases[ph[0]] = append(ix.phrases[ph[0]], phrase{words: ph, pred: p.Predicate})
+			}
 		}
 	}
 	return errors.Join(errs...)

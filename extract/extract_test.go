@@ -1,0 +1,181 @@
+package extract_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/extract"
+)
+
+func rules(t testing.TB) *extract.Rules {
+	t.Helper()
+	x, err := extract.NewRules(extract.RulesConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+// Every assertion's evidence is a verbatim sentence of its document, at
+// the code point offsets it claims.
+func TestEvidenceOffsets(t *testing.T) {
+	x := rules(t)
+	n := 0
+	for _, doc := range corpusDocs(t) {
+		res, err := x.Extract(context.Background(), doc, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runes := []rune(doc.Text)
+		for _, a := range res.Assertions {
+			n++
+			ev := a.Evidence
+			if ev.Start == nil || ev.End == nil {
+				t.Fatalf("%s: assertion without offsets: %+v", doc.Source, a)
+			}
+			if got := string(runes[*ev.Start:*ev.End]); got != ev.Sentence {
+				t.Errorf("%s [%d:%d] = %q, evidence %q", doc.Source, *ev.Start, *ev.End, got, ev.Sentence)
+			}
+			if ev.DocumentID != doc.ID || ev.Document != doc.Source {
+				t.Errorf("evidence names document %q/%q, want %q/%q", ev.DocumentID, ev.Document, doc.ID, doc.Source)
+			}
+			if a.Producer.Name != "rules" || a.Producer.Version != extract.RulesVersion {
+				t.Errorf("producer %v", a.Producer)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no assertions extracted from the corpus")
+	}
+}
+
+func TestSplitSentences(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"Mr. Pompeo said so. The U.S. agreed.", []string{"Mr. Pompeo said so.", "The U.S. agreed."}},
+		{`"We may ban it," Trump told reporters. "We'll see."`, []string{`"We may ban it," Trump told reporters.`, `"We'll see."`}},
+		{"“It is a risk.” Then he left.", []string{"“It is a risk.”", "Then he left."}},
+		{"Headline without a stop\nBody text here. More.", []string{"Headline without a stop", "Body text here.", "More."}},
+		{"It costs 3.5 billion. Shares in U.S.-based firms fell.", []string{"It costs 3.5 billion.", "Shares in U.S.-based firms fell."}},
+		{"Gen. Smith of the U.S. Army spoke.", []string{"Gen. Smith of the U.S. Army spoke."}},
+		{"Is it? Yes! Done", []string{"Is it?", "Yes!", "Done"}},
+		{"", nil},
+	} {
+		var got []string
+		for _, s := range extract.SplitSentences(c.text) {
+			got = append(got, s.Text)
+			if c.text[s.Start:s.End] != s.Text || string([]rune(c.text)[s.RuneStart:s.RuneEnd]) != s.Text {
+				t.Errorf("offsets of %q are wrong", s.Text)
+			}
+		}
+		if strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("SplitSentences(%q)\n got %q\nwant %q", c.text, got, c.want)
+		}
+	}
+}
+
+// Table of small, general sentences and what the rules must read in
+// them: voice, negation, modality, attribution, lists, appositions.
+func TestRulesPatterns(t *testing.T) {
+	x := rules(t)
+	for _, c := range []struct {
+		text string
+		want []string // "Subject PREDICATE Object polarity/modality[ per Speaker]"
+	}{
+		{"Acme Corp is owned by Globex Holdings.", []string{"Globex Holdings OWNS Acme affirmed/actual"}},
+		{"Germany banned the messaging app Zapchat.", []string{"Germany BANS Zapchat affirmed/actual"}},
+		{"France did not ban Zapchat.", []string{"France BANS Zapchat negated/actual"}},
+		{"Japan could sanction Initech.", []string{"Japan SANCTIONS Initech affirmed/possible"}},
+		{"Canada plans to ban Zapchat and Quickgram.", []string{"Canada BANS Zapchat affirmed/intended", "Canada BANS Quickgram affirmed/intended"}},
+		{"Zapchat was banned in India last year.", []string{"India BANS Zapchat affirmed/actual"}},
+		{"\"Zapchat passes data to the Chinese government,\" said analyst Maria Lopez.", []string{"Zapchat SHARES_DATA_WITH China affirmed/actual per Maria Lopez", "Maria Lopez ACCUSES Zapchat affirmed/actual per Maria Lopez"}},
+		{"Toronto-based Initech makes software.", []string{"Initech LOCATED_IN Toronto affirmed/actual"}},
+		{"John Smith of Initech said the deal was good.", []string{"John Smith MEMBER_OF Initech affirmed/actual"}},
+	} {
+		doc := extract.Document{ID: events.DocumentID(c.text), Source: "t", Text: c.text}
+		res, err := x.Extract(context.Background(), doc, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for _, a := range res.Assertions {
+			s := a.Subject.Name + " " + a.Predicate + " " + a.Object.Name + " " + a.Polarity + "/" + a.Modality
+			if a.AttributedTo != nil {
+				s += " per " + *a.AttributedTo
+			}
+			got[s] = true
+		}
+		for _, w := range c.want {
+			if !got[w] {
+				t.Errorf("%q: missing %q; got %v", c.text, w, keys(got))
+			}
+		}
+	}
+}
+
+func keys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// The extractor never panics, and whatever it returns is valid and
+// anchored in the text, whatever bytes it is given.
+func FuzzExtract(f *testing.F) {
+	for _, d := range corpusDocs(f) {
+		f.Add(d.Text[:min(len(d.Text), 600)])
+	}
+	for _, s := range []string{"", "\x00\xff", "“”", "A. B. C.", "U.S.-based X'S Y’s", "The the The", "(((", "Mr. ", "a\u0301b"} {
+		f.Add(s)
+	}
+	x := rules(f)
+	o := events.DefaultOntology()
+	f.Fuzz(func(t *testing.T, text string) {
+		if !utf8.ValidString(text) {
+			return // the ingest pipeline refuses invalid UTF-8 first
+		}
+		doc := extract.Document{ID: events.DocumentID(text), Source: "fuzz", Text: text}
+		res, err := x.Extract(context.Background(), doc, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runes := []rune(text)
+		for _, a := range res.Assertions {
+			if err := a.Validate(o); err != nil {
+				t.Fatalf("invalid assertion %+v: %v", a, err)
+			}
+			if *a.Evidence.End > len(runes) || string(runes[*a.Evidence.Start:*a.Evidence.End]) != a.Evidence.Sentence {
+				t.Fatalf("evidence %q not at its offsets", a.Evidence.Sentence)
+			}
+		}
+	})
+}
+
+// BenchmarkRules reports the extractor's speed in bytes of English text
+// per second (the corpus, repeated to about a megabyte per document).
+func BenchmarkRules(b *testing.B) {
+	x := rules(b)
+	var sb strings.Builder
+	for sb.Len() < 1<<20 {
+		for _, d := range corpusDocs(b) {
+			sb.WriteString(d.Text)
+			sb.WriteString("\n\n")
+		}
+	}
+	text := sb.String()
+	doc := extract.Document{ID: events.DocumentID(text), Source: "bench", Text: text}
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for range b.N {
+		if _, err := x.Extract(context.Background(), doc, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
