@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/dossier-kg/dossier/names"
@@ -112,7 +113,20 @@ type AssertionRecorded struct {
 	Evidence     Evidence `json:"evidence"`
 	Confidence   *float64 `json:"confidence,omitempty"`
 	Producer     Producer `json:"producer,omitzero"`
+	// Valid is when the claim holds in the world, when the text says
+	// ("since 2017", "in June 2019"); nil when it does not. It is a
+	// quality of the claim, not part of its identity.
+	Valid *Interval `json:"valid,omitempty"`
 }
+
+// Interval is a span of calendar dates, "YYYY-MM-DD", either end open.
+type Interval struct {
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+}
+
+// dateLayout is how interval ends are written.
+const dateLayout = "2006-01-02"
 
 func (*AssertionRecorded) EventType() Type   { return TypeAssertionRecorded }
 func (a *AssertionRecorded) eventID() string { return "asr-" + a.ID }
@@ -284,6 +298,20 @@ func (a *AssertionRecorded) Validate(o *Ontology) error {
 		p.add("evidence needs both start and end, or neither")
 	} else if ev.Start != nil && (*ev.Start < 0 || *ev.End < *ev.Start) {
 		p.add("evidence offsets %d:%d are not a range", *ev.Start, *ev.End)
+	}
+	if v := a.Valid; v != nil {
+		from, errF := time.Parse(dateLayout, v.From)
+		to, errT := time.Parse(dateLayout, v.To)
+		switch {
+		case v.From == "" && v.To == "":
+			p.add("valid has neither from nor to")
+		case v.From != "" && errF != nil:
+			p.add("valid.from %q is not a YYYY-MM-DD date", v.From)
+		case v.To != "" && errT != nil:
+			p.add("valid.to %q is not a YYYY-MM-DD date", v.To)
+		case v.From != "" && v.To != "" && to.Before(from):
+			p.add("valid.to %s is before valid.from %s", v.To, v.From)
+		}
 	}
 	if want := AssertionID(a, o.Symmetric(a.Predicate)); a.ID != "" && a.ID != want {
 		p.add("id %q does not match the content (want %q)", a.ID, want)

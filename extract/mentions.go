@@ -66,6 +66,8 @@ type docState struct {
 	links    [][]link // titles tying a person to an organisation, per sentence
 	speaker  []*actor // per sentence: whose words it reports
 	found    []events.AssertionRecorded
+	valid     []*events.Interval
+	validDone []bool
 	// sentFound is where the current sentence's assertions start in found.
 	sentFound int
 	seen      map[string]bool

@@ -836,6 +836,7 @@ func (d *docState) emit(si int, s *actor, pred string, o *actor, pol, mod string
 	}
 	c := conf
 	a.Confidence = &c
+	a.Valid = d.validTime(si)
 	if d.doc.ID == "" {
 		a.Evidence.DocumentID = ""
 	}
@@ -849,6 +850,19 @@ func (d *docState) emit(si int, s *actor, pred string, o *actor, pol, mod string
 	}
 	d.seen[a.ID] = true
 	d.found = append(d.found, a)
+}
+
+// validTime is the sentence's time expression, read once per sentence.
+func (d *docState) validTime(si int) *events.Interval {
+	if d.validDone == nil {
+		d.validDone = make([]bool, len(d.sents))
+		d.valid = make([]*events.Interval, len(d.sents))
+	}
+	if !d.validDone[si] {
+		d.validDone[si] = true
+		d.valid[si] = timeOf(d.toks[si], d.doc.Published)
+	}
+	return d.valid[si]
 }
 
 func (d *docState) result() Result {
