@@ -52,20 +52,20 @@ type mention struct {
 func (m *mention) actor() *actor { return m.a.resolve() }
 
 type docState struct {
-	r        *Rules
-	ix       *index
-	doc      Document
-	known    Known
-	sents    []Sentence
-	toks     [][]token
-	lower    map[string]bool // words the document writes in lower case
-	actors   []*actor
-	byKey    map[string]*actor
-	acronym  map[string]*actor
-	mentions [][]*mention
-	links    [][]link // titles tying a person to an organisation, per sentence
-	speaker  []*actor // per sentence: whose words it reports
-	found    []events.AssertionRecorded
+	r         *Rules
+	ix        *index
+	doc       Document
+	known     Known
+	sents     []Sentence
+	toks      [][]token
+	lower     map[string]bool // words the document writes in lower case
+	actors    []*actor
+	byKey     map[string]*actor
+	acronym   map[string]*actor
+	mentions  [][]*mention
+	links     [][]link // titles tying a person to an organisation, per sentence
+	speaker   []*actor // per sentence: whose words it reports
+	found     []events.AssertionRecorded
 	valid     []*events.Interval
 	validDone []bool
 	// sentFound is where the current sentence's assertions start in found.
