@@ -149,13 +149,22 @@ func (c *checker) assertion(ch chunk, in *docText, cand candidate, types map[str
 		return a, DropEvidenceNotInDocument
 	}
 
-	a.Subject = events.ActorRef{Name: subject, Type: c.typeOf(subject, cand.SubjectType, types)}
-	a.Object = events.ActorRef{Name: object, Type: c.typeOf(object, cand.ObjectType, types)}
+	// Fields dropped from an assertion count only if it is kept.
+	var fields []string
+	st, sbad := c.typeOf(subject, cand.SubjectType, types)
+	ot, obad := c.typeOf(object, cand.ObjectType, types)
+	for _, bad := range []bool{sbad, obad} {
+		if bad {
+			fields = append(fields, DropUnknownType)
+		}
+	}
+	a.Subject = events.ActorRef{Name: subject, Type: st}
+	a.Object = events.ActorRef{Name: object, Type: ot}
 	if cand.AttributedTo != "" {
 		if who, ok := c.text.find(cand.AttributedTo); ok && isName(who) {
 			a.AttributedTo = &who
 		} else {
-			c.res.Dropped[DropAttribution]++
+			fields = append(fields, DropAttribution)
 		}
 	}
 	rs := utf8.RuneCountInString(c.doc.Text[:start])
@@ -181,27 +190,31 @@ func (c *checker) assertion(ch chunk, in *docText, cand candidate, types map[str
 		return a, DropDuplicate
 	}
 	c.kept[a.ID] = true
+	for _, f := range fields {
+		c.res.Dropped[f]++
+	}
 	return a, ""
 }
 
 // typeOf is the actor's type: the one the model gave if the ontology has
-// it, else the one the answer's actor list gave, else the graph's.
-func (c *checker) typeOf(name, given string, listed map[string]string) string {
+// it, else the one the answer's actor list gave, else the graph's. bad
+// says the model gave a type the ontology does not have.
+func (c *checker) typeOf(name, given string, listed map[string]string) (typ string, bad bool) {
 	if given != "" {
 		if t := c.actorType(given); t != "" {
-			return t
+			return t, false
 		}
-		c.res.Dropped[DropUnknownType]++
+		bad = true
 	}
 	if t := listed[names.Key(name)]; t != "" {
-		return t
+		return t, bad
 	}
 	if c.known != nil {
 		if _, t, ok := c.known.Lookup(name); ok && c.o.HasType(t) {
-			return t
+			return t, bad
 		}
 	}
-	return ""
+	return "", bad
 }
 
 // actorType is t as an ontology type name, or "" if it is none.

@@ -10,11 +10,11 @@ import (
 
 // checkChunks checks that chunks are the whole text, in order, with true
 // offsets, none longer than limit unless one word is, and none ending inside
-// a word.
+// a word (letters, digits and combining marks).
 func checkChunks(t *testing.T, text string, limit int, chunks []chunk) {
 	t.Helper()
 	runes := []rune(text)
-	word := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+	word := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
 	splitsWord := func(k int) bool { return k > 0 && k < len(runes) && word(runes[k-1]) && word(runes[k]) }
 	pos := 0
 	for i, c := range chunks {
@@ -92,6 +92,7 @@ func TestSplitPrefersParagraphsThenSentences(t *testing.T) {
 func FuzzSplit(f *testing.F) {
 	f.Add("TikTok is owned by ByteDance. It runs Douyin.\n\nMicrosoft wants it.", 7)
 	f.Add(unicodeDoc, 3)
+	f.Add("00000000\u033b0", 7) // a combining mark belongs to its letter
 	f.Fuzz(func(t *testing.T, text string, limit int) {
 		text = strings.ToValidUTF8(text, "")
 		limit = 1 + (limit&0xffff)%50

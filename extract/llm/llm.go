@@ -86,7 +86,8 @@ func (x *Extractor) Version() string { return promptVersion + "+" + x.cfg.Model 
 // fails after its retries, or if no chunk got a readable answer; a chunk
 // whose answer is unreadable while others' are not counts in
 // Result.Dropped[DropUnreadable]. known, which may be nil, types actors
-// the model left untyped.
+// the model left untyped. A document without an ID is given
+// events.DocumentID of its text.
 func (x *Extractor) Extract(ctx context.Context, doc extract.Document, known extract.Known) (extract.Result, error) {
 	if !utf8.ValidString(doc.Text) {
 		return extract.Result{}, errors.New("llm: document text is not valid UTF-8")

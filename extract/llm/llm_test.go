@@ -432,7 +432,7 @@ func TestRequest(t *testing.T) {
 		}
 		o := events.DefaultOntology()
 		for _, p := range o.Predicates {
-			if !strings.Contains(msgs[0].Content, "- "+p.Name+": subject "+p.Description) {
+			if !strings.Contains(msgs[0].Content, "- "+p.Name+": "+p.Description) {
 				t.Errorf("system message does not describe %s", p.Name)
 			}
 		}
@@ -458,7 +458,7 @@ func TestOntologyDrivesPrompt(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := systemPrompt(o)
-	for _, w := range []string{"- SHIP: a vessel", "- TOWS: subject pulls along object"} {
+	for _, w := range []string{"- SHIP: a vessel", "- TOWS: pulls along"} {
 		if !strings.Contains(p, w) {
 			t.Errorf("prompt lacks %q", w)
 		}

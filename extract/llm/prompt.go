@@ -23,12 +23,12 @@ func systemPrompt(o *events.Ontology) string {
 	}
 	w("\nPREDICATES (subject -> object; use exactly one of these names):\n")
 	for _, p := range o.Predicates {
-		w("- %s: subject %s object", p.Name, p.Description)
+		w("- %s: %s", p.Name, p.Description)
 		switch {
 		case p.Symmetric:
-			w(" (symmetric: either order)")
+			w("; symmetric, either order")
 		case p.Inverse != "":
-			w(" (read from the object's side: object %s subject)", p.Inverse)
+			w("; reversed: object %s subject", p.Inverse)
 		}
 		w("\n")
 	}
