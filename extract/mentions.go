@@ -47,6 +47,10 @@ type mention struct {
 	// suffix is a hyphenated relation word glued to the name
 	// ("Beijing-based" → "based").
 	suffix string
+	// titled is the person a title ties this mention to ("French
+	// President Emmanuel Macron": France → Macron); as an argument of a
+	// verb, the person is meant.
+	titled *mention
 }
 
 func (m *mention) actor() *actor { return m.a.resolve() }
@@ -110,6 +114,10 @@ func (d *docState) get(name, typ string, known bool) *actor {
 	d.actors = append(d.actors, a)
 	return a
 }
+
+// listenerVerbs take the listener, not the speaker, after them: "told
+// Bloomberg".
+var listenerVerbs = map[string]bool{"told": true, "tells": true, "tell": true, "informed": true, "asked": true, "urged": true, "urges": true}
 
 // link is a title between an organisation and a person: "the United
 // States President Donald Trump"; person is nil when the title stands
@@ -275,6 +283,8 @@ func (d *docState) chunk(si, i, j int) {
 		if k+n < j {
 			l.person = d.addMention(si, k+n, j, spanText(d.doc.Text, toks, k+n, j), "")
 			l.person.actor().vote("PERSON", 3)
+			l.person.prep = org.prep
+			org.titled = l.person
 		}
 		d.links[si] = append(d.links[si], l)
 		return
@@ -522,17 +532,20 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 			break
 		}
 	}
-	// "X, a Chinese company": a cue in an apposition after the name.
+	// "X, a Chinese company": a cue in an apposition after the name
+	// (not "X, a spokesperson told …", a new clause).
 	if j+2 < len(toks) && toks[j].text == "," {
 		for k := j + 1; k < len(toks) && k < j+5 && toks[k].word; k++ {
 			if typ, ok := ix.typeCue[toks[k].lower]; ok {
-				a.vote(typ, 1.5)
+				if k+1 >= len(toks) || !ix.attribution[toks[k+1].lower] {
+					a.vote(typ, 1.5)
+				}
 				break
 			}
 		}
 	}
 	// Speech: "said Verhagen", "Verhagen says".
-	if (j < len(toks) && ix.attribution[toks[j].lower] || i > 0 && ix.attribution[toks[i-1].lower]) && (j-i > 1 || a.name != toks[i].text) {
+	if (j < len(toks) && ix.attribution[toks[j].lower] || i > 0 && ix.attribution[toks[i-1].lower] && !listenerVerbs[toks[i-1].lower]) && (j-i > 1 || a.name != toks[i].text) && !a.known {
 		a.vote("PERSON", 1)
 	}
 	if i > 0 && (toks[i-1].lower == "in" || toks[i-1].lower == "from") && !a.known && j-i == 1 {

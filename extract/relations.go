@@ -20,7 +20,7 @@ func (d *docState) attribute(si int) {
 		case d.ix.attribution[t.lower]:
 			// "said (analyst) Verhagen": a name right after the verb.
 			for _, m := range ms {
-				if m.ti > k && m.ti <= k+3 && onlyLower(toks, k+1, m.ti) && !ppWords[m.prep] {
+				if m.ti > k && m.ti <= k+3 && onlyLower(toks, k+1, m.ti) && !ppWords[m.prep] && !listenerVerbs[t.lower] {
 					d.speaker[si] = m.actor()
 					return
 				}
@@ -145,6 +145,9 @@ func (d *docState) leftSubject(si, k int) *mention {
 		if m.suffix != "" {
 			continue
 		}
+		if m.titled != nil {
+			continue // the person after the title is the argument
+		}
 		if fallback == nil {
 			fallback = m
 		}
@@ -163,6 +166,9 @@ func (d *docState) rightObject(si, k int, allow []string) *mention {
 	for _, m := range d.mentions[si] {
 		if m.ti < k || m.ti >= ce || m.suffix != "" {
 			continue
+		}
+		if m.titled != nil {
+			m = m.titled
 		}
 		if m.prep == "" || !ppWords[m.prep] || contains(allow, m.prep) {
 			return m
