@@ -9,7 +9,10 @@ import (
 )
 
 // DocumentAdded records a document: its identity, its metadata and, when
-// it is small enough to travel in the event, its text.
+// it is small enough to travel in the event, its text. Documents that come
+// in through ingestion keep their text out of the log, in a document store
+// keyed by the id (TextStored), so that a document's words can later be
+// erased without rewriting the log.
 type DocumentAdded struct {
 	// ID is the content hash of the text (DocumentID), or, for a document
 	// known only by name, SourceDocumentID of its source.
@@ -23,11 +26,19 @@ type DocumentAdded struct {
 	// length in bytes either way.
 	Text string `json:"text,omitempty"`
 	Size int    `json:"size,omitempty"`
+	// TextStored says the text is kept outside the log, in the document
+	// store under ID; ID is then its content hash and Text is empty.
+	TextStored bool `json:"text_stored,omitempty"`
 }
 
 func (*DocumentAdded) EventType() Type   { return TypeDocumentAdded }
 func (d *DocumentAdded) eventID() string { return "doc-" + d.ID }
-func (d *DocumentAdded) subject() string { return "dossier.document." + d.ID }
+func (d *DocumentAdded) subject() string { return DocumentSubject(d.ID) }
+
+// DocumentSubject is the NATS subject a document's DocumentAdded is
+// published on. Each document has its own, so the log can say whether it
+// holds a document without reading it all (Log.LastOnSubject).
+func DocumentSubject(id string) string { return "dossier.document." + id }
 
 // DocumentID is the content id of a document's text.
 func DocumentID(text string) string {
@@ -48,7 +59,10 @@ func (d *DocumentAdded) Validate() error {
 			p.add("id does not match the text's content hash")
 		}
 	}
-	if d.ID != "" && d.Text == "" && d.Source == "" {
+	if d.TextStored && d.Text != "" {
+		p.add("text is both stored apart and inline")
+	}
+	if d.ID != "" && d.Text == "" && d.Source == "" && !d.TextStored {
 		p.add("a document needs its text or a source name")
 	}
 	for _, f := range []struct{ name, v string }{{"source", d.Source}, {"title", d.Title}, {"url", d.URL}} {

@@ -3,8 +3,19 @@
 // Every change to the knowledge graph is an event appended to one NATS
 // JetStream stream; the graph is only ever a fold of that stream. An event is
 // an Envelope (id, type, schema version, recorded time, principal,
-// causation and correlation ids) around a typed payload such as
-// AssertionRecorded or DocumentAdded.
+// causation and correlation ids) around a typed payload:
+//
+//   - DocumentAdded: a document's identity and metadata, on
+//     dossier.document.<id>. Ingested documents keep their text out of the
+//     log, in a document store keyed by the id (TextStored).
+//   - MentionsRecorded: the actors a document names, by one producer, on
+//     dossier.mentions.<document id>.
+//   - AssertionRecorded: one claim about two actors with its evidence, on
+//     dossier.assertion.<PREDICATE>.<subject>.<object>.
+//
+// Ingesting a document appends all three in one Append, in that order: the
+// mentions and assertions name the DocumentAdded event as their cause and
+// share the correlation id "ingest-<document id>".
 //
 // Ids are derived from content where the content has an identity of its own
 // (the same claim from the same sentence, the same document text), and the
@@ -31,6 +42,7 @@ type Type string
 const (
 	TypeDocumentAdded     Type = "DocumentAdded"
 	TypeAssertionRecorded Type = "AssertionRecorded"
+	TypeMentionsRecorded  Type = "MentionsRecorded"
 )
 
 // Envelope is what every event shares. It is the JSON body of a message in
@@ -66,6 +78,7 @@ type Payload interface {
 var currentVersion = map[Type]int{
 	TypeDocumentAdded:     1,
 	TypeAssertionRecorded: 1,
+	TypeMentionsRecorded:  1,
 }
 
 // Meta is who caused an event and why.
@@ -146,6 +159,15 @@ func (e Envelope) Decode() (Payload, error) {
 			return nil, &DecodeError{ID: e.ID, Problem: "bad DocumentAdded payload", Err: err}
 		}
 		return &d, nil
+	case TypeMentionsRecorded:
+		if e.Version != 1 {
+			return nil, e.unknownVersion()
+		}
+		var m MentionsRecorded
+		if err := json.Unmarshal(e.Data, &m); err != nil {
+			return nil, &DecodeError{ID: e.ID, Problem: "bad MentionsRecorded payload", Err: err}
+		}
+		return &m, nil
 	}
 	return nil, &DecodeError{ID: e.ID, Problem: fmt.Sprintf("unknown event type %q", e.Type), Unknown: true}
 }

@@ -171,6 +171,21 @@ func (l *Log) LastSequence(ctx context.Context) (uint64, error) {
 	return info.State.LastSeq, nil
 }
 
+// LastOnSubject is the sequence of the last event on a subject, and
+// whether there is one. Subjects that name one thing (a document's
+// DocumentSubject) say so whether or not the event is still inside the
+// duplicate window.
+func (l *Log) LastOnSubject(ctx context.Context, subject string) (uint64, bool, error) {
+	m, err := l.stream.GetLastMsgForSubject(ctx, subject)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("last event on %s: %w", subject, err)
+	}
+	return m.Sequence, true, nil
+}
+
 // Get reads the event at one sequence.
 func (l *Log) Get(ctx context.Context, seq uint64) (Envelope, error) {
 	m, err := l.stream.GetMsg(ctx, seq)
