@@ -11,7 +11,7 @@
 // was after event n at the cost of a live read: old versions are kept
 // (the discard timestamp stays 0), which is the price of as-of reads.
 //
-// # Key layout (LayoutVersion 1)
+// # Key layout (LayoutVersion 2)
 //
 // Keys are ASCII: a kind, then parts joined by ':'. Actor ids are slugs
 // of canonical names ("united-states"), assertion and document ids are
@@ -32,6 +32,11 @@
 //	doc:<document>                    Document JSON
 //	da:<document>:<assertion>         empty; a document's assertions
 //	text:<document>                   the text, apart so it can be erased
+//	dm:<document>:<actor>             empty; the actors a document names
+//
+// A document's text is either under text:<document> (documents whose
+// event carried it) or outside the graph, in the document store, when
+// the Document says TextStored; the graph never holds it twice.
 //
 // Keys are declared once, in keys.go, and built only through them; a test
 // checks that this comment lists every one. A change to any key or value

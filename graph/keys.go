@@ -65,11 +65,12 @@ var (
 	keyDocument  = &keyType{"doc", []string{"document"}, "Document JSON"}
 	keyDocAsr    = &keyType{"da", []string{"document", "assertion"}, "empty: a document's assertions"}
 	keyDocText   = &keyType{"text", []string{"document"}, "the document's text, kept apart so it can be erased"}
+	keyDocActor  = &keyType{"dm", []string{"document", "actor"}, "empty: the actors a document names"}
 )
 
 // allKeyTypes lists every key kind for the layout documentation test.
 var allKeyTypes = []*keyType{keyLayout, keyApplied, keyStats, keyActor, keyName, keyType_, keySurname,
-	keyRel, keyIn, keyPred, keyRelAsr, keyAssertion, keyDocument, keyDocAsr, keyDocText}
+	keyRel, keyIn, keyPred, keyRelAsr, keyAssertion, keyDocument, keyDocAsr, keyDocText, keyDocActor}
 
 func u64(v uint64) []byte {
 	b := make([]byte, 8)

@@ -410,6 +410,20 @@ func (v *View) DocumentText(id string) (string, error) {
 	return s, v.get(keyDocText.Key(id), &s)
 }
 
+// DocumentActors lists the actors a document names, by id.
+func (v *View) DocumentActors(doc string) ([]Actor, error) {
+	var out []Actor
+	err := v.scan(keyDocActor.Prefix(doc), nil, false, func(key, _ []byte) (bool, error) {
+		a, err := v.Actor(keyDocActor.Split(key)[1])
+		if err != nil {
+			return false, err
+		}
+		out = append(out, a)
+		return true, nil
+	})
+	return out, err
+}
+
 // Documents lists documents in id order.
 func (v *View) Documents(first int, after string) (Page[Document], error) {
 	var page Page[Document]

@@ -20,7 +20,10 @@ import (
 //
 //	1: first layout (actors, relationships, assertions, documents, adjacency
 //	   both ways, name and type indexes), versions keyed by stream sequence.
-const LayoutVersion = 1
+//	2: dm:<document>:<actor>, the actors a document names (from its
+//	   mentions and assertions); Document.text_stored for text kept in the
+//	   document store.
+const LayoutVersion = 2
 
 // Config configures a store.
 type Config struct {

@@ -79,16 +79,19 @@ func (a Assertion) Rel() RelKey { return RelKey{a.Subject, a.Predicate, a.Object
 
 // Document is a source of assertions.
 type Document struct {
-	ID         string     `json:"id"`
-	Source     string     `json:"source,omitempty"`
-	Title      string     `json:"title,omitempty"`
-	URL        string     `json:"url,omitempty"`
-	Published  *time.Time `json:"published,omitempty"`
-	Size       int        `json:"size,omitempty"`
-	HasText    bool       `json:"has_text,omitempty"`
-	Assertions int        `json:"assertions"`
-	Seq        uint64     `json:"seq"`
-	Recorded   time.Time  `json:"recorded"`
+	ID        string     `json:"id"`
+	Source    string     `json:"source,omitempty"`
+	Title     string     `json:"title,omitempty"`
+	URL       string     `json:"url,omitempty"`
+	Published *time.Time `json:"published,omitempty"`
+	Size      int        `json:"size,omitempty"`
+	HasText   bool       `json:"has_text,omitempty"`
+	// TextStored says the text is in the document store, not under
+	// text:<document>; HasText is then set too.
+	TextStored bool      `json:"text_stored,omitempty"`
+	Assertions int       `json:"assertions"`
+	Seq        uint64    `json:"seq"`
+	Recorded   time.Time `json:"recorded"`
 }
 
 // Stats counts what the graph holds.

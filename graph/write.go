@@ -319,6 +319,28 @@ func (tx *Tx) PutDocumentText(id, text string) error {
 	return tx.set(keyDocText.Key(id), []byte(text))
 }
 
+// LinkDocumentActor records that a document names an actor. It says
+// whether the link is new, so that a fold can count each actor once per
+// document however often the document is folded.
+func (tx *Tx) LinkDocumentActor(doc, actor string) (bool, error) {
+	k := keyDocActor.Key(doc, actor)
+	if _, err := tx.get(k); err == nil {
+		return false, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return false, err
+	}
+	return true, tx.set(k, nil)
+}
+
+// HasDocumentActor says whether a document is already linked to an actor.
+func (tx *Tx) HasDocumentActor(doc, actor string) (bool, error) {
+	_, err := tx.get(keyDocActor.Key(doc, actor))
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // Stats returns the running counts.
 func (tx *Tx) Stats() (Stats, error) {
 	var s Stats

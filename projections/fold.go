@@ -36,6 +36,8 @@ func Fold(tx *graph.Tx, ev events.Envelope) error {
 		return foldAssertion(tx, ev, p)
 	case *events.DocumentAdded:
 		return foldDocument(tx, ev, p)
+	case *events.MentionsRecorded:
+		return foldMentions(tx, ev, p)
 	}
 	return &events.DecodeError{ID: ev.ID, Problem: fmt.Sprintf("no fold for %s", ev.Type), Unknown: true}
 }
@@ -62,6 +64,10 @@ func foldDocument(tx *graph.Tx, ev events.Envelope, p *events.DocumentAdded) err
 	}
 	if d.Size == 0 {
 		d.Size = max(p.Size, len(p.Text))
+	}
+	if p.TextStored && !d.HasText {
+		// The text is in the document store, under the same content id.
+		d.HasText, d.TextStored = true, true
 	}
 	if p.Text != "" && !d.HasText {
 		d.HasText = true
@@ -141,6 +147,14 @@ func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded
 	if err := countDocument(tx, ev, p.Evidence, &delta); err != nil {
 		return err
 	}
+	for _, id := range []string{subj.ID, obj.ID, a.AttributedTo} {
+		if id == "" {
+			continue
+		}
+		if _, err := tx.LinkDocumentActor(a.Document, id); err != nil {
+			return err
+		}
+	}
 	if err := tx.PutAssertion(a); err != nil {
 		return err
 	}
@@ -153,6 +167,63 @@ func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded
 		s.Documents += delta.Documents
 		s.Relationships += delta.Relationships
 		s.Assertions += delta.Assertions
+	})
+}
+
+// foldMentions links a document to the actors it names, resolving each
+// name as an assertion's ends are resolved. Each actor is counted once
+// per document: a link already there (from an earlier fold of the same
+// event, another producer's mentions, or an assertion) changes nothing,
+// so folding a document twice changes nothing either. Mentions are not
+// assertions: they create actors and vote for their types, but do not
+// add to Actor.Mentions, which counts the assertions naming an actor.
+func foldMentions(tx *graph.Tx, ev events.Envelope, p *events.MentionsRecorded) error {
+	if len(p.DocumentID) != 32 || strings.Contains(p.DocumentID, ":") {
+		return &events.ValidationError{Problems: []string{"mentions lack a document id"}}
+	}
+	var delta graph.Stats
+	if _, err := tx.Document(p.DocumentID); errors.Is(err, graph.ErrNotFound) {
+		// Mentions of a document whose DocumentAdded the log lacks: keep
+		// the links reachable from a stub.
+		if err := tx.PutDocument(graph.Document{ID: p.DocumentID, Seq: ev.Sequence, Recorded: ev.Recorded}); err != nil {
+			return err
+		}
+		delta.Documents++
+	} else if err != nil {
+		return err
+	}
+	for _, m := range p.Mentions {
+		if names.Key(m.Name) == "" {
+			continue
+		}
+		ref := events.ActorRef{Name: m.Name, Type: m.Type}
+		a, res, isNew, err := findActor(tx, ev, ref)
+		if err != nil {
+			return fmt.Errorf("mention %q: %w", m.Name, err)
+		}
+		if !isNew {
+			if linked, err := tx.HasDocumentActor(p.DocumentID, a.ID); err != nil {
+				return err
+			} else if linked {
+				continue
+			}
+		}
+		if isNew {
+			delta.Actors++
+		}
+		if a, err = noteActor(tx, ev, a, ref, res, 0); err != nil {
+			return fmt.Errorf("mention %q: %w", m.Name, err)
+		}
+		if _, err := tx.LinkDocumentActor(p.DocumentID, a.ID); err != nil {
+			return err
+		}
+	}
+	if delta == (graph.Stats{}) {
+		return nil
+	}
+	return bumpStats(tx, func(s *graph.Stats) {
+		s.Actors += delta.Actors
+		s.Documents += delta.Documents
 	})
 }
 
@@ -195,6 +266,19 @@ func supportRelationship(tx *graph.Tx, ev events.Envelope, a graph.Assertion, de
 // records the mention: the name variant, a vote for the given type, and
 // when it was seen.
 func touchActor(tx *graph.Tx, ev events.Envelope, ref events.ActorRef, delta *graph.Stats) (graph.Actor, error) {
+	a, res, isNew, err := findActor(tx, ev, ref)
+	if err != nil {
+		return a, err
+	}
+	if isNew {
+		delta.Actors++
+	}
+	return noteActor(tx, ev, a, ref, res, 1)
+}
+
+// findActor resolves a name to the actor it refers to, or to a new actor
+// (not yet stored) named by the resolved name.
+func findActor(tx *graph.Tx, ev events.Envelope, ref events.ActorRef) (graph.Actor, names.Resolution, bool, error) {
 	res := tx.Lexicon().ResolveAs(ref.Name, ref.Type)
 	a, err := resolve(tx, ref, res)
 	switch {
@@ -207,17 +291,23 @@ func touchActor(tx *graph.Tx, ev events.Envelope, ref events.ActorRef, delta *gr
 		// A slug can be taken by an actor whose name index entry points
 		// elsewhere (two names folding alike); reuse it then.
 		if existing, err := tx.Actor(a.ID); err == nil {
-			a = existing
+			return existing, res, false, nil
 		} else if !errors.Is(err, graph.ErrNotFound) {
-			return a, err
-		} else {
-			delta.Actors++
+			return a, res, false, err
 		}
+		return a, res, true, nil
 	case err != nil:
-		return a, err
+		return a, res, false, err
 	}
+	return a, res, false, nil
+}
+
+// noteActor records one sighting of an actor: the name variant, a vote
+// for the given type, when it was seen, and mentions more assertions
+// naming it.
+func noteActor(tx *graph.Tx, ev events.Envelope, a graph.Actor, ref events.ActorRef, res names.Resolution, mentions int) (graph.Actor, error) {
 	vote := ref.Type
-	if vote == "" && res.Known && a.Mentions == 0 {
+	if vote == "" && res.Known && a.Mentions == 0 && len(a.TypeVotes) == 0 {
 		vote = res.Type
 	}
 	if vote != "" {
@@ -231,7 +321,7 @@ func touchActor(tx *graph.Tx, ev events.Envelope, ref events.ActorRef, delta *gr
 	if names.Key(written) != names.Key(a.Name) && !slices.ContainsFunc(a.Aliases, func(s string) bool { return names.Key(s) == names.Key(written) }) {
 		a.Aliases = append(a.Aliases, written)
 	}
-	a.Mentions++
+	a.Mentions += mentions
 	a.LastSeq, a.Last = ev.Sequence, ev.Recorded
 	return a, tx.PutActor(a)
 }

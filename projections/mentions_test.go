@@ -1,0 +1,132 @@
+package projections
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/graph"
+)
+
+// ingested is what ingesting one document appends: the document (text
+// stored apart), its mentions, and an assertion.
+func ingested(t *testing.T) []events.Envelope {
+	t.Helper()
+	text := "ByteDance owns TikTok. The U.S. looked on."
+	id := events.DocumentID(text)
+	d := events.DocumentAdded{ID: id, Source: "bd", Size: len(text), TextStored: true}
+	m := events.MentionsRecorded{DocumentID: id, Producer: events.Producer{Name: "test", Version: "1"}, Mentions: []events.Mention{
+		{Name: "ByteDance", Type: "COMPANY", Count: 1},
+		{Name: "TikTok", Type: "PRODUCT", Count: 1},
+		{Name: "the U.S.", Count: 1},
+		{Name: "United States", Count: 1},
+	}}
+	start, end := 0, 22
+	a := events.AssertionRecorded{
+		Subject: events.ActorRef{Name: "ByteDance", Type: "COMPANY"}, Predicate: "OWNS", Object: events.ActorRef{Name: "TikTok", Type: "PRODUCT"},
+		Evidence: events.Evidence{DocumentID: id, Document: "bd", Sentence: "ByteDance owns TikTok.", Start: &start, End: &end},
+	}
+	a.Normalize(nil)
+	var out []events.Envelope
+	for _, p := range []events.Payload{&d, &m, &a} {
+		ev, err := events.New(p, events.Meta{Principal: "test", CorrelationID: "ingest-" + id, CausationID: "doc-" + id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+// A document's mentions link it to its actors, once: folding the same
+// events again after the duplicate window changes no count.
+func TestMentionsFoldedOnce(t *testing.T) {
+	e := newEnv(t)
+	evs := ingested(t)
+	first := e.append(evs...)
+	if err := e.project(Config{Durable: "p", StopAt: first}); err != nil {
+		t.Fatal(err)
+	}
+	snapshot := func() (graph.Stats, []graph.Actor, graph.Document) {
+		v, err := e.store.View(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v.Close()
+		st, _ := v.Stats()
+		st.Applied = 0
+		id := events.DocumentID("ByteDance owns TikTok. The U.S. looked on.")
+		as, err := v.DocumentActors(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := v.Document(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Seq = 0
+		return st, as, d
+	}
+	st, actors, doc := snapshot()
+	var names []string
+	for _, a := range actors {
+		names = append(names, a.Name)
+	}
+	if want := []string{"ByteDance", "TikTok", "United States"}; !slices.Equal(names, want) {
+		t.Errorf("document actors = %q, want %q", names, want)
+	}
+	if st.Actors != 3 || st.Documents != 1 || st.Assertions != 1 {
+		t.Errorf("stats = %+v, want 3 actors, 1 document, 1 assertion", st)
+	}
+	if !doc.HasText || !doc.TextStored || doc.Assertions != 1 {
+		t.Errorf("document = %+v, want text stored apart and one assertion", doc)
+	}
+	for _, a := range actors {
+		if a.Name == "TikTok" && a.Mentions != 1 {
+			t.Errorf("TikTok mentions = %d, want 1 (the assertion; mentions are not counted)", a.Mentions)
+		}
+	}
+
+	// Past the window: the same bodies under other message ids.
+	var last uint64
+	for i, ev := range evs {
+		body, _ := ev.Marshal()
+		ack, err := e.js.Publish(context.Background(), ev.Subject, body, jetstream.WithMsgID("late-"+ev.ID+string(rune('a'+i))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = ack.Sequence
+	}
+	if err := e.project(Config{Durable: "p", StopAt: last}); err != nil {
+		t.Fatal(err)
+	}
+	st2, actors2, doc2 := snapshot()
+	if st2 != st || len(actors2) != len(actors) || doc2.Assertions != doc.Assertions {
+		t.Errorf("folding again changed counts: %+v %d %+v, before %+v %d %+v", st2, len(actors2), doc2, st, len(actors), doc)
+	}
+	for i := range actors {
+		a, b := actors[i], actors2[i]
+		if a.Mentions != b.Mentions || len(a.TypeVotes) != len(b.TypeVotes) || a.TypeVotes[a.Type] != b.TypeVotes[b.Type] {
+			t.Errorf("actor %s changed: %+v, before %+v", a.Name, b, a)
+		}
+	}
+}
+
+// Assertions link their document to their ends too, so documents
+// recorded without mentions (dossier load) list their actors.
+func TestAssertionsLinkDocumentActors(t *testing.T) {
+	e := newEnv(t)
+	last := e.append(assertion("ByteDance", "OWNS", "TikTok", "TikTok is owned by ByteDance."))
+	if err := e.project(Config{Durable: "p", StopAt: last}); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := e.store.View(0)
+	defer v.Close()
+	as, err := v.DocumentActors(events.SourceDocumentID("doc-1"))
+	if err != nil || len(as) != 2 {
+		t.Errorf("document actors = %+v, %v; want ByteDance and TikTok", as, err)
+	}
+}
