@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dossier-kg/dossier/ingest"
 	"github.com/dossier-kg/dossier/node"
 )
 
@@ -89,7 +90,7 @@ func TestBadRequests(t *testing.T) {
 		{"not json", `{"query": `, 400, "BAD_REQUEST"},
 		{"no query", `{}`, 400, "BAD_REQUEST"},
 		{"invalid utf-8", "{\"query\": \"{ actor(name: \\\"\xff\xfe\\\") { name } }\"}", 200, ""},
-		{"huge", `{"query": "` + strings.Repeat("{", 9<<20) + `"}`, 413, "TOO_LARGE"},
+		{"huge", `{"query": "` + strings.Repeat("{", ingest.DefaultMaxBytes+1<<20) + `"}`, 413, "TOO_LARGE"},
 		{"long query", gql("{ stats { actors } }"+strings.Repeat(" ", 70<<10), nil), 400, "GRAPHQL_VALIDATION_FAILED"},
 		{"empty batch", gql(record, map[string]any{"in": []any{}}), 200, "INVALID_INPUT"},
 	} {

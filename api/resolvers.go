@@ -1,18 +1,22 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"strings"
 
 	graphql "github.com/graph-gophers/graphql-go"
 
 	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/ingest"
 )
 
 // reader resolves fields against one consistent view of the graph: every
 // field of a query sees the same point in history.
 type reader struct {
 	v *graph.View
+	// texts reads texts kept outside the graph; nil when there is none.
+	texts TextReader
 }
 
 // Global ids are "<kind>:<id>"; store ids never contain ':' except
@@ -260,9 +264,26 @@ func (x *documentResolver) Size() *int32 {
 	n := int32(x.d.Size)
 	return &n
 }
-func (x *documentResolver) Text() (*string, error) {
+
+// Text reads the text from the document store when it is kept there, and
+// from the graph otherwise. A text the store no longer holds (erased) is
+// null.
+func (x *documentResolver) Text(ctx context.Context) (*string, error) {
 	if !x.d.HasText {
 		return nil, nil
+	}
+	if x.d.TextStored {
+		if x.r.texts == nil {
+			return nil, nil
+		}
+		t, err := x.r.texts.Text(ctx, x.d.ID)
+		if errors.Is(err, ingest.ErrTextNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, &Error{Code: CodeUnavailable, Message: "document text: the document store did not answer", Err: err}
+		}
+		return &t, nil
 	}
 	t, err := x.r.v.DocumentText(x.d.ID)
 	if errors.Is(err, graph.ErrNotFound) {
@@ -273,6 +294,18 @@ func (x *documentResolver) Text() (*string, error) {
 	}
 	return &t, nil
 }
+func (x *documentResolver) Actors() ([]*actorResolver, error) {
+	as, err := x.r.v.DocumentActors(x.d.ID)
+	if err != nil {
+		return nil, userError("actors of document", err)
+	}
+	out := make([]*actorResolver, len(as))
+	for i, a := range as {
+		out[i] = x.r.actor(a)
+	}
+	return out, nil
+}
+
 func (x *documentResolver) Assertions() ([]*assertionResolver, error) {
 	as, err := x.r.v.DocumentAssertions(x.d.ID)
 	if err != nil {

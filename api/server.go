@@ -25,6 +25,7 @@ import (
 	"github.com/dossier-kg/dossier"
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/ingest"
 	"github.com/dossier-kg/dossier/web"
 )
 
@@ -39,7 +40,15 @@ type Config struct {
 	// Health reports why the server cannot serve current data (a stopped
 	// projector, a lost NATS connection); nil means healthy. Optional.
 	Health func() error
-	// MaxBodyBytes bounds a request body. Default 8 MiB.
+	// Ingester turns documents into events for ingestDocument. Optional:
+	// without it ingestDocument answers UNAVAILABLE.
+	Ingester *ingest.Ingester
+	// Texts reads the texts of documents kept outside the graph (the
+	// document store). Optional: without it Document.text is null for them.
+	Texts TextReader
+	// MaxBodyBytes bounds a request body. Default: the ingester's limit on
+	// a document (ingest.DefaultMaxBytes without one) plus 1 MiB for the
+	// JSON around it.
 	MaxBodyBytes int64
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
@@ -57,12 +66,22 @@ func (c *Config) setDefaults() error {
 		c.Ontology = events.DefaultOntology()
 	}
 	if c.MaxBodyBytes == 0 {
-		c.MaxBodyBytes = 8 << 20
+		c.MaxBodyBytes = ingest.DefaultMaxBytes + 1<<20
+		if c.Ingester != nil {
+			c.MaxBodyBytes = c.Ingester.MaxBytes() + 1<<20
+		}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
 	return errors.Join(errs...)
+}
+
+// TextReader reads a document's text by id. It returns an error matching
+// ingest.ErrTextNotFound when it does not hold the text (never stored, or
+// erased).
+type TextReader interface {
+	Text(ctx context.Context, id string) (string, error)
 }
 
 // Limits on a query, against hostile or runaway clients.
@@ -120,19 +139,41 @@ type requestState struct {
 	r         *reader
 	err       error
 	principal string
+
+	mu    sync.Mutex
+	fresh []*graph.View
 }
 
 func (st *requestState) reader(s *Server) (*reader, error) {
 	st.once.Do(func() {
 		v, err := s.cfg.Store.View(0)
-		st.r, st.err = &reader{v: v}, err
+		st.r, st.err = &reader{v: v, texts: s.cfg.Texts}, err
 	})
 	return st.r, st.err
+}
+
+// freshReader opens a view at the latest applied sequence for a mutation
+// to report what it changed; the request's shared view may predate it.
+// It is closed with the request.
+func (st *requestState) freshReader(s *Server) (*reader, error) {
+	v, err := s.cfg.Store.View(0)
+	if err != nil {
+		return nil, err
+	}
+	st.mu.Lock()
+	st.fresh = append(st.fresh, v)
+	st.mu.Unlock()
+	return &reader{v: v, texts: s.cfg.Texts}, nil
 }
 
 func (st *requestState) close() {
 	if st.r != nil && st.r.v != nil {
 		st.r.v.Close()
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, v := range st.fresh {
+		v.Close()
 	}
 }
 

@@ -1,6 +1,8 @@
 // Package node assembles one Dossier instance: the log (an embedded NATS
-// server, or a connection to a cluster), this instance's projection in
-// Badger with the projector that keeps it current, and the API.
+// server, or a connection to a cluster), the document store (a JetStream
+// Object Store beside the log), this instance's projection in Badger with
+// the projector that keeps it current, document ingestion with its
+// extractor, and the API.
 //
 // On one machine everything is embedded under the data directory. Beyond
 // one machine every instance points at the same NATS cluster and keeps its
@@ -25,7 +27,9 @@ import (
 
 	"github.com/dossier-kg/dossier/api"
 	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/extract"
 	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/ingest"
 	"github.com/dossier-kg/dossier/names"
 	"github.com/dossier-kg/dossier/projections"
 )
@@ -46,7 +50,14 @@ type Config struct {
 	Lexicon  *names.Lexicon
 	// BatchSize is the projector's batch size. Default 1000.
 	BatchSize int
-	Logger    *slog.Logger
+	// Extractor reads ingested documents. Default: the built-in one
+	// (newDefaultExtractor); without any, ingestDocument answers
+	// UNAVAILABLE and everything else works.
+	Extractor extract.Extractor
+	// MaxDocumentBytes bounds an ingested document. Default
+	// ingest.DefaultMaxBytes.
+	MaxDocumentBytes int64
+	Logger           *slog.Logger
 }
 
 // NATSConfig says where the log is.
@@ -94,6 +105,7 @@ type Node struct {
 	nc    *nats.Conn
 	js    jetstream.JetStream
 	log   *events.Log
+	texts *ingest.ObjectStore
 	store *graph.Store
 	api   *api.Server
 
@@ -128,7 +140,16 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if err := n.connect(ctx); err != nil {
 		return nil, err
 	}
-	n.api, err = api.New(api.Config{Store: store, Log: n.log, Ontology: cfg.Ontology, Health: n.health, Logger: cfg.Logger})
+	n.texts, err = ingest.OpenObjectStore(ctx, ingest.ObjectStoreConfig{JetStream: n.js, Replicas: cfg.NATS.Replicas})
+	if err != nil {
+		return nil, err
+	}
+	ing, err := n.ingester()
+	if err != nil {
+		return nil, err
+	}
+	n.api, err = api.New(api.Config{Store: store, Log: n.log, Ontology: cfg.Ontology, Health: n.health, Logger: cfg.Logger,
+		Ingester: ing, Texts: n.texts})
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +162,24 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}()
 	ok = true
 	return n, nil
+}
+
+// ingester assembles document ingestion: the document store, the
+// extractor, and the projection to tell the extractor about known actors.
+// It is nil when there is no extractor.
+func (n *Node) ingester() (*ingest.Ingester, error) {
+	x := n.cfg.Extractor
+	if x == nil {
+		var err error
+		if x, err = newDefaultExtractor(); err != nil {
+			n.cfg.Logger.Warn("document ingestion is off: no extractor", "err", err)
+			return nil, nil
+		}
+	}
+	return ingest.New(ingest.Config{
+		Log: n.log, Texts: n.texts, Extractor: x, Known: graphKnown{n.store},
+		Ontology: n.cfg.Ontology, MaxBytes: n.cfg.MaxDocumentBytes, Logger: n.cfg.Logger,
+	})
 }
 
 // connect starts or reaches NATS and opens the stream.
@@ -250,6 +289,9 @@ func (n *Node) Store() *graph.Store { return n.store }
 
 // Log is the node's event log.
 func (n *Node) Log() *events.Log { return n.log }
+
+// Texts is the node's document store.
+func (n *Node) Texts() *ingest.ObjectStore { return n.texts }
 
 // NATSURL is where NATS clients reach the embedded server, if it listens.
 func (n *Node) NATSURL() string {

@@ -1,0 +1,24 @@
+package node
+
+import (
+	"github.com/dossier-kg/dossier/graph"
+)
+
+// graphKnown tells an extractor what the node's projection knows about a
+// name: the actor it resolves to, as of the latest applied event.
+type graphKnown struct {
+	store *graph.Store
+}
+
+func (k graphKnown) Lookup(name string) (canonical, typ string, ok bool) {
+	v, err := k.store.View(0)
+	if err != nil {
+		return "", "", false
+	}
+	defer v.Close()
+	a, err := v.ResolveName(name)
+	if err != nil {
+		return "", "", false
+	}
+	return a.Name, a.Type, true
+}
