@@ -99,7 +99,7 @@ func (c *client) do(ctx context.Context, query string, vars map[string]any, out 
 	if len(r.Errors) > 0 {
 		re := &responseError{Errors: r.Errors}
 		switch re.code() {
-		case api.CodeInvalidInput, api.CodeValidationFailed, api.CodeBadRequest:
+		case api.CodeInvalidInput, api.CodeValidationFailed, api.CodeBadRequest, api.CodeTooLarge:
 			return &exitError{exitInvalid, re}
 		case api.CodeUnavailable:
 			return &exitError{exitUnreachable, re}

@@ -28,11 +28,16 @@ type testServer struct {
 
 func startServer(t *testing.T, dir string) *testServer {
 	t.Helper()
-	n, err := node.Start(context.Background(), node.Config{DataDir: dir, Instance: "test"})
+	return startServerWith(t, node.Config{DataDir: dir, Instance: "test"})
+}
+
+func startServerWith(t *testing.T, cfg node.Config) *testServer {
+	t.Helper()
+	n, err := node.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("start node: %v", err)
 	}
-	ts := &testServer{t: t, dir: dir, node: n, http: httptest.NewServer(n.Handler())}
+	ts := &testServer{t: t, dir: cfg.DataDir, node: n, http: httptest.NewServer(n.Handler())}
 	t.Cleanup(ts.stop)
 	return ts
 }

@@ -18,6 +18,7 @@ const exportQuery = `query($after: String) {
     pageInfo { hasNextPage endCursor }
     edges { node {
       id source
+      actors { name type }
       assertions {
         predicate polarity modality
         subject { name type } object { name type } attributedTo { name type }
@@ -35,6 +36,7 @@ type exportActor struct {
 type exportDoc struct {
 	ID         string
 	Source     string
+	Actors     []exportActor
 	Assertions []struct {
 		Predicate, Polarity, Modality string
 		Subject, Object               exportActor
@@ -70,7 +72,8 @@ func (c *exportCmd) Run(ctx context.Context) error {
 }
 
 // export pages through documents and writes, per document, an actor line
-// for each actor it names and an assertion line for each assertion, with
+// for each actor it names (those of its assertions first, in order, then
+// the others it mentions) and an assertion line for each assertion, with
 // canonical actor names.
 func export(ctx context.Context, cl *client, out io.Writer) error {
 	enc := json.NewEncoder(out)
@@ -123,6 +126,10 @@ func exportDocument(enc *json.Encoder, d exportDoc) error {
 		note(&a.Subject)
 		note(&a.Object)
 		note(a.AttributedTo)
+	}
+	// Then the actors the document names outside its assertions.
+	for i := range d.Actors {
+		note(&d.Actors[i])
 	}
 	for _, a := range actors {
 		if err := enc.Encode(a); err != nil {

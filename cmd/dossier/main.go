@@ -2,7 +2,9 @@
 //
 //	dossier serve                  embedded NATS + Badger under ./data, GraphQL on 127.0.0.1:8080
 //	dossier load FILE|-            record assertions (JSON lines) through a running server
+//	dossier ingest FILE...|-       record documents (.txt, .html, .md) through a running server, which extracts their assertions
 //	dossier export                 print the graph as JSON lines in the gold files' format
+//	dossier eval --gold DIR        score the graph against answer keys, document by document
 //	dossier rebuild                re-project the log into a fresh store (server stopped)
 //	dossier version
 //
@@ -49,7 +51,9 @@ type cli struct {
 
 	Serve   serveCmd   `cmd:"" help:"Run a Dossier server: NATS (embedded or --nats), the projection and the GraphQL API."`
 	Load    loadCmd    `cmd:"" help:"Record assertions from a JSON-lines file (or - for stdin) through a running server."`
+	Ingest  ingestCmd  `cmd:"" help:"Record documents (plain text, HTML, markdown) through a running server, which extracts their actors and assertions."`
 	Export  exportCmd  `cmd:"" help:"Print the current graph as JSON lines in the format of the gold files."`
+	Eval    evalCmd    `cmd:"" help:"Score what the server's graph holds against answer keys (gold files), document by document."`
 	Rebuild rebuildCmd `cmd:"" help:"Re-project the whole log into a fresh store and swap it in. Stop the server first."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }
