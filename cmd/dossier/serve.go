@@ -7,9 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/extract/llm"
 	"github.com/dossier-kg/dossier/names"
 	"github.com/dossier-kg/dossier/node"
 )
@@ -62,9 +65,12 @@ func (f storeFlags) config() (node.Config, error) {
 }
 
 type serveCmd struct {
-	Listen   string `help:"HTTP address of the GraphQL API." default:"127.0.0.1:8080" env:"DOSSIER_LISTEN"`
-	Load     string `help:"Once up, record the assertions of this JSON-lines file, as 'dossier load' would." env:"DOSSIER_LOAD" placeholder:"FILE"`
-	Instance string `help:"Name of this instance's projection consumer (default: from host name and data directory)." env:"DOSSIER_INSTANCE"`
+	Listen           string   `help:"HTTP address of the GraphQL API." default:"127.0.0.1:8080" env:"DOSSIER_LISTEN"`
+	Load             string   `help:"Once up, record the assertions of this JSON-lines file, as 'dossier load' would." env:"DOSSIER_LOAD" placeholder:"FILE"`
+	Ingest           []string `help:"Once up, ingest these documents (globs allowed), as 'dossier ingest' would." env:"DOSSIER_INGEST" placeholder:"FILE"`
+	Extractor        string   `help:"How documents are read: rules (offline, the default) or llm (an OpenAI-compatible endpoint from DOSSIER_LLM_URL, DOSSIER_LLM_MODEL, DOSSIER_LLM_KEY)." enum:"rules,llm" default:"rules" env:"DOSSIER_EXTRACTOR"`
+	MaxDocumentBytes int64    `help:"Largest document accepted for ingestion, in bytes." default:"10485760" env:"DOSSIER_MAX_DOCUMENT_BYTES"`
+	Instance         string   `help:"Name of this instance's projection consumer (default: from host name and data directory)." env:"DOSSIER_INSTANCE"`
 	storeFlags
 }
 
@@ -74,6 +80,14 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		return err
 	}
 	cfg.Instance = c.Instance
+	cfg.MaxDocumentBytes = c.MaxDocumentBytes
+	if c.Extractor == "llm" {
+		x, err := llm.New(llm.ConfigFromEnv())
+		if err != nil {
+			return &exitError{exitInvalid, fmt.Errorf("--extractor llm: %w", err)}
+		}
+		cfg.Extractor = x
+	}
 	n, err := node.Start(ctx, cfg)
 	if err != nil {
 		return classifyStart(err)
@@ -94,6 +108,20 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		// through the API, so nothing skips the checks.
 		l := &loadCmd{File: c.Load, BatchSize: 500, clientFlags: clientFlags{Server: "http://" + ln.Addr().String(), Timeout: time.Minute}}
 		if err := l.Run(ctx); err != nil {
+			return err
+		}
+	}
+	if len(c.Ingest) > 0 {
+		var files []string
+		for _, g := range c.Ingest {
+			m, err := filepath.Glob(g)
+			if err != nil || len(m) == 0 {
+				m = []string{g} // not a pattern: let ingest report it
+			}
+			files = append(files, m...)
+		}
+		in := &ingestCmd{Files: files, clientFlags: clientFlags{Server: "http://" + ln.Addr().String(), Timeout: 10 * time.Minute}}
+		if err := in.ingestAll(ctx, os.Stdout, os.Stderr); err != nil {
 			return err
 		}
 	}
