@@ -207,6 +207,8 @@ func (x *assertionResolver) AttributedTo() (*actorResolver, error) {
 func (x *assertionResolver) Producer() *producerResolver {
 	return &producerResolver{name: x.a.Producer, version: x.a.ProducerVer}
 }
+func (x *assertionResolver) ValidFrom() *string          { return optString(x.a.ValidFrom) }
+func (x *assertionResolver) ValidTo() *string            { return optString(x.a.ValidTo) }
 func (x *assertionResolver) Evidence() *evidenceResolver { return &evidenceResolver{r: x.r, a: x.a} }
 func (x *assertionResolver) Relationship() (*relationshipResolver, error) {
 	rel, err := x.r.v.Relationship(x.a.Rel())

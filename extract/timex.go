@@ -124,12 +124,17 @@ func timeExpr(toks []token, i int, published *time.Time) (span, int, bool) {
 			}
 		}
 		y := 0
-		if isYear(at(k)) {
+		switch {
+		case isYear(at(k)):
 			y, _ = strconv.Atoi(at(k))
 			k++
-		} else if published != nil {
+		case published != nil && (at(k) == "last" || at(k) == "this" || at(k) == "next") && at(k+1) == "year":
+			// "in March last year"
+			y = published.Year() + map[string]int{"last": -1, "this": 0, "next": 1}[at(k)]
+			k += 2
+		case published != nil:
 			y = published.Year()
-		} else {
+		default:
 			return span{}, 0, false
 		}
 		sp = monthSpan(y, m)

@@ -25,6 +25,7 @@ func TestValidTime(t *testing.T) {
 		{"A decision should be made by 15 September.", &pub, "2020-09-15", "2020-09-15"},
 		{"The rule applies from 1 January 2021 until 31 December 2022.", nil, "2021-01-01", "2022-12-31"},
 		{"He spoke on July 31.", nil, "", ""},
+		{"It was blocked in March last year.", &pub, "2019-03-01", "2019-03-31"},
 		{"It ran from 2020 to 2019.", nil, "2020-01-01", ""},
 		{"They may ban it.", &pub, "", ""},
 		{"In 59 cases, nothing.", nil, "", ""},

@@ -72,6 +72,10 @@ type Assertion struct {
 	Confidence     float64 `json:"confidence"`
 	Producer       string  `json:"producer,omitempty"`
 	ProducerVer    string  `json:"producer_version,omitempty"`
+	// ValidFrom and ValidTo are when the claim holds in the world, as
+	// the text says (YYYY-MM-DD; empty when open or unknown).
+	ValidFrom string `json:"valid_from,omitempty"`
+	ValidTo   string `json:"valid_to,omitempty"`
 }
 
 // Rel is the relationship the assertion supports.

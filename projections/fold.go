@@ -134,6 +134,9 @@ func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded
 		Start: p.Evidence.Start, End: p.Evidence.End,
 		Producer: p.Producer.Name, ProducerVer: p.Producer.Version,
 	}
+	if p.Valid != nil {
+		a.ValidFrom, a.ValidTo = p.Valid.From, p.Valid.To
+	}
 	if p.Confidence != nil {
 		a.Confidence = *p.Confidence
 	}

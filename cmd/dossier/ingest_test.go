@@ -292,3 +292,16 @@ func TestEval(t *testing.T) {
 		t.Errorf("eval of an empty gold directory = %v, want invalid", err)
 	}
 }
+
+// A time expression in the sentence becomes the assertion's valid time,
+// resolved against the publication date, and reaches the API.
+func TestIngestValidTime(t *testing.T) {
+	ts := startServerWith(t, node.Config{DataDir: t.TempDir(), Instance: "test"})
+	got := ts.query(`mutation($in: DocumentInput!) { ingestDocument(input: $in) { assertions { predicate subject { name } object { name } validFrom validTo } } }`,
+		map[string]any{"in": map[string]any{"text": "Canada banned the messaging app Zapchat in March last year.", "published": "2021-05-04", "source": "t"}})
+	for _, want := range []string{`"predicate": "BANS"`, `"name": "Canada"`, `"validFrom": "2020-03-01"`, `"validTo": "2020-03-31"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("answer lacks %s:\n%s", want, got)
+		}
+	}
+}
