@@ -152,7 +152,7 @@ func (x *relationshipResolver) Object() (*actorResolver, error)  { return x.r.ac
 
 func (x *relationshipResolver) Sources() ([]*documentResolver, error) {
 	out := make([]*documentResolver, 0, len(x.rel.Sources))
-	for _, id := range x.rel.Sources {
+	for _, id := range x.rel.SourceIDs() {
 		d, err := x.r.v.Document(id)
 		if err != nil {
 			return nil, userError("document "+id, err)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/dossier-kg/dossier/names"
@@ -300,18 +299,7 @@ func (a *AssertionRecorded) Validate(o *Ontology) error {
 		p.add("evidence offsets %d:%d are not a range", *ev.Start, *ev.End)
 	}
 	if v := a.Valid; v != nil {
-		from, errF := time.Parse(dateLayout, v.From)
-		to, errT := time.Parse(dateLayout, v.To)
-		switch {
-		case v.From == "" && v.To == "":
-			p.add("valid has neither from nor to")
-		case v.From != "" && errF != nil:
-			p.add("valid.from %q is not a YYYY-MM-DD date", v.From)
-		case v.To != "" && errT != nil:
-			p.add("valid.to %q is not a YYYY-MM-DD date", v.To)
-		case v.From != "" && v.To != "" && to.Before(from):
-			p.add("valid.to %s is before valid.from %s", v.To, v.From)
-		}
+		checkInterval(&p, v)
 	}
 	if want := AssertionID(a, o.Symmetric(a.Predicate)); a.ID != "" && a.ID != want {
 		p.add("id %q does not match the content (want %q)", a.ID, want)

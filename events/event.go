@@ -43,6 +43,15 @@ const (
 	TypeDocumentAdded     Type = "DocumentAdded"
 	TypeAssertionRecorded Type = "AssertionRecorded"
 	TypeMentionsRecorded  Type = "MentionsRecorded"
+
+	// Corrections: nothing in the log is ever changed or deleted; these
+	// say what was wrong, who says so, and why.
+	TypeAssertionRetracted Type = "AssertionRetracted"
+	TypeDocumentRetracted  Type = "DocumentRetracted"
+	TypeActorsMerged       Type = "ActorsMerged"
+	TypeActorsUnmerged     Type = "ActorsUnmerged"
+	TypeActorCorrected     Type = "ActorCorrected"
+	TypeValidTimeCorrected Type = "ValidTimeCorrected"
 )
 
 // Envelope is what every event shares. It is the JSON body of a message in
@@ -61,6 +70,9 @@ type Envelope struct {
 	Sequence uint64 `json:"-"`
 	// Subject is the NATS subject the event is published on.
 	Subject string `json:"-"`
+	// Time is when the stream stored the event, known on read: unlike
+	// Recorded, which the writer sets, it only grows with the sequence.
+	Time time.Time `json:"-"`
 }
 
 // Payload is a typed event body.
@@ -76,9 +88,15 @@ type Payload interface {
 // currentVersion is the schema version New writes for each type. Bump it
 // when a payload changes incompatibly, and teach Decode the old shape.
 var currentVersion = map[Type]int{
-	TypeDocumentAdded:     1,
-	TypeAssertionRecorded: 1,
-	TypeMentionsRecorded:  1,
+	TypeDocumentAdded:      1,
+	TypeAssertionRecorded:  1,
+	TypeMentionsRecorded:   1,
+	TypeAssertionRetracted: 1,
+	TypeDocumentRetracted:  1,
+	TypeActorsMerged:       1,
+	TypeActorsUnmerged:     1,
+	TypeActorCorrected:     1,
+	TypeValidTimeCorrected: 1,
 }
 
 // Meta is who caused an event and why.
@@ -168,6 +186,16 @@ func (e Envelope) Decode() (Payload, error) {
 			return nil, &DecodeError{ID: e.ID, Problem: "bad MentionsRecorded payload", Err: err}
 		}
 		return &m, nil
+	}
+	if newPayload, ok := corrections[e.Type]; ok {
+		if e.Version != 1 {
+			return nil, e.unknownVersion()
+		}
+		p := newPayload()
+		if err := json.Unmarshal(e.Data, p); err != nil {
+			return nil, &DecodeError{ID: e.ID, Problem: "bad " + string(e.Type) + " payload", Err: err}
+		}
+		return p, nil
 	}
 	return nil, &DecodeError{ID: e.ID, Problem: fmt.Sprintf("unknown event type %q", e.Type), Unknown: true}
 }

@@ -196,7 +196,7 @@ func (l *Log) Get(ctx context.Context, seq uint64) (Envelope, error) {
 	if err != nil {
 		return ev, err
 	}
-	ev.Sequence, ev.Subject = m.Sequence, m.Subject
+	ev.Sequence, ev.Subject, ev.Time = m.Sequence, m.Subject, m.Time
 	return ev, nil
 }
 

@@ -33,6 +33,16 @@
 //	da:<document>:<assertion>         empty; a document's assertions
 //	text:<document>                   the text, apart so it can be erased
 //	dm:<document>:<actor>             empty; the actors a document names
+//	ac:<actor>:<assertion>            empty; the live assertions naming an actor
+//	ev:<seq>                          EventRecord JSON: the audit trail, by sequence
+//	at:<time>:<seq>                   empty; stream time (unix ns) → sequence
+//	hist:<entity>:<seq>               empty; the events that touched an entity
+//	rc:<seq>:<subject>:<PRED>:<object>    empty; relationships an event changed
+//	con:<subject>:<PRED>:<object>     empty; relationships both affirmed and denied
+//
+// Sequences and times in keys are 16 hex digits, so keys sort by them.
+// Entities are "actor/<id>", "asr/<id>", "doc/<id>" and
+// "rel/<subject>/<PRED>/<object>".
 //
 // A document's text is either under text:<document> (documents whose
 // event carried it) or outside the graph, in the document store, when

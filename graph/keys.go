@@ -2,6 +2,8 @@ package graph
 
 import (
 	"encoding/binary"
+	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -65,12 +67,20 @@ var (
 	keyDocument  = &keyType{"doc", []string{"document"}, "Document JSON"}
 	keyDocAsr    = &keyType{"da", []string{"document", "assertion"}, "empty: a document's assertions"}
 	keyDocText   = &keyType{"text", []string{"document"}, "the document's text, kept apart so it can be erased"}
-	keyDocActor  = &keyType{"dm", []string{"document", "actor"}, "empty: the actors a document names"}
+
+	keyActorAsr = &keyType{"ac", []string{"actor", "assertion"}, "empty: the live assertions naming an actor (either end or attribution)"}
+	keyEvent    = &keyType{"ev", []string{"seq"}, "EventRecord JSON; seq as 16 hex digits"}
+	keyAt       = &keyType{"at", []string{"time", "seq"}, "empty: stream time (unix ns, 16 hex) → sequence"}
+	keyHist     = &keyType{"hist", []string{"entity", "seq"}, "empty: the events that touched an entity"}
+	keyRelChg   = &keyType{"rc", []string{"seq", "subject", "predicate", "object"}, "empty: relationships an event changed"}
+	keyConts    = &keyType{"con", []string{"subject", "predicate", "object"}, "empty: relationships both affirmed and denied"}
+	keyDocActor = &keyType{"dm", []string{"document", "actor"}, "empty: the actors a document names"}
 )
 
 // allKeyTypes lists every key kind for the layout documentation test.
 var allKeyTypes = []*keyType{keyLayout, keyApplied, keyStats, keyActor, keyName, keyType_, keySurname,
-	keyRel, keyIn, keyPred, keyRelAsr, keyAssertion, keyDocument, keyDocAsr, keyDocText, keyDocActor}
+	keyRel, keyIn, keyPred, keyRelAsr, keyAssertion, keyDocument, keyDocAsr, keyDocText,
+	keyActorAsr, keyEvent, keyAt, keyHist, keyRelChg, keyConts, keyDocActor}
 
 func u64(v uint64) []byte {
 	b := make([]byte, 8)
@@ -83,4 +93,12 @@ func fromU64(b []byte) uint64 {
 		return 0
 	}
 	return binary.BigEndian.Uint64(b)
+}
+
+// hex16 writes a number as 16 hex digits, so keys sort by it.
+func hex16(v uint64) string { return fmt.Sprintf("%016x", v) }
+
+func fromHex16(s string) uint64 {
+	v, _ := strconv.ParseUint(s, 16, 64)
+	return v
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -458,4 +459,123 @@ func (v *View) Stats() (Stats, error) {
 	}
 	s.Applied = v.at
 	return s, err
+}
+
+// Event returns the audit record of the event at seq.
+func (v *View) Event(seq uint64) (EventRecord, error) {
+	var e EventRecord
+	return e, v.get(keyEvent.Key(hex16(seq)), &e)
+}
+
+// Events lists the log's events, oldest first.
+func (v *View) Events(first int, after string) (Page[EventRecord], error) {
+	return v.eventPage(keyEvent.Prefix(), first, after, func(key []byte) uint64 {
+		return fromHex16(keyEvent.Split(key)[0])
+	})
+}
+
+// History lists the events that touched an entity (ActorEntity,
+// AssertionEntity, DocumentEntity, RelationshipEntity), oldest first.
+func (v *View) History(entity string, first int, after string) (Page[EventRecord], error) {
+	return v.eventPage(keyHist.Prefix(entity), first, after, func(key []byte) uint64 {
+		return fromHex16(string(key[bytes.LastIndexByte(key, ':')+1:]))
+	})
+}
+
+func (v *View) eventPage(prefix []byte, first int, after string, seqOf func([]byte) uint64) (Page[EventRecord], error) {
+	var page Page[EventRecord]
+	n := clampFirst(first)
+	a, err := decodeCursor(after, prefix)
+	if err != nil {
+		return page, err
+	}
+	err = v.scan(prefix, a, false, func(key, _ []byte) (bool, error) {
+		if len(page.Items) == n {
+			page.HasNext = true
+			return false, nil
+		}
+		e, err := v.Event(seqOf(key))
+		if err != nil {
+			return false, err
+		}
+		page.Items = append(page.Items, e)
+		page.Cursors = append(page.Cursors, cursor(key))
+		return true, nil
+	})
+	return page, err
+}
+
+// SequenceAt maps a time to the last sequence the stream stored at or
+// before it; ok is false when the log holds nothing that old.
+func (v *View) SequenceAt(t time.Time) (seq uint64, ok bool, err error) {
+	if v.at == 0 {
+		return 0, false, nil
+	}
+	opts := badger.DefaultIteratorOptions
+	opts.Reverse, opts.PrefetchValues = true, false
+	prefix := keyAt.Prefix()
+	opts.Prefix = prefix
+	it := v.txn.NewIterator(opts)
+	defer it.Close()
+	// In reverse, Seek lands on the largest key at or before the seek key.
+	it.Seek(append(keyAt.Prefix(hex16(uint64(t.UnixNano()))), 0xff))
+	if !it.Valid() {
+		return 0, false, nil
+	}
+	parts := keyAt.Split(it.Item().Key())
+	return fromHex16(parts[1]), true, nil
+}
+
+// ChangedRelationships lists the relationships events after from and up
+// to this view's sequence touched.
+func (v *View) ChangedRelationships(from uint64) ([]RelKey, error) {
+	var out []RelKey
+	seen := map[RelKey]bool{}
+	prefix := keyRelChg.Prefix()
+	start := append(keyRelChg.Prefix(hex16(from)), 0xff)
+	err := v.scan(prefix, start, false, func(key, _ []byte) (bool, error) {
+		p := keyRelChg.Split(key)
+		k := RelKey{p[1], p[2], p[3]}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+		return true, nil
+	})
+	return out, err
+}
+
+// Contested lists relationships that are both affirmed and denied.
+func (v *View) Contested(first int, after string) (Page[Relationship], error) {
+	var page Page[Relationship]
+	n := clampFirst(first)
+	prefix := keyConts.Prefix()
+	a, err := decodeCursor(after, prefix)
+	if err != nil {
+		return page, err
+	}
+	err = v.scan(prefix, a, false, func(key, _ []byte) (bool, error) {
+		if len(page.Items) == n {
+			page.HasNext = true
+			return false, nil
+		}
+		p := keyConts.Split(key)
+		r, err := v.Relationship(RelKey{p[0], p[1], p[2]})
+		if err != nil {
+			return false, err
+		}
+		page.Items = append(page.Items, r)
+		page.Cursors = append(page.Cursors, cursor(key))
+		return true, nil
+	})
+	return page, err
+}
+
+// Survivor follows an actor's merges to the actor that now stands for it.
+func (v *View) Survivor(id string) (Actor, error) {
+	a, err := v.Actor(id)
+	for hops := 0; err == nil && a.MergedInto != "" && hops < 64; hops++ {
+		a, err = v.Actor(a.MergedInto)
+	}
+	return a, err
 }

@@ -23,7 +23,11 @@ import (
 //	2: dm:<document>:<actor>, the actors a document names (from its
 //	   mentions and assertions); Document.text_stored for text kept in the
 //	   document store.
-const LayoutVersion = 2
+//	3: history: ev:, at:, hist:, rc: and con: keys; ac:, the assertions
+//	   naming each actor; relationships count their sources per document;
+//	   assertions keep their retraction and the actors first resolved;
+//	   actors their merge and corrected type.
+const LayoutVersion = 3
 
 // Config configures a store.
 type Config struct {

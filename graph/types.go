@@ -1,6 +1,9 @@
 package graph
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // Actor is a person, company, government, organisation, product, law or
 // place, however many ways documents write its name.
@@ -15,12 +18,17 @@ type Actor struct {
 	TypeVotes map[string]int `json:"type_votes,omitempty"`
 	// Aliases are the distinct ways the actor was written, canonical name
 	// excluded.
-	Aliases  []string  `json:"aliases,omitempty"`
-	Mentions int       `json:"mentions"`
-	FirstSeq uint64    `json:"first_seq"`
-	LastSeq  uint64    `json:"last_seq"`
-	First    time.Time `json:"first"`
-	Last     time.Time `json:"last"`
+	Aliases  []string `json:"aliases,omitempty"`
+	Mentions int      `json:"mentions"`
+	// MergedInto is set while the actor is merged into another; it then
+	// keeps its own names so that an unmerge can give them back.
+	MergedInto string `json:"merged_into,omitempty"`
+	// TypeFixed says a correction set the type; votes no longer move it.
+	TypeFixed bool      `json:"type_fixed,omitempty"`
+	FirstSeq  uint64    `json:"first_seq"`
+	LastSeq   uint64    `json:"last_seq"`
+	First     time.Time `json:"first"`
+	Last      time.Time `json:"last"`
 }
 
 // Relationship aggregates every live assertion of one (subject,
@@ -33,16 +41,31 @@ type Relationship struct {
 	Support  int `json:"support"`
 	Affirmed int `json:"affirmed"`
 	Negated  int `json:"negated"`
-	// Sources are the distinct documents of the assertions.
-	Sources  []string  `json:"sources"`
-	FirstSeq uint64    `json:"first_seq"`
-	LastSeq  uint64    `json:"last_seq"`
-	First    time.Time `json:"first"`
-	Last     time.Time `json:"last"`
+	// Sources counts the live assertions per document.
+	Sources  map[string]int `json:"sources"`
+	FirstSeq uint64         `json:"first_seq"`
+	LastSeq  uint64         `json:"last_seq"`
+	First    time.Time      `json:"first"`
+	Last     time.Time      `json:"last"`
 }
 
 // Key identifies the relationship.
 func (r Relationship) Key() RelKey { return RelKey{r.Subject, r.Predicate, r.Object} }
+
+// SourceIDs lists the documents of the relationship's assertions, sorted.
+func (r Relationship) SourceIDs() []string {
+	out := make([]string, 0, len(r.Sources))
+	for id, n := range r.Sources {
+		if n > 0 {
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Contested says the relationship is both affirmed and denied.
+func (r Relationship) Contested() bool { return r.Affirmed > 0 && r.Negated > 0 }
 
 // RelKey names a relationship by its ends and predicate.
 type RelKey struct{ Subject, Predicate, Object string }
@@ -76,6 +99,47 @@ type Assertion struct {
 	// the text says (YYYY-MM-DD; empty when open or unknown).
 	ValidFrom string `json:"valid_from,omitempty"`
 	ValidTo   string `json:"valid_to,omitempty"`
+	// SubjectOrig, ObjectOrig and AttributedOrig are the actors the
+	// names were resolved to when recorded, so that unmerging an actor
+	// can give it back its assertions.
+	SubjectOrig    string `json:"subject_orig,omitempty"`
+	ObjectOrig     string `json:"object_orig,omitempty"`
+	AttributedOrig string `json:"attributed_orig,omitempty"`
+	// Retracted is set once the assertion is withdrawn.
+	Retracted *Retraction `json:"retracted,omitempty"`
+}
+
+// Retraction records who withdrew an assertion or document, and why.
+type Retraction struct {
+	Seq       uint64    `json:"seq"`
+	Time      time.Time `json:"time"`
+	Principal string    `json:"principal,omitempty"`
+	Reason    string    `json:"reason"`
+}
+
+// EventRecord is one event of the log as the graph remembers it: the
+// audit trail's line.
+type EventRecord struct {
+	Seq uint64 `json:"seq"`
+	// Time is the stream's time for the event.
+	Time      time.Time `json:"time"`
+	Type      string    `json:"type"`
+	ID        string    `json:"id"`
+	Principal string    `json:"principal,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	// Summary says in one line what the event did.
+	Summary string `json:"summary"`
+	// Entities are what it touched: "actor/<id>", "asr/<id>",
+	// "doc/<id>", "rel/<subject>/<PREDICATE>/<object>".
+	Entities []string `json:"entities,omitempty"`
+}
+
+// Entity names, for History.
+func ActorEntity(id string) string     { return "actor/" + id }
+func AssertionEntity(id string) string { return "asr/" + id }
+func DocumentEntity(id string) string  { return "doc/" + id }
+func RelationshipEntity(k RelKey) string {
+	return "rel/" + k.Subject + "/" + k.Predicate + "/" + k.Object
 }
 
 // Rel is the relationship the assertion supports.
@@ -96,6 +160,8 @@ type Document struct {
 	Assertions int       `json:"assertions"`
 	Seq        uint64    `json:"seq"`
 	Recorded   time.Time `json:"recorded"`
+	// Retracted is set once the document is withdrawn.
+	Retracted *Retraction `json:"retracted,omitempty"`
 }
 
 // Stats counts what the graph holds.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
@@ -48,6 +49,26 @@ var ErrOutOfOrder = errors.New("sequence already applied")
 // committed at seq. If fn fails nothing of the event is written and the
 // batch can go on with the next event.
 func (b *Batch) Apply(seq uint64, fn func(tx *Tx) error) error {
+	return b.apply(seq, false, fn)
+}
+
+// ApplyExclusive is Apply for events that must scan the store (a merge
+// moves every assertion of an actor): it first waits for the batch's
+// earlier commits, so that everything before the event is visible.
+func (b *Batch) ApplyExclusive(seq uint64, fn func(tx *Tx) error) error {
+	if seq <= b.last {
+		return fmt.Errorf("apply %d after %d: %w", seq, b.last, ErrOutOfOrder)
+	}
+	b.wg.Wait()
+	if err := b.failed(); err != nil {
+		return err
+	}
+	b.s.setApplied(b.last)
+	b.readTs, b.overlay = max(b.last, 1), map[string][]byte{}
+	return b.apply(seq, true, fn)
+}
+
+func (b *Batch) apply(seq uint64, exclusive bool, fn func(tx *Tx) error) error {
 	if seq <= b.last {
 		return fmt.Errorf("apply %d after %d: %w", seq, b.last, ErrOutOfOrder)
 	}
@@ -55,7 +76,7 @@ func (b *Batch) Apply(seq uint64, fn func(tx *Tx) error) error {
 		return err
 	}
 	txn := b.s.db.NewTransactionAt(b.readTs, true)
-	tx := &Tx{b: b, txn: txn, seq: seq, writes: map[string][]byte{}}
+	tx := &Tx{b: b, txn: txn, seq: seq, writes: map[string][]byte{}, exclusive: exclusive}
 	if err := fn(tx); err != nil {
 		txn.Discard()
 		return err
@@ -108,10 +129,11 @@ func (b *Batch) Last() uint64 { return b.last }
 
 // Tx is the write side of one event's fold.
 type Tx struct {
-	b      *Batch
-	txn    *badger.Txn
-	seq    uint64
-	writes map[string][]byte
+	b         *Batch
+	txn       *badger.Txn
+	seq       uint64
+	writes    map[string][]byte
+	exclusive bool
 }
 
 // Seq is the sequence the changes are written at.
@@ -268,6 +290,18 @@ func (tx *Tx) Relationship(k RelKey) (Relationship, error) {
 // relationship whose support fell to zero is deleted with them.
 func (tx *Tx) PutRelationship(r Relationship) error {
 	rk, in, pred := keyRel.Key(r.Subject, r.Predicate, r.Object), keyIn.Key(r.Object, r.Predicate, r.Subject), keyPred.Key(r.Predicate, r.Subject, r.Object)
+	// changes(from, to) finds what moved between two points here.
+	if err := tx.set(keyRelChg.Key(hex16(tx.seq), r.Subject, r.Predicate, r.Object), nil); err != nil {
+		return err
+	}
+	con := keyConts.Key(r.Subject, r.Predicate, r.Object)
+	if r.Support > 0 && r.Contested() {
+		if err := tx.set(con, nil); err != nil {
+			return err
+		}
+	} else if err := tx.del(con); err != nil {
+		return err
+	}
 	if r.Support <= 0 {
 		for _, k := range [][]byte{rk, in, pred} {
 			if err := tx.del(k); err != nil {
@@ -294,13 +328,99 @@ func (tx *Tx) Assertion(id string) (Assertion, error) {
 // PutAssertion stores an assertion and links it to its relationship and
 // document.
 func (tx *Tx) PutAssertion(a Assertion) error {
-	if err := tx.set(keyRelAsr.Key(a.Subject, a.Predicate, a.Object, a.ID), nil); err != nil {
-		return err
-	}
-	if err := tx.set(keyDocAsr.Key(a.Document, a.ID), nil); err != nil {
-		return err
+	for _, k := range assertionIndex(a) {
+		var err error
+		if a.Retracted == nil {
+			err = tx.set(k, nil)
+		} else {
+			err = tx.del(k)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return tx.setJSON(keyAssertion.Key(a.ID), a)
+}
+
+// UnindexAssertion removes an assertion from the indexes of its current
+// ends, before it moves to others (a merge).
+func (tx *Tx) UnindexAssertion(a Assertion) error {
+	for _, k := range assertionIndex(a) {
+		if err := tx.del(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// assertionIndex lists the index keys of a live assertion.
+func assertionIndex(a Assertion) [][]byte {
+	keys := [][]byte{
+		keyRelAsr.Key(a.Subject, a.Predicate, a.Object, a.ID),
+		keyDocAsr.Key(a.Document, a.ID),
+		keyActorAsr.Key(a.Subject, a.ID),
+		keyActorAsr.Key(a.Object, a.ID),
+	}
+	if a.AttributedTo != "" {
+		keys = append(keys, keyActorAsr.Key(a.AttributedTo, a.ID))
+	}
+	return keys
+}
+
+// PutEvent records an event in the audit trail: by sequence, by stream
+// time, and under every entity it touched.
+func (tx *Tx) PutEvent(rec EventRecord) error {
+	rec.Seq = tx.seq
+	if err := tx.setJSON(keyEvent.Key(hex16(rec.Seq)), rec); err != nil {
+		return err
+	}
+	if err := tx.set(keyAt.Key(hex16(uint64(rec.Time.UnixNano())), hex16(rec.Seq)), nil); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, e := range rec.Entities {
+		if seen[e] || strings.Contains(e, sep) {
+			continue
+		}
+		seen[e] = true
+		if err := tx.set(keyHist.Key(e, hex16(rec.Seq)), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ErrNotExclusive is returned by scans in a transaction that was not
+// applied with ApplyExclusive.
+var ErrNotExclusive = errors.New("graph: scans need ApplyExclusive")
+
+// scanIDs lists the last part of every key under prefix, as this event
+// sees them. Only exclusive transactions may scan: the batch's earlier
+// events are then committed and visible to the iterator.
+func (tx *Tx) scanIDs(prefix []byte) ([]string, error) {
+	if !tx.exclusive {
+		return nil, ErrNotExclusive
+	}
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix, opts.PrefetchValues = prefix, false
+	it := tx.txn.NewIterator(opts)
+	defer it.Close()
+	var out []string
+	for it.Seek(prefix); it.Valid(); it.Next() {
+		k := string(it.Item().Key())
+		out = append(out, k[strings.LastIndex(k, sep)+1:])
+	}
+	return out, nil
+}
+
+// ActorAssertionIDs lists the live assertions naming an actor.
+func (tx *Tx) ActorAssertionIDs(actor string) ([]string, error) {
+	return tx.scanIDs(keyActorAsr.Prefix(actor))
+}
+
+// DocumentAssertionIDs lists a document's live assertions.
+func (tx *Tx) DocumentAssertionIDs(doc string) ([]string, error) {
+	return tx.scanIDs(keyDocAsr.Prefix(doc))
 }
 
 // Document returns the document, or ErrNotFound.
@@ -355,4 +475,27 @@ func (tx *Tx) Stats() (Stats, error) {
 func (tx *Tx) PutStats(s Stats) error {
 	s.Applied = tx.seq
 	return tx.setJSON(keyStats.Key("stats"), s)
+}
+
+// PointName makes a folded name lead to an actor, whoever it led to
+// before: merges and unmerges move names between actors.
+func (tx *Tx) PointName(key, actor string) error {
+	return tx.set(keyName.Key(key), []byte(actor))
+}
+
+// DropType removes an actor from the type index, as a merged actor leaves
+// the listings.
+func (tx *Tx) DropType(a Actor) error {
+	if a.Type == "" {
+		return nil
+	}
+	return tx.del(keyType_.Key(a.Type, a.ID))
+}
+
+// AddType puts an actor back into the type index.
+func (tx *Tx) AddType(a Actor) error {
+	if a.Type == "" {
+		return nil
+	}
+	return tx.set(keyType_.Key(a.Type, a.ID), nil)
 }

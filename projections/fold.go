@@ -31,15 +31,60 @@ func Fold(tx *graph.Tx, ev events.Envelope) error {
 	if err != nil {
 		return err
 	}
+	var e effect
 	switch p := p.(type) {
 	case *events.AssertionRecorded:
-		return foldAssertion(tx, ev, p)
+		e, err = foldAssertion(tx, ev, p)
 	case *events.DocumentAdded:
-		return foldDocument(tx, ev, p)
+		e, err = effect{summary: "document " + docName(p.Source, p.ID) + " added", entities: []string{graph.DocumentEntity(p.ID)}}, foldDocument(tx, ev, p)
 	case *events.MentionsRecorded:
-		return foldMentions(tx, ev, p)
+		e, err = foldMentions(tx, ev, p)
+	case *events.AssertionRetracted:
+		e, err = foldRetraction(tx, ev, p)
+	case *events.DocumentRetracted:
+		e, err = foldDocumentRetraction(tx, ev, p)
+	case *events.ActorsMerged:
+		e, err = foldMerge(tx, ev, p)
+	case *events.ActorsUnmerged:
+		e, err = foldUnmerge(tx, ev, p)
+	case *events.ActorCorrected:
+		e, err = foldActorCorrection(tx, ev, p)
+	case *events.ValidTimeCorrected:
+		e, err = foldValidTime(tx, ev, p)
+	default:
+		return &events.DecodeError{ID: ev.ID, Problem: fmt.Sprintf("no fold for %s", ev.Type), Unknown: true}
 	}
-	return &events.DecodeError{ID: ev.ID, Problem: fmt.Sprintf("no fold for %s", ev.Type), Unknown: true}
+	if err != nil {
+		return err
+	}
+	return tx.PutEvent(graph.EventRecord{
+		Time: ev.Time, Type: string(ev.Type), ID: ev.ID, Principal: ev.Principal,
+		Reason: e.reason, Summary: e.summary, Entities: e.entities,
+	})
+}
+
+// effect is what an event did, for the audit trail.
+type effect struct {
+	summary, reason string
+	entities        []string
+}
+
+// Exclusive says whether an event type's fold scans the store (it moves
+// or withdraws many assertions) and so must see every earlier event
+// committed: see graph.Batch.ApplyExclusive.
+func Exclusive(t events.Type) bool {
+	switch t {
+	case events.TypeDocumentRetracted, events.TypeActorsMerged, events.TypeActorsUnmerged:
+		return true
+	}
+	return false
+}
+
+func docName(source, id string) string {
+	if source != "" {
+		return source
+	}
+	return id
 }
 
 func foldDocument(tx *graph.Tx, ev events.Envelope, p *events.DocumentAdded) error {
@@ -100,30 +145,33 @@ func bumpStats(tx *graph.Tx, f func(*graph.Stats)) error {
 	return tx.PutStats(s)
 }
 
-func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded) error {
+func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded) (effect, error) {
 	// The log may hold events from any writer: check what the fold relies
 	// on, not the ontology, which is the appender's business.
 	if names.Key(p.Subject.Name) == "" || names.Key(p.Object.Name) == "" || p.Predicate == "" || p.Evidence.DocumentID == "" {
-		return &events.ValidationError{Problems: []string{"assertion lacks a subject, object, predicate or document"}}
+		return effect{}, &events.ValidationError{Problems: []string{"assertion lacks a subject, object, predicate or document"}}
 	}
 	// The fold does not know the appender's ontology, so either order
 	// of a symmetric predicate's names is a valid id.
 	if p.ID != events.AssertionID(p, false) && p.ID != events.AssertionID(p, true) {
-		return &events.ValidationError{Problems: []string{"assertion id does not match its content"}}
+		return effect{}, &events.ValidationError{Problems: []string{"assertion id does not match its content"}}
 	}
-	if _, err := tx.Assertion(p.ID); err == nil {
-		return nil
+	if old, err := tx.Assertion(p.ID); err == nil {
+		if old.Retracted == nil {
+			return effect{summary: "already recorded: " + claim(old), entities: []string{graph.AssertionEntity(old.ID)}}, nil
+		}
+		return revive(tx, ev, old)
 	} else if !errors.Is(err, graph.ErrNotFound) {
-		return err
+		return effect{}, err
 	}
 	var delta graph.Stats
 	subj, err := touchActor(tx, ev, p.Subject, &delta)
 	if err != nil {
-		return fmt.Errorf("subject %q: %w", p.Subject.Name, err)
+		return effect{}, fmt.Errorf("subject %q: %w", p.Subject.Name, err)
 	}
 	obj, err := touchActor(tx, ev, p.Object, &delta)
 	if err != nil {
-		return fmt.Errorf("object %q: %w", p.Object.Name, err)
+		return effect{}, fmt.Errorf("object %q: %w", p.Object.Name, err)
 	}
 	a := graph.Assertion{
 		ID: p.ID, Seq: ev.Sequence, Recorded: ev.Recorded, Principal: ev.Principal,
@@ -133,6 +181,7 @@ func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded
 		Document: p.Evidence.DocumentID, Sentence: p.Evidence.Sentence,
 		Start: p.Evidence.Start, End: p.Evidence.End,
 		Producer: p.Producer.Name, ProducerVer: p.Producer.Version,
+		SubjectOrig: subj.ID, ObjectOrig: obj.ID,
 	}
 	if p.Valid != nil {
 		a.ValidFrom, a.ValidTo = p.Valid.From, p.Valid.To
@@ -143,33 +192,59 @@ func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded
 	if p.AttributedTo != nil {
 		who, err := touchActor(tx, ev, events.ActorRef{Name: *p.AttributedTo}, &delta)
 		if err != nil {
-			return fmt.Errorf("attributed_to %q: %w", *p.AttributedTo, err)
+			return effect{}, fmt.Errorf("attributed_to %q: %w", *p.AttributedTo, err)
 		}
-		a.AttributedTo, a.AttributedText = who.ID, *p.AttributedTo
+		a.AttributedTo, a.AttributedText, a.AttributedOrig = who.ID, *p.AttributedTo, who.ID
 	}
 	if err := countDocument(tx, ev, p.Evidence, &delta); err != nil {
-		return err
+		return effect{}, err
 	}
 	for _, id := range []string{subj.ID, obj.ID, a.AttributedTo} {
 		if id == "" {
 			continue
 		}
 		if _, err := tx.LinkDocumentActor(a.Document, id); err != nil {
-			return err
+			return effect{}, err
 		}
 	}
 	if err := tx.PutAssertion(a); err != nil {
-		return err
+		return effect{}, err
 	}
-	if err := supportRelationship(tx, ev, a, &delta); err != nil {
-		return err
+	if err := addSupport(tx, ev, a, &delta); err != nil {
+		return effect{}, err
 	}
 	delta.Assertions++
+	return effect{summary: "recorded " + claim(a), entities: assertionEntities(a)}, applyDelta(tx, delta)
+}
+
+// claim says an assertion in a line of the audit trail.
+func claim(a graph.Assertion) string {
+	s := a.Subject + " " + a.Predicate + " " + a.Object
+	if a.Polarity == events.Negated {
+		s += " (denied)"
+	}
+	return s
+}
+
+// assertionEntities are what an assertion's events touch.
+func assertionEntities(a graph.Assertion) []string {
+	out := []string{graph.AssertionEntity(a.ID), graph.RelationshipEntity(a.Rel()), graph.DocumentEntity(a.Document),
+		graph.ActorEntity(a.Subject), graph.ActorEntity(a.Object)}
+	if a.AttributedTo != "" {
+		out = append(out, graph.ActorEntity(a.AttributedTo))
+	}
+	return out
+}
+
+func applyDelta(tx *graph.Tx, d graph.Stats) error {
+	if d == (graph.Stats{}) {
+		return nil
+	}
 	return bumpStats(tx, func(s *graph.Stats) {
-		s.Actors += delta.Actors
-		s.Documents += delta.Documents
-		s.Relationships += delta.Relationships
-		s.Assertions += delta.Assertions
+		s.Actors += d.Actors
+		s.Documents += d.Documents
+		s.Relationships += d.Relationships
+		s.Assertions += d.Assertions
 	})
 }
 
@@ -180,7 +255,12 @@ func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded
 // so folding a document twice changes nothing either. Mentions are not
 // assertions: they create actors and vote for their types, but do not
 // add to Actor.Mentions, which counts the assertions naming an actor.
-func foldMentions(tx *graph.Tx, ev events.Envelope, p *events.MentionsRecorded) error {
+func foldMentions(tx *graph.Tx, ev events.Envelope, p *events.MentionsRecorded) (effect, error) {
+	e := effect{summary: fmt.Sprintf("%d actors named in %s", len(p.Mentions), p.DocumentID), entities: []string{graph.DocumentEntity(p.DocumentID)}}
+	return e, mentions(tx, ev, p)
+}
+
+func mentions(tx *graph.Tx, ev events.Envelope, p *events.MentionsRecorded) error {
 	if len(p.DocumentID) != 32 || strings.Contains(p.DocumentID, ":") {
 		return &events.ValidationError{Problems: []string{"mentions lack a document id"}}
 	}
@@ -244,7 +324,8 @@ func countDocument(tx *graph.Tx, ev events.Envelope, e events.Evidence, delta *g
 	return tx.PutDocument(d)
 }
 
-func supportRelationship(tx *graph.Tx, ev events.Envelope, a graph.Assertion, delta *graph.Stats) error {
+// addSupport counts a live assertion in its relationship's aggregate.
+func addSupport(tx *graph.Tx, ev events.Envelope, a graph.Assertion, delta *graph.Stats) error {
 	r, err := tx.Relationship(a.Rel())
 	if errors.Is(err, graph.ErrNotFound) {
 		r = graph.Relationship{Subject: a.Subject, Predicate: a.Predicate, Object: a.Object, FirstSeq: ev.Sequence, First: ev.Recorded}
@@ -258,10 +339,36 @@ func supportRelationship(tx *graph.Tx, ev events.Envelope, a graph.Assertion, de
 	} else {
 		r.Affirmed++
 	}
-	if !slices.Contains(r.Sources, a.Document) {
-		r.Sources = append(r.Sources, a.Document)
+	if r.Sources == nil {
+		r.Sources = map[string]int{}
+	}
+	r.Sources[a.Document]++
+	r.LastSeq, r.Last = ev.Sequence, ev.Recorded
+	return tx.PutRelationship(r)
+}
+
+// removeSupport takes an assertion out of its relationship's aggregate;
+// a relationship left without support is gone.
+func removeSupport(tx *graph.Tx, ev events.Envelope, a graph.Assertion, delta *graph.Stats) error {
+	r, err := tx.Relationship(a.Rel())
+	if errors.Is(err, graph.ErrNotFound) {
+		return nil // nothing to take from; the store was built without it
+	} else if err != nil {
+		return err
+	}
+	r.Support--
+	if a.Polarity == events.Negated {
+		r.Negated--
+	} else {
+		r.Affirmed--
+	}
+	if r.Sources[a.Document]--; r.Sources[a.Document] <= 0 {
+		delete(r.Sources, a.Document)
 	}
 	r.LastSeq, r.Last = ev.Sequence, ev.Recorded
+	if r.Support <= 0 {
+		delta.Relationships--
+	}
 	return tx.PutRelationship(r)
 }
 
@@ -293,7 +400,7 @@ func findActor(tx *graph.Tx, ev events.Envelope, ref events.ActorRef) (graph.Act
 		a = graph.Actor{ID: names.Slug(name), Name: name, FirstSeq: ev.Sequence, First: ev.Recorded}
 		// A slug can be taken by an actor whose name index entry points
 		// elsewhere (two names folding alike); reuse it then.
-		if existing, err := tx.Actor(a.ID); err == nil {
+		if existing, err := survivor(tx, a.ID); err == nil {
 			return existing, res, false, nil
 		} else if !errors.Is(err, graph.ErrNotFound) {
 			return a, res, false, err
@@ -318,7 +425,9 @@ func noteActor(tx *graph.Tx, ev events.Envelope, a graph.Actor, ref events.Actor
 			a.TypeVotes = map[string]int{}
 		}
 		a.TypeVotes[vote]++
-		a.Type = topVote(a.TypeVotes, a.Type)
+		if !a.TypeFixed {
+			a.Type = topVote(a.TypeVotes, a.Type)
+		}
 	}
 	written := strings.TrimSpace(ref.Name)
 	if names.Key(written) != names.Key(a.Name) && !slices.ContainsFunc(a.Aliases, func(s string) bool { return names.Key(s) == names.Key(written) }) {
@@ -336,7 +445,7 @@ func resolve(tx *graph.Tx, ref events.ActorRef, res names.Resolution) (graph.Act
 	for _, k := range []string{names.Key(ref.Name), names.Key(res.Name)} {
 		id, err := tx.LookupName(k)
 		if err == nil {
-			return tx.Actor(id)
+			return survivor(tx, id)
 		}
 		if !errors.Is(err, graph.ErrNotFound) {
 			return graph.Actor{}, err
@@ -348,7 +457,7 @@ func resolve(tx *graph.Tx, ref events.ActorRef, res names.Resolution) (graph.Act
 			return graph.Actor{}, err
 		}
 		if len(ids) == 1 {
-			return tx.Actor(ids[0])
+			return survivor(tx, ids[0])
 		}
 	}
 	return graph.Actor{}, graph.ErrNotFound

@@ -28,7 +28,8 @@ type Config struct {
 	// BatchSize is the most events folded and acknowledged together.
 	// Default 1000.
 	BatchSize int
-	// StopAt, when set, makes Run return once this sequence is applied.
+	// StopAt, when set, makes Run return once this sequence is applied;
+	// nothing after it is folded, so a replay can stop at any point.
 	StopAt uint64
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
@@ -62,6 +63,9 @@ func (c *Config) setDefaults() error {
 type Projector struct {
 	cfg     Config
 	skipped int
+	// pastStop is set when a message after StopAt arrived: there is
+	// nothing more to fold, even if StopAt itself never came.
+	pastStop bool
 }
 
 // New checks the configuration.
@@ -145,7 +149,7 @@ func (p *Projector) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if p.cfg.StopAt > 0 && last >= p.cfg.StopAt {
+		if p.cfg.StopAt > 0 && (last >= p.cfg.StopAt || p.pastStop) {
 			return nil
 		}
 	}
@@ -203,14 +207,24 @@ func (p *Projector) apply(msgs []jetstream.Msg) (uint64, error) {
 			return 0, fmt.Errorf("message metadata: %w", err)
 		}
 		seq := md.Sequence.Stream
+		if p.cfg.StopAt > 0 && seq > p.cfg.StopAt {
+			// A batch can run past StopAt; leave the rest unfolded and
+			// unacknowledged.
+			p.pastStop = true
+			break
+		}
 		lastMsg = m
 		if seq <= b.Last() {
 			continue // a redelivery of something already folded
 		}
 		ev, err := events.Unmarshal(m.Data())
-		ev.Sequence, ev.Subject = seq, m.Subject()
+		ev.Sequence, ev.Subject, ev.Time = seq, m.Subject(), md.Timestamp
 		if err == nil {
-			if err = b.Apply(seq, func(tx *graph.Tx) error { return Fold(tx, ev) }); err == nil {
+			apply := b.Apply
+			if Exclusive(ev.Type) {
+				apply = b.ApplyExclusive
+			}
+			if err = apply(seq, func(tx *graph.Tx) error { return Fold(tx, ev) }); err == nil {
 				continue
 			}
 		}
@@ -226,7 +240,8 @@ func (p *Projector) apply(msgs []jetstream.Msg) (uint64, error) {
 			// go on, so one bad event cannot stall every replica.
 			p.skipped++
 			p.cfg.Logger.Warn("skipping event that cannot be folded", "seq", seq, "err", err)
-			if err := b.Apply(seq, func(*graph.Tx) error { return nil }); err != nil {
+			skip := graph.EventRecord{Time: md.Timestamp, Type: string(ev.Type), ID: ev.ID, Principal: ev.Principal, Summary: "skipped, cannot be folded: " + err.Error()}
+			if err := b.Apply(seq, func(tx *graph.Tx) error { return tx.PutEvent(skip) }); err != nil {
 				return 0, err
 			}
 		default:

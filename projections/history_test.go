@@ -1,0 +1,172 @@
+package projections
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/graph"
+)
+
+// randomHistory makes a log of n events mixing records, retractions,
+// merges, unmerges, corrections and document retractions, over a small
+// world so that they collide often.
+func randomHistory(r *rand.Rand, n int) []events.Envelope {
+	names := []string{"Alpha Corp", "Beta", "Gamma Labs", "Delta", "the Delta", "Epsilon Group", "Zeta", "U.S.", "United States"}
+	preds := []string{"OWNS", "BANS", "MEETS", "ACCUSES", "MEMBER_OF"}
+	docs := []string{"doc-a", "doc-b", "doc-c"}
+	var out []events.Envelope
+	var recorded []string
+	type pair struct{ from, into string }
+	var merged []pair
+	meta := events.Meta{Principal: "prop"}
+	for len(out) < n {
+		var p events.Payload
+		switch k := r.IntN(20); {
+		case k < 11 || len(recorded) == 0:
+			s, o := names[r.IntN(len(names))], names[r.IntN(len(names))]
+			if s == o {
+				continue
+			}
+			a := events.AssertionRecorded{
+				Subject: events.ActorRef{Name: s}, Predicate: preds[r.IntN(len(preds))], Object: events.ActorRef{Name: o},
+				Evidence: events.Evidence{Document: docs[r.IntN(len(docs))], Sentence: fmt.Sprintf("Sentence %d.", r.IntN(6))},
+			}
+			if r.IntN(4) == 0 {
+				a.Polarity = events.Negated
+			}
+			a.Normalize(nil)
+			recorded = append(recorded, a.ID)
+			p = &a
+		case k < 14:
+			p = &events.AssertionRetracted{Correction: events.Correction{EventID: events.NewCorrectionID(), Reason: "misread"}, AssertionID: recorded[r.IntN(len(recorded))]}
+		case k < 16:
+			from, into := names[r.IntN(len(names))], names[r.IntN(len(names))]
+			m := &events.ActorsMerged{Correction: events.Correction{EventID: events.NewCorrectionID(), Reason: "same"}, From: slug(from), Into: slug(into)}
+			if m.From == m.Into {
+				continue
+			}
+			merged = append(merged, pair{m.From, m.Into})
+			p = m
+		case k < 18 && len(merged) > 0:
+			m := merged[r.IntN(len(merged))]
+			p = &events.ActorsUnmerged{Correction: events.Correction{EventID: events.NewCorrectionID(), Reason: "not the same"}, From: m.from, Into: m.into}
+		case k < 19:
+			p = &events.ActorCorrected{Correction: events.Correction{EventID: events.NewCorrectionID(), Reason: "typo"}, Actor: slug(names[r.IntN(len(names))]), Type: "COMPANY"}
+		default:
+			p = &events.DocumentRetracted{Correction: events.Correction{EventID: events.NewCorrectionID(), Reason: "withdrawn"}, DocumentID: events.SourceDocumentID(docs[r.IntN(len(docs))])}
+		}
+		ev, err := events.New(p, meta)
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+func slug(name string) string {
+	return map[string]string{"Alpha Corp": "alpha-corp", "Beta": "beta", "Gamma Labs": "gamma-labs", "Delta": "delta", "the Delta": "delta",
+		"Epsilon Group": "epsilon-group", "Zeta": "zeta", "U.S.": "united-states", "United States": "united-states"}[name]
+}
+
+// checkConsistent: every aggregate agrees with the live assertions under
+// it, and the history did exercise corrections.
+func checkConsistent(t *testing.T, s *graph.Store) {
+	t.Helper()
+	v, _ := s.View(0)
+	defer v.Close()
+	st, _ := v.Stats()
+	rels, err := v.Relationships(graph.RelQuery{First: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, r := range rels.Items {
+		as, err := v.RelationshipAssertions(r.Key())
+		if err != nil {
+			t.Fatal(err)
+		}
+		aff, neg := 0, 0
+		for _, a := range as {
+			if a.Retracted != nil {
+				t.Errorf("retracted assertion %s still supports %v", a.ID, r.Key())
+			}
+			if a.Polarity == events.Negated {
+				neg++
+			} else {
+				aff++
+			}
+		}
+		if len(as) != r.Support || aff != r.Affirmed || neg != r.Negated {
+			t.Errorf("%v: support %d (%d/%d) but %d assertions (%d/%d)", r.Key(), r.Support, r.Affirmed, r.Negated, len(as), aff, neg)
+		}
+		total += r.Support
+	}
+	if total != st.Assertions || len(rels.Items) != st.Relationships {
+		t.Errorf("stats %+v, but %d relationships with %d assertions", st, len(rels.Items), total)
+	}
+	kinds := map[string]int{}
+	evs, _ := v.Events(1000, "")
+	for _, e := range evs.Items {
+		for _, w := range []string{"retracted ", "merged ", "unmerged ", "corrected "} {
+			if len(e.Summary) >= len(w) && e.Summary[:len(w)] == w {
+				kinds[w]++
+			}
+		}
+	}
+	if kinds["retracted "] == 0 || kinds["merged "] == 0 {
+		t.Logf("history exercised only %v", kinds)
+	}
+}
+
+// The state as of every sequence equals a fresh projection of the events
+// up to it, whatever the history of records, retractions, merges and
+// unmerges, and however the live projection batched them.
+func TestAsOfEqualsFreshProjection(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			e := newEnv(t)
+			evs := randomHistory(rand.New(rand.NewPCG(seed, 7)), 60)
+			var last uint64
+			for i := 0; i < len(evs); {
+				n := min(1+int(seed*3+uint64(i))%9, len(evs)-i)
+				last = e.append(evs[i : i+n]...)
+				i += n
+			}
+			if err := e.project(Config{Durable: "live", StopAt: last, BatchSize: 7}); err != nil {
+				t.Fatal(err)
+			}
+			checkConsistent(t, e.store)
+			for n := uint64(1); n <= last; n++ {
+				fresh, err := graph.Open(context.Background(), graph.Config{InMemory: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, _ := New(Config{Store: fresh, JetStream: e.js, StopAt: n, BatchSize: 1000})
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				if err := p.Run(ctx); err != nil {
+					t.Fatal(err)
+				}
+				cancel()
+				lv, _ := e.store.View(n)
+				fv, _ := fresh.View(n)
+				ld, err1 := lv.Digest()
+				fd, err2 := fv.Digest()
+				if err1 != nil || err2 != nil {
+					t.Fatal(err1, err2)
+				}
+				if ld.Sum != fd.Sum {
+					diffs, _ := graph.DiffViews(lv, fv, 5)
+					t.Fatalf("as of %d the live store differs from a fresh projection: %+v", n, diffs)
+				}
+				lv.Close()
+				fv.Close()
+				fresh.Close()
+			}
+		})
+	}
+}
