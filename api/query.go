@@ -15,9 +15,14 @@ import (
 // the HTTP handler opened for the request.
 type root struct {
 	s *Server
+	// fixed is set for a snapshot (asOf): every field reads it.
+	fixed *reader
 }
 
 func (q *root) reader(ctx context.Context) (*reader, error) {
+	if q.fixed != nil {
+		return q.fixed, nil
+	}
 	st, ok := ctx.Value(requestKey{}).(*requestState)
 	if !ok {
 		return nil, errors.New("no request state: the schema must be executed through the Server")
@@ -158,6 +163,7 @@ func (q *root) Relationships(ctx context.Context, args struct {
 	Predicate  *string
 	Object     *string
 	MinSupport int32
+	ValidAt    *string
 	pageArgs
 }) (*connection[*relationshipResolver], error) {
 	r, err := q.reader(ctx)
@@ -185,6 +191,42 @@ func (q *root) Relationships(ctx context.Context, args struct {
 			return nil, userError("relationships", err)
 		}
 		*end.dst = a.ID
+	}
+	if args.ValidAt != nil {
+		day, err := parseDay(*args.ValidAt)
+		if err != nil {
+			return nil, err
+		}
+		// The aggregate counts every live assertion; narrowing it to a
+		// day reads each relationship's assertions, so pages stay full
+		// by reading on until they are.
+		min := max(int(args.MinSupport), 1)
+		rq.MinSupport = 0
+		var out graph.Page[graph.Relationship]
+		for {
+			page, err := r.v.Relationships(rq)
+			if err != nil {
+				return nil, userError("relationships", err)
+			}
+			for i, rel := range page.Items {
+				if len(out.Items) == first {
+					out.HasNext = true
+					break
+				}
+				nr, ok, err := r.relationshipValidAt(rel, day)
+				if err != nil {
+					return nil, userError("relationships", err)
+				}
+				if ok && nr.Support >= min {
+					out.Items, out.Cursors = append(out.Items, nr), append(out.Cursors, page.Cursors[i])
+				}
+			}
+			if out.HasNext || !page.HasNext || len(page.Cursors) == 0 {
+				break
+			}
+			rq.After = page.Cursors[len(page.Cursors)-1]
+		}
+		return newConnection(out, func(rel graph.Relationship) *relationshipResolver { return &relationshipResolver{r: r, rel: rel} }), nil
 	}
 	page, err := r.v.Relationships(rq)
 	if err != nil {

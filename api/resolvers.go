@@ -95,15 +95,30 @@ func (a *actorResolver) ToActor() (*actorResolver, bool) { return a, true }
 func (a *actorResolver) Relationships(args struct {
 	Direction  string
 	Predicates *[]string
+	ValidAt    *string
 }) ([]*edgeResolver, error) {
 	dir := map[string]graph.Direction{"OUT": graph.Out, "IN": graph.In, "BOTH": graph.Both}[args.Direction]
 	edges, err := a.r.v.Edges(a.a.ID, dir, deref(args.Predicates))
 	if err != nil {
 		return nil, userError("relationships of "+a.a.Name, err)
 	}
-	out := make([]*edgeResolver, len(edges))
-	for i, e := range edges {
-		out[i] = &edgeResolver{r: a.r, e: e}
+	out := make([]*edgeResolver, 0, len(edges))
+	for _, e := range edges {
+		if args.ValidAt != nil {
+			day, err := parseDay(*args.ValidAt)
+			if err != nil {
+				return nil, err
+			}
+			rel, ok, err := a.r.relationshipValidAt(e.Relationship, day)
+			if err != nil {
+				return nil, userError("relationships of "+a.a.Name, err)
+			}
+			if !ok {
+				continue
+			}
+			e.Relationship = rel
+		}
+		out = append(out, &edgeResolver{r: a.r, e: e})
 	}
 	return out, nil
 }

@@ -1,5 +1,6 @@
 // Package api is Dossier's HTTP API: the GraphQL endpoint (graph-gophers/
-// graphql-go over schema.graphql), the GraphiQL page and the health check.
+// graphql-go over schema.graphql), the GraphiQL page, the health check
+// and the store's verification against the log (POST /admin/verify).
 //
 // Each request reads one consistent view of the graph, opened lazily by
 // the first resolver that needs it and closed when the response is
@@ -46,6 +47,10 @@ type Config struct {
 	// Texts reads the texts of documents kept outside the graph (the
 	// document store). Optional: without it Document.text is null for them.
 	Texts TextReader
+	// Verify compares the live store with a fresh projection of the log
+	// and returns a JSON-encodable report with an "equal" field, for
+	// POST /admin/verify. Optional: without it that answers 503.
+	Verify func(ctx context.Context) (any, error)
 	// MaxBodyBytes bounds a request body. Default: the ingester's limit on
 	// a document (ingest.DefaultMaxBytes without one) plus 1 MiB for the
 	// JSON around it.
@@ -119,6 +124,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("/graphql", s.serveGraphQL)
 	s.mux.HandleFunc("GET /healthz", s.serveHealth)
+	s.mux.HandleFunc("POST /admin/verify", s.ServeVerify)
 	g := web.GraphiQL()
 	s.mux.Handle("/graphiql", g)
 	s.mux.Handle("/graphiql/", g)
@@ -156,7 +162,13 @@ func (st *requestState) reader(s *Server) (*reader, error) {
 // to report what it changed; the request's shared view may predate it.
 // It is closed with the request.
 func (st *requestState) freshReader(s *Server) (*reader, error) {
-	v, err := s.cfg.Store.View(0)
+	return st.readerAt(s, 0)
+}
+
+// readerAt opens a view as of a sequence (0: the latest), closed with the
+// request.
+func (st *requestState) readerAt(s *Server, seq uint64) (*reader, error) {
+	v, err := s.cfg.Store.View(seq)
 	if err != nil {
 		return nil, err
 	}

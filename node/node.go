@@ -115,6 +115,9 @@ type Node struct {
 	mu        sync.Mutex
 	projErr   error
 	closeOnce sync.Once
+
+	// verifying holds a token while Verify runs: one at a time.
+	verifying chan struct{}
 }
 
 // Start opens the log and the store and starts the projector. The caller
@@ -123,7 +126,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, fmt.Errorf("start node: %w", err)
 	}
-	n := &Node{cfg: cfg}
+	n := &Node{cfg: cfg, verifying: make(chan struct{}, 1)}
 	ok := false
 	defer func() {
 		if !ok {
@@ -149,7 +152,8 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n.api, err = api.New(api.Config{Store: store, Log: n.log, Ontology: cfg.Ontology, Health: n.health, Logger: cfg.Logger,
-		Ingester: ing, Texts: n.texts})
+		Ingester: ing, Texts: n.texts,
+		Verify: func(ctx context.Context) (any, error) { return n.Verify(ctx) }})
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +212,10 @@ func dial(c NATSConfig, logger *slog.Logger) (*nats.Conn, error) {
 	opts := []nats.Option{
 		nats.Name("dossier"),
 		nats.MaxReconnects(-1),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
+			if nc.IsClosed() {
+				return // closed on purpose
+			}
 			logger.Warn("nats disconnected", "err", err)
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) { logger.Info("nats reconnected", "url", nc.ConnectedUrl()) }),

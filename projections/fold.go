@@ -219,7 +219,7 @@ func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded
 
 // claim says an assertion in a line of the audit trail.
 func claim(a graph.Assertion) string {
-	s := a.Subject + " " + a.Predicate + " " + a.Object
+	s := a.SubjectText + " " + a.Predicate + " " + a.ObjectText
 	if a.Polarity == events.Negated {
 		s += " (denied)"
 	}

@@ -29,11 +29,15 @@ type client struct {
 }
 
 func (f clientFlags) client() *client {
-	who := "cli"
+	return &client{url: strings.TrimRight(f.Server, "/") + "/graphql", http: &http.Client{Timeout: f.Timeout}, principal: cliPrincipal()}
+}
+
+// cliPrincipal names who acts through this command: "cli:" and the user.
+func cliPrincipal() string {
 	if u, err := user.Current(); err == nil {
-		who = "cli:" + u.Username
+		return "cli:" + u.Username
 	}
-	return &client{url: strings.TrimRight(f.Server, "/") + "/graphql", http: &http.Client{Timeout: f.Timeout}, principal: who}
+	return "cli"
 }
 
 // gqlError is one error of a GraphQL response.

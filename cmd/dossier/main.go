@@ -6,6 +6,8 @@
 //	dossier export                 print the graph as JSON lines in the gold files' format
 //	dossier eval --gold DIR        score the graph against answer keys, document by document
 //	dossier rebuild                re-project the log into a fresh store (server stopped)
+//	dossier replay --out DIR       project events 1..--until into a new store: the graph as it was then
+//	dossier verify                 compare a running server's store with a fresh projection of its log
 //	dossier version
 //
 // Every flag can also be set from a DOSSIER_* environment variable, named
@@ -55,6 +57,9 @@ type cli struct {
 	Export  exportCmd  `cmd:"" help:"Print the current graph as JSON lines in the format of the gold files."`
 	Eval    evalCmd    `cmd:"" help:"Score what the server's graph holds against answer keys (gold files), document by document."`
 	Rebuild rebuildCmd `cmd:"" help:"Re-project the whole log into a fresh store and swap it in. Stop the server first."`
+	History historyCmd `cmd:"" help:"Show the audit trail of an actor, assertion, document or relationship: who changed it, when, why."`
+	Replay  replayCmd  `cmd:"" help:"Project the log's events 1..--until into a new store directory: the graph as it was at that sequence. With a server running, pass --nats with its NATS client URL."`
+	Verify  verifyCmd  `cmd:"" help:"Ask a running server to re-project its log into a scratch store and compare it with its live store; exit 1 if they differ."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }
 
