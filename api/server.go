@@ -51,6 +51,10 @@ type Config struct {
 	// and returns a JSON-encodable report with an "equal" field, for
 	// POST /admin/verify. Optional: without it that answers 503.
 	Verify func(ctx context.Context) (any, error)
+	// Reextract re-runs an extractor ("rules", "llm", "" for the
+	// server's own) over the stored documents, for POST
+	// /admin/reextract?extractor=NAME. Optional.
+	Reextract func(ctx context.Context, extractor, principal string) (any, error)
 	// MaxBodyBytes bounds a request body. Default: the ingester's limit on
 	// a document (ingest.DefaultMaxBytes without one) plus 1 MiB for the
 	// JSON around it.
@@ -125,6 +129,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("/graphql", s.serveGraphQL)
 	s.mux.HandleFunc("GET /healthz", s.serveHealth)
 	s.mux.HandleFunc("POST /admin/verify", s.ServeVerify)
+	s.mux.HandleFunc("POST /admin/reextract", s.serveReextract)
 	g := web.GraphiQL()
 	s.mux.Handle("/graphiql", g)
 	s.mux.Handle("/graphiql/", g)

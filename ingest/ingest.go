@@ -142,6 +142,9 @@ type Input struct {
 	Body        []byte
 	// Principal is who is ingesting, recorded in every event.
 	Principal string
+	// Extractor, when set, reads this document instead of the
+	// configured one (re-extraction with another extractor).
+	Extractor extract.Extractor
 }
 
 // Result is what one Ingest appended.
@@ -227,6 +230,9 @@ func (i *Ingester) Ingest(ctx context.Context, in Input) (Result, error) {
 		return res, fmt.Errorf("ingest %s: store text: %w", doc.ID, err)
 	}
 	x := i.cfg.Extractor
+	if in.Extractor != nil {
+		x = in.Extractor
+	}
 	found, err := x.Extract(ctx, extract.Document{ID: doc.ID, Source: doc.Source, Title: doc.Title, Published: doc.Published, Text: text}, i.cfg.Known)
 	if err != nil {
 		return res, fmt.Errorf("ingest %s: %w", doc.ID, &ExtractError{Extractor: extract.Producer(x).String(), Err: err})
@@ -235,8 +241,8 @@ func (i *Ingester) Ingest(ctx context.Context, in Input) (Result, error) {
 	for k, n := range found.Dropped {
 		res.Dropped[k] += n
 	}
-	res.Assertions = i.accept(doc, text, found.Assertions, res.Dropped)
-	mentions := i.mentions(doc.ID, found.Mentions)
+	res.Assertions = i.accept(doc, text, extract.Producer(x), found.Assertions, res.Dropped)
+	mentions := i.mentions(doc.ID, extract.Producer(x), found.Mentions)
 	for _, m := range mentions.Mentions {
 		res.Mentions = append(res.Mentions, extract.Mention{Name: m.Name, Type: m.Type, Count: m.Count})
 	}
@@ -294,9 +300,8 @@ func checkMetadata(d *events.DocumentAdded) *InputError {
 // accept keeps the extractor's assertions whose evidence is the text at
 // their offsets and that validate, filling in the document and the
 // producer. An extractor's bug must not reach the log.
-func (i *Ingester) accept(doc events.DocumentAdded, text string, found []events.AssertionRecorded, dropped map[string]int) []events.AssertionRecorded {
+func (i *Ingester) accept(doc events.DocumentAdded, text string, producer events.Producer, found []events.AssertionRecorded, dropped map[string]int) []events.AssertionRecorded {
 	runes := []rune(text)
-	producer := extract.Producer(i.cfg.Extractor)
 	seen := map[string]bool{}
 	var out []events.AssertionRecorded
 	drop := func(a events.AssertionRecorded, reason string, detail any) {
@@ -347,8 +352,8 @@ func (i *Ingester) accept(doc events.DocumentAdded, text string, found []events.
 // mentions turns the extractor's mentions into the event: names cleaned
 // and merged, types the ontology lacks left out, names that cannot be
 // actors dropped.
-func (i *Ingester) mentions(docID string, found []extract.Mention) events.MentionsRecorded {
-	m := events.MentionsRecorded{DocumentID: docID, Producer: extract.Producer(i.cfg.Extractor)}
+func (i *Ingester) mentions(docID string, producer events.Producer, found []extract.Mention) events.MentionsRecorded {
+	m := events.MentionsRecorded{DocumentID: docID, Producer: producer}
 	for _, x := range found {
 		m.Mentions = append(m.Mentions, events.Mention{Name: x.Name, Type: x.Type, Count: x.Count})
 	}

@@ -153,7 +153,14 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	n.api, err = api.New(api.Config{Store: store, Log: n.log, Ontology: cfg.Ontology, Health: n.health, Logger: cfg.Logger,
 		Ingester: ing, Texts: n.texts,
-		Verify: func(ctx context.Context) (any, error) { return n.Verify(ctx) }})
+		Verify: func(ctx context.Context) (any, error) { return n.Verify(ctx) },
+		Reextract: func(ctx context.Context, name, principal string) (any, error) {
+			x, err := n.ExtractorNamed(name)
+			if err != nil {
+				return nil, &events.ValidationError{Problems: []string{err.Error()}}
+			}
+			return n.Reextract(ctx, x, principal)
+		}})
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,8 @@
 //	dossier rebuild                re-project the log into a fresh store (server stopped)
 //	dossier replay --out DIR       project events 1..--until into a new store: the graph as it was then
 //	dossier verify                 compare a running server's store with a fresh projection of its log
+//	dossier history --actor X      the audit trail of an actor, assertion, document or relationship
+//	dossier reextract              re-run an extractor over stored documents, appending the difference
 //	dossier version
 //
 // Every flag can also be set from a DOSSIER_* environment variable, named
@@ -51,16 +53,17 @@ func (e *exitError) Unwrap() error { return e.err }
 type cli struct {
 	LogLevel slog.Level `help:"Log level: debug, info, warn, error." default:"info" env:"DOSSIER_LOG_LEVEL"`
 
-	Serve   serveCmd   `cmd:"" help:"Run a Dossier server: NATS (embedded or --nats), the projection and the GraphQL API."`
-	Load    loadCmd    `cmd:"" help:"Record assertions from a JSON-lines file (or - for stdin) through a running server."`
-	Ingest  ingestCmd  `cmd:"" help:"Record documents (plain text, HTML, markdown) through a running server, which extracts their actors and assertions."`
-	Export  exportCmd  `cmd:"" help:"Print the current graph as JSON lines in the format of the gold files."`
-	Eval    evalCmd    `cmd:"" help:"Score what the server's graph holds against answer keys (gold files), document by document."`
-	Rebuild rebuildCmd `cmd:"" help:"Re-project the whole log into a fresh store and swap it in. Stop the server first."`
-	History historyCmd `cmd:"" help:"Show the audit trail of an actor, assertion, document or relationship: who changed it, when, why."`
-	Replay  replayCmd  `cmd:"" help:"Project the log's events 1..--until into a new store directory: the graph as it was at that sequence. With a server running, pass --nats with its NATS client URL."`
-	Verify  verifyCmd  `cmd:"" help:"Ask a running server to re-project its log into a scratch store and compare it with its live store; exit 1 if they differ."`
-	Version versionCmd `cmd:"" help:"Print the version."`
+	Serve     serveCmd     `cmd:"" help:"Run a Dossier server: NATS (embedded or --nats), the projection and the GraphQL API."`
+	Load      loadCmd      `cmd:"" help:"Record assertions from a JSON-lines file (or - for stdin) through a running server."`
+	Ingest    ingestCmd    `cmd:"" help:"Record documents (plain text, HTML, markdown) through a running server, which extracts their actors and assertions."`
+	Export    exportCmd    `cmd:"" help:"Print the current graph as JSON lines in the format of the gold files."`
+	Eval      evalCmd      `cmd:"" help:"Score what the server's graph holds against answer keys (gold files), document by document."`
+	Rebuild   rebuildCmd   `cmd:"" help:"Re-project the whole log into a fresh store and swap it in. Stop the server first."`
+	History   historyCmd   `cmd:"" help:"Show the audit trail of an actor, assertion, document or relationship: who changed it, when, why."`
+	Replay    replayCmd    `cmd:"" help:"Project the log's events 1..--until into a new store directory: the graph as it was at that sequence. With a server running, pass --nats with its NATS client URL."`
+	Verify    verifyCmd    `cmd:"" help:"Ask a running server to re-project its log into a scratch store and compare it with its live store; exit 1 if they differ."`
+	Reextract reextractCmd `cmd:"" help:"Ask a running server to re-run an extractor over its stored documents and append the difference (new assertions recorded, vanished ones retracted)."`
+	Version   versionCmd   `cmd:"" help:"Print the version."`
 }
 
 func main() {

@@ -56,36 +56,46 @@ func (c *verifyCmd) verify(ctx context.Context) (node.VerifyReport, []byte, erro
 	var r node.VerifyReport
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
-	url := strings.TrimRight(c.Server, "/") + "/admin/verify"
+	raw, err := adminPost(ctx, c.Server, "/admin/verify", &r)
+	return r, raw, err
+}
+
+// adminPost calls one of the server's /admin endpoints and decodes its
+// JSON answer into out; errors come back as the API's coded errors.
+func adminPost(ctx context.Context, server, path string, out any) ([]byte, error) {
+	url := strings.TrimRight(server, "/") + path
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
 	if err != nil {
-		return r, nil, &exitError{exitInvalid, fmt.Errorf("server URL: %w", err)}
+		return nil, &exitError{exitInvalid, fmt.Errorf("server URL: %w", err)}
 	}
 	req.Header.Set(api.PrincipalHeader, cliPrincipal())
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return r, nil, unreachable(url, err)
+		return nil, unreachable(url, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return r, nil, &exitError{exitUnreachable, fmt.Errorf("read response: %w", err)}
+		return nil, &exitError{exitUnreachable, fmt.Errorf("read response: %w", err)}
 	}
 	if resp.StatusCode != http.StatusOK {
 		var e struct{ Errors []gqlError }
 		if json.Unmarshal(raw, &e) != nil || len(e.Errors) == 0 {
-			return r, nil, fmt.Errorf("server answered %s: %.200s", resp.Status, raw)
+			return nil, fmt.Errorf("server answered %s: %.200s", resp.Status, raw)
 		}
 		re := &responseError{Errors: e.Errors}
-		if re.code() == api.CodeUnavailable {
-			return r, nil, &exitError{exitUnreachable, re}
+		switch re.code() {
+		case api.CodeUnavailable:
+			return nil, &exitError{exitUnreachable, re}
+		case api.CodeInvalidInput:
+			return nil, &exitError{exitInvalid, re}
 		}
-		return r, nil, re
+		return nil, re
 	}
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return r, nil, fmt.Errorf("server answered %s, not a verification report: %.200s", resp.Status, raw)
+	if err := json.Unmarshal(raw, out); err != nil {
+		return nil, fmt.Errorf("server answered %s with unexpected JSON: %.200s", resp.Status, raw)
 	}
-	return r, raw, nil
+	return raw, nil
 }
 
 func writeVerifyReport(w io.Writer, r node.VerifyReport) {
