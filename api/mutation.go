@@ -9,6 +9,7 @@ import (
 	graphql "github.com/graph-gophers/graphql-go"
 
 	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/names"
 )
 
 type actorInput struct {
@@ -125,6 +126,11 @@ func (q *root) RecordAssertions(ctx context.Context, args struct {
 			continue
 		}
 		ev, err := events.New(&a, events.Meta{Principal: principal})
+		if err == nil {
+			// Publish under the actors' ids as the graph knows them now,
+			// so that NATS subscribers filter by the ids they query.
+			ev.Subject = events.AssertionSubject(a.Predicate, q.actorToken(a.Subject.Name), q.actorToken(a.Object.Name))
+		}
 		if err != nil {
 			return nil, userError("record assertions", err)
 		}
@@ -156,4 +162,16 @@ func (q *root) RecordAssertions(ctx context.Context, args struct {
 		res.projected = q.s.cfg.Store.WaitFor(wctx, res.last) == nil
 	}
 	return res, nil
+}
+
+// actorToken is the id the graph gives a name now, or the id a new actor
+// of that name will get.
+func (q *root) actorToken(name string) string {
+	if v, err := q.s.cfg.Store.View(0); err == nil {
+		defer v.Close()
+		if a, err := v.ResolveName(name); err == nil {
+			return a.ID
+		}
+	}
+	return names.ActorToken(name)
 }

@@ -16,12 +16,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+	graphqlws "github.com/graph-gophers/graphql-transport-ws"
 
 	"github.com/dossier-kg/dossier"
 	"github.com/dossier-kg/dossier/events"
@@ -59,6 +63,9 @@ type Config struct {
 	// a document (ingest.DefaultMaxBytes without one) plus 1 MiB for the
 	// JSON around it.
 	MaxBodyBytes int64
+	// AllowedOrigins are the browser origins ("https://explorer.example")
+	// allowed to open WebSocket subscriptions besides the server's own.
+	AllowedOrigins []string
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -120,13 +127,29 @@ func New(cfg Config) (*Server, error) {
 		graphql.MaxDepth(maxDepth),
 		graphql.MaxQueryLength(maxQueryLength),
 		graphql.MaxParallelism(maxParallelism),
+		// Subscription events wait for a slow transport rather than being
+		// dropped after graphql-go's default second; falling behind is
+		// handled by the feed (SLOW_CONSUMER), never silently.
+		graphql.SubscribeResolverTimeout(time.Minute),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("parse schema: %w", err)
 	}
 	s.schema = schema
 	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("/graphql", s.serveGraphQL)
+	// One URL: a WebSocket upgrade with subprotocol graphql-transport-ws
+	// gets subscriptions over WebSocket; a POST with Accept:
+	// text/event-stream gets them over SSE; anything else is a plain
+	// GraphQL request.
+	s.mux.Handle("/graphql", graphqlws.NewHandlerFunc(schema, http.HandlerFunc(s.serveGraphQL),
+		graphqlws.WithCheckOrigin(cfg.checkOrigin),
+		graphqlws.WithMaxSubscriptions(MaxSubscriptionsPerConnection),
+		graphqlws.WithReadLimit(1<<20),
+		graphqlws.WithWriteTimeout(10*time.Second),
+		graphqlws.WithContextGenerator(graphqlws.ContextGeneratorFunc(func(ctx context.Context, r *http.Request) (context.Context, error) {
+			return context.WithValue(ctx, requestKey{}, &requestState{principal: principalOf(r)}), nil
+		})),
+	))
 	s.mux.HandleFunc("GET /healthz", s.serveHealth)
 	s.mux.HandleFunc("POST /admin/verify", s.ServeVerify)
 	s.mux.HandleFunc("POST /admin/reextract", s.serveReextract)
@@ -209,6 +232,61 @@ type gqlRequest struct {
 	Query         string         `json:"query"`
 	OperationName string         `json:"operationName"`
 	Variables     map[string]any `json:"variables"`
+	Extensions    struct {
+		// AtLeast asks to wait until this server's projection has
+		// applied the sequence (read-your-writes); the header
+		// Dossier-At-Least does the same.
+		AtLeast *uint64 `json:"atLeast"`
+	} `json:"extensions"`
+}
+
+// AtLeastHeader asks a request to wait until the projection has applied
+// a sequence, as returned by a mutation: read-your-writes.
+const AtLeastHeader = "Dossier-At-Least"
+
+// MaxAtLeastWait bounds how long a request waits for the projection.
+const MaxAtLeastWait = 10 * time.Second
+
+// MaxSubscriptionsPerConnection bounds the subscriptions one WebSocket
+// may hold.
+const MaxSubscriptionsPerConnection = 100
+
+// principalOf is who a request says it acts for.
+func principalOf(r *http.Request) string {
+	p := strings.TrimSpace(r.Header.Get(PrincipalHeader))
+	if u, _, ok := r.BasicAuth(); ok && p == "" {
+		p = u
+	}
+	return p
+}
+
+// checkOrigin accepts WebSocket upgrades from non-browser clients (no
+// Origin), from the server's own origin, and from Config.AllowedOrigins;
+// the library's default would accept any site.
+func (c *Config) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err == nil && strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	return slices.Contains(c.AllowedOrigins, origin)
+}
+
+// waitAtLeast holds a request until the projection has applied seq.
+func (s *Server) waitAtLeast(ctx context.Context, seq uint64) *Error {
+	if seq == 0 || s.cfg.Store.Applied() >= seq {
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, MaxAtLeastWait)
+	defer cancel()
+	if err := s.cfg.Store.WaitFor(wctx, seq); err != nil {
+		return &Error{Code: CodeNotReady, Message: fmt.Sprintf("the projection has not reached sequence %d within %s (it is at %d); retry", seq, MaxAtLeastWait, s.cfg.Store.Applied()),
+			Details: map[string]any{"applied": s.cfg.Store.Applied()}}
+	}
+	return nil
 }
 
 func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
@@ -246,12 +324,29 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		s.writeErrors(w, http.StatusBadRequest, &Error{Code: CodeBadRequest, Message: "the request has no query"})
 		return
 	}
-	st := &requestState{principal: strings.TrimSpace(r.Header.Get(PrincipalHeader))}
-	if u, _, ok := r.BasicAuth(); ok && st.principal == "" {
-		st.principal = u
+	atLeast := uint64(0)
+	if req.Extensions.AtLeast != nil {
+		atLeast = *req.Extensions.AtLeast
 	}
+	if h := r.Header.Get(AtLeastHeader); h != "" {
+		n, err := strconv.ParseUint(strings.TrimSpace(h), 10, 64)
+		if err != nil {
+			s.writeErrors(w, http.StatusBadRequest, &Error{Code: CodeBadRequest, Message: AtLeastHeader + " must be a sequence number"})
+			return
+		}
+		atLeast = max(atLeast, n)
+	}
+	if e := s.waitAtLeast(r.Context(), atLeast); e != nil {
+		s.writeErrors(w, http.StatusServiceUnavailable, e)
+		return
+	}
+	st := &requestState{principal: principalOf(r)}
 	defer st.close()
 	ctx := context.WithValue(r.Context(), requestKey{}, st)
+	if strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+		s.serveSSE(ctx, w, req)
+		return
+	}
 	resp := s.schema.Exec(ctx, req.Query, req.OperationName, numbersToFloat(req.Variables))
 	s.codeErrors(resp.Errors)
 	w.Header().Set("Content-Type", "application/json")

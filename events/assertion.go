@@ -130,7 +130,7 @@ const dateLayout = "2006-01-02"
 func (*AssertionRecorded) EventType() Type   { return TypeAssertionRecorded }
 func (a *AssertionRecorded) eventID() string { return "asr-" + a.ID }
 func (a *AssertionRecorded) subject() string {
-	return AssertionSubject(a.Predicate, names.Slug(a.Subject.Name), names.Slug(a.Object.Name))
+	return AssertionSubject(a.Predicate, names.ActorToken(a.Subject.Name), names.ActorToken(a.Object.Name))
 }
 
 // AssertionSubject is the NATS subject an assertion is published on:

@@ -580,7 +580,7 @@ func ExampleParseAssertion() {
 	// Output:
 	// ByteDance Ltd. OWNS TikTok PRODUCT
 	// affirmed actual 1
-	// dossier.assertion.OWNS.bytedance-ltd.tiktok
+	// dossier.assertion.OWNS.bytedance.tiktok
 }
 
 // A producer may send the id it computed; one that does not match the

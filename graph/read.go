@@ -579,3 +579,22 @@ func (v *View) Survivor(id string) (Actor, error) {
 	}
 	return a, err
 }
+
+// EventsAfter lists up to n events after a sequence, oldest first: the
+// feed a subscription reads, so replay and live delivery are one path.
+func (v *View) EventsAfter(seq uint64, n int) ([]EventRecord, error) {
+	var out []EventRecord
+	prefix := keyEvent.Prefix()
+	err := v.scan(prefix, keyEvent.Key(hex16(seq)), true, func(key, val []byte) (bool, error) {
+		if len(out) == n {
+			return false, nil
+		}
+		var e EventRecord
+		if err := json.Unmarshal(val, &e); err != nil {
+			return false, fmt.Errorf("decode %q: %w", key, err)
+		}
+		out = append(out, e)
+		return true, nil
+	})
+	return out, err
+}

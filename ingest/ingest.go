@@ -28,6 +28,7 @@ import (
 
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/extract"
+	"github.com/dossier-kg/dossier/names"
 )
 
 // DefaultMaxBytes is the default limit on a document's size.
@@ -262,10 +263,12 @@ func (i *Ingester) Ingest(ctx context.Context, in Input) (Result, error) {
 		evs = append(evs, ev)
 	}
 	for k := range res.Assertions {
-		ev, err := events.New(&res.Assertions[k], caused)
+		a := &res.Assertions[k]
+		ev, err := events.New(a, caused)
 		if err != nil {
 			return res, fmt.Errorf("ingest %s: %w", doc.ID, err)
 		}
+		ev.Subject = events.AssertionSubject(a.Predicate, i.actorToken(a.Subject.Name), i.actorToken(a.Object.Name))
 		evs = append(evs, ev)
 	}
 	res.Appended, err = i.cfg.Log.Append(ctx, evs, events.AppendOptions{})
@@ -374,4 +377,13 @@ func (i *Ingester) mentions(docID string, producer events.Producer, found []extr
 	}
 	m.Mentions = kept
 	return m
+}
+
+// actorToken is the subject token of an actor: its id as the graph knows
+// the name, or the id a new actor of that name will get.
+func (i *Ingester) actorToken(name string) string {
+	if canon, _, ok := i.cfg.Known.Lookup(name); ok {
+		return names.Slug(canon)
+	}
+	return names.ActorToken(name)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -44,12 +45,23 @@ type Lexicon struct {
 }
 
 // DefaultLexicon returns the lexicon shipped with Dossier.
-func DefaultLexicon() *Lexicon {
+// It is built once: a Lexicon is immutable, so every caller can share it.
+func DefaultLexicon() *Lexicon { return defaultOnce() }
+
+var defaultOnce = sync.OnceValue(func() *Lexicon {
 	l, err := NewLexicon(defaultLexicon)
 	if err != nil {
 		panic(fmt.Sprintf("names: embedded lexicon.json is invalid: %v", err))
 	}
 	return l
+})
+
+// ActorToken is the id an actor named so would have, as a NATS subject
+// token: the slug of the name the lexicon resolves it to ("U.S." →
+// "united-states"). The graph may know better (a merge, an alias); those
+// who hold it resolve through it first.
+func ActorToken(name string) string {
+	return Slug(DefaultLexicon().Resolve(name).Name)
 }
 
 // LoadLexicon reads a user's lexicon file and merges it over the default:
