@@ -307,8 +307,11 @@ func (a *AssertionRecorded) Validate(o *Ontology) error {
 	return p.err()
 }
 
-// isHexID accepts ids as DocumentID and AssertionID write them: 32
-// lower-case hex digits, so one document cannot have two spellings.
+// IsID reports whether s is a document or assertion id as DocumentID
+// and AssertionID write them: 32 lower-case hex digits, so one document
+// cannot have two spellings.
+func IsID(s string) bool { return isHexID(s) }
+
 func isHexID(s string) bool {
 	if len(s) != 32 {
 		return false

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,21 +25,9 @@ func TestDebugDump(t *testing.T) {
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
 		doc := Document{ID: events.DocumentID(string(b)), Source: filepath.Base(f), Text: string(b)}
-		d := newDocState(r, doc, nil)
-		for i := range d.sents {
-			d.findMentions(i)
-		}
-		d.mergeActors()
-		d.settleTypes()
-		for i := range d.sents {
-			d.findReferences(i, true)
-		}
-		d.settleTypes()
-		for i := range d.sents {
-			d.findReferences(i, false)
-		}
-		for i := range d.sents {
-			d.attribute(i)
+		d, err := r.prepare(context.Background(), doc, nil)
+		if err != nil {
+			t.Fatal(err)
 		}
 		for _, a := range d.actors {
 			if a.into == nil {

@@ -68,35 +68,41 @@ const MaxTextBytes = 64 << 20
 
 // Extract reads one document.
 func (r *Rules) Extract(ctx context.Context, doc Document, known Known) (Result, error) {
-	if len(doc.Text) > MaxTextBytes {
-		return Result{}, fmt.Errorf("extract %s: text is %d bytes, over %d", doc.ID, len(doc.Text), MaxTextBytes)
-	}
-	d := newDocState(r, doc, known)
-	for i := range d.sents {
-		if i%256 == 0 && ctx.Err() != nil {
-			return Result{}, ctx.Err()
-		}
-		d.findMentions(i)
-	}
-	d.mergeActors()
-	d.settleTypes()
-	for i := range d.sents {
-		d.findReferences(i, true)
-	}
-	d.settleTypes()
-	for i := range d.sents {
-		d.findReferences(i, false)
-	}
-	for i := range d.sents {
-		if i%256 == 0 && ctx.Err() != nil {
-			return Result{}, ctx.Err()
-		}
-		d.attribute(i)
+	d, err := r.prepare(ctx, doc, known)
+	if err != nil {
+		return Result{}, err
 	}
 	for i := range d.sents {
 		d.relations(i)
 	}
 	return d.result(), nil
+}
+
+// prepare runs every pass before relations: names, merges, types,
+// references, speakers. Relations then read each sentence.
+func (r *Rules) prepare(ctx context.Context, doc Document, known Known) (*docState, error) {
+	if len(doc.Text) > MaxTextBytes {
+		return nil, fmt.Errorf("extract %s: text is %d bytes, over %d", doc.ID, len(doc.Text), MaxTextBytes)
+	}
+	d := newDocState(r, doc, known)
+	for i := range d.sents {
+		if i%256 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		d.findMentions(i)
+	}
+	d.mergeActors()
+	d.settleTypes()
+	for _, vote := range []bool{true, false} {
+		for i := range d.sents {
+			d.findReferences(i, vote)
+		}
+		d.settleTypes()
+	}
+	for i := range d.sents {
+		d.attribute(i)
+	}
+	return d, ctx.Err()
 }
 
 // index is the lexicon compiled into lookups.

@@ -425,29 +425,41 @@ func (v *View) DocumentActors(doc string) ([]Actor, error) {
 	return out, err
 }
 
-// Documents lists documents in id order.
-func (v *View) Documents(first int, after string) (Page[Document], error) {
-	var page Page[Document]
+// pageOf reads one page of a listing under prefix: item decodes each
+// key (and value, when values is set) and says whether it belongs in the
+// page. The cursor of an item is its key.
+func pageOf[T any](v *View, prefix []byte, first int, after string, values bool, item func(key, val []byte) (T, bool, error)) (Page[T], error) {
+	var page Page[T]
 	n := clampFirst(first)
-	prefix := keyDocument.Prefix()
 	a, err := decodeCursor(after, prefix)
 	if err != nil {
 		return page, err
 	}
-	err = v.scan(prefix, a, true, func(key, val []byte) (bool, error) {
+	err = v.scan(prefix, a, values, func(key, val []byte) (bool, error) {
+		it, ok, err := item(key, val)
+		if err != nil || !ok {
+			return err == nil, err
+		}
 		if len(page.Items) == n {
 			page.HasNext = true
 			return false, nil
 		}
-		var d Document
-		if err := json.Unmarshal(val, &d); err != nil {
-			return false, fmt.Errorf("decode %q: %w", key, err)
-		}
-		page.Items = append(page.Items, d)
+		page.Items = append(page.Items, it)
 		page.Cursors = append(page.Cursors, cursor(key))
 		return true, nil
 	})
 	return page, err
+}
+
+// Documents lists documents in id order.
+func (v *View) Documents(first int, after string) (Page[Document], error) {
+	return pageOf(v, keyDocument.Prefix(), first, after, true, func(key, val []byte) (Document, bool, error) {
+		var d Document
+		if err := json.Unmarshal(val, &d); err != nil {
+			return d, false, fmt.Errorf("decode %q: %w", key, err)
+		}
+		return d, true, nil
+	})
 }
 
 // Stats returns the graph's counts.
@@ -483,26 +495,10 @@ func (v *View) History(entity string, first int, after string) (Page[EventRecord
 }
 
 func (v *View) eventPage(prefix []byte, first int, after string, seqOf func([]byte) uint64) (Page[EventRecord], error) {
-	var page Page[EventRecord]
-	n := clampFirst(first)
-	a, err := decodeCursor(after, prefix)
-	if err != nil {
-		return page, err
-	}
-	err = v.scan(prefix, a, false, func(key, _ []byte) (bool, error) {
-		if len(page.Items) == n {
-			page.HasNext = true
-			return false, nil
-		}
+	return pageOf(v, prefix, first, after, false, func(key, _ []byte) (EventRecord, bool, error) {
 		e, err := v.Event(seqOf(key))
-		if err != nil {
-			return false, err
-		}
-		page.Items = append(page.Items, e)
-		page.Cursors = append(page.Cursors, cursor(key))
-		return true, nil
+		return e, err == nil, err
 	})
-	return page, err
 }
 
 // SequenceAt maps a time to the last sequence the stream stored at or
@@ -547,28 +543,11 @@ func (v *View) ChangedRelationships(from uint64) ([]RelKey, error) {
 
 // Contested lists relationships that are both affirmed and denied.
 func (v *View) Contested(first int, after string) (Page[Relationship], error) {
-	var page Page[Relationship]
-	n := clampFirst(first)
-	prefix := keyConts.Prefix()
-	a, err := decodeCursor(after, prefix)
-	if err != nil {
-		return page, err
-	}
-	err = v.scan(prefix, a, false, func(key, _ []byte) (bool, error) {
-		if len(page.Items) == n {
-			page.HasNext = true
-			return false, nil
-		}
+	return pageOf(v, keyConts.Prefix(), first, after, false, func(key, _ []byte) (Relationship, bool, error) {
 		p := keyConts.Split(key)
 		r, err := v.Relationship(RelKey{p[0], p[1], p[2]})
-		if err != nil {
-			return false, err
-		}
-		page.Items = append(page.Items, r)
-		page.Cursors = append(page.Cursors, cursor(key))
-		return true, nil
+		return r, err == nil, err
 	})
-	return page, err
 }
 
 // Survivor follows an actor's merges to the actor that now stands for it.

@@ -94,7 +94,7 @@ func (x *Extractor) Extract(ctx context.Context, doc extract.Document, known ext
 	}
 	if doc.ID == "" {
 		doc.ID = events.DocumentID(doc.Text)
-	} else if !isHexID(doc.ID) {
+	} else if !events.IsID(doc.ID) {
 		return extract.Result{}, fmt.Errorf("llm: document id %q is not a document id", doc.ID)
 	}
 	var chunks []chunk
@@ -193,17 +193,4 @@ func describe(r reply) string {
 		return "the answer is empty"
 	}
 	return "the answer starts " + compact(r.Content)
-}
-
-// isHexID accepts ids as events.DocumentID writes them.
-func isHexID(s string) bool {
-	if len(s) != 32 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
