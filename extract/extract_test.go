@@ -96,6 +96,9 @@ func TestRulesPatterns(t *testing.T) {
 		{"\"Zapchat passes data to the Chinese government,\" said analyst Maria Lopez.", []string{"Zapchat SHARES_DATA_WITH China affirmed/actual per Maria Lopez", "Maria Lopez ACCUSES Zapchat affirmed/actual per Maria Lopez"}},
 		{"Toronto-based Initech makes software.", []string{"Initech LOCATED_IN Toronto affirmed/actual"}},
 		{"John Smith of Initech said the deal was good.", []string{"John Smith MEMBER_OF Initech affirmed/actual"}},
+		{"Germany's economy minister Robert Habeck spoke.", []string{"Robert Habeck MEMBER_OF Germany affirmed/actual"}},
+		{"Jack Dorsey met French President Emmanuel Macron.", []string{"Emmanuel Macron LEADS France affirmed/actual", "Jack Dorsey MEETS Emmanuel Macron affirmed/actual"}},
+		{"Berlin was studying whether to block the sale of Siltronic to Taiwan's GlobalWafers.", []string{"Germany BANS Siltronic affirmed/actual"}},
 	} {
 		doc := extract.Document{ID: events.DocumentID(c.text), Source: "t", Text: c.text}
 		res, err := x.Extract(context.Background(), doc, nil)

@@ -320,7 +320,7 @@ func (d *docState) chunk(si, i, j int) {
 		}
 		// "Western markets", "European authorities": a capitalised
 		// adjective, not a name.
-		if j < len(toks) && toks[j].word && !toks[j].capital && adjectival(toks[i].lower) && !d.isName(w) {
+		if j < len(toks) && toks[j].word && !toks[j].capital && !d.functionWord(toks[j]) && !ppWords[toks[j].lower] && adjectival(toks[i].lower) && !d.isName(w) {
 			return
 		}
 	}
@@ -441,6 +441,11 @@ func (d *docState) prepBefore(si, i int) string {
 		return ""
 	}
 	if (toks[i-1].text == "," || toks[i-1].lower == "and" || toks[i-1].lower == "or") && len(ms) > 0 && ms[len(ms)-1].tj == i-1 {
+		return ms[len(ms)-1].prep
+	}
+	// "to Taiwan's GlobalWafers": a possessed name stands where its
+	// possessor stands.
+	if toks[i-1].text == "'s" && len(ms) > 0 && ms[len(ms)-1].tj == i-1 {
 		return ms[len(ms)-1].prep
 	}
 	for k, n := i-1, 0; k >= 0 && n < 4; k, n = k-1, n+1 {

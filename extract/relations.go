@@ -163,6 +163,14 @@ func (d *docState) leftSubject(si, k int) *mention {
 func (d *docState) rightObject(si, k int, allow []string) *mention {
 	toks := d.toks[si]
 	_, ce := clause(toks, k)
+	// A verb followed by "whether", "that" or "if" takes a clause, whose
+	// names belong to the clause's own verb.
+	for i := k; i < ce; i++ {
+		if w := toks[i].lower; w == "whether" || w == "that" || w == "if" {
+			ce = i
+			break
+		}
+	}
 	for _, m := range d.mentions[si] {
 		if m.ti < k || m.ti >= ce || m.suffix != "" {
 			continue
@@ -623,6 +631,24 @@ func (d *docState) patternRelations(si int) {
 		if m.suffix == "based" || m.suffix == "headquartered" {
 			if idx+1 < len(ms) && ms[idx+1].ti <= m.tj+3 {
 				d.emit(si, ms[idx+1].actor(), "LOCATED_IN", a, events.Affirmed, events.Actual, nil, 0.7)
+			}
+		}
+		// "Germany's economy minister Robert Habeck", "Twitter's chief
+		// executive Jack Dorsey": a possessor, a role, a person.
+		if !m.implicit && a.typ != "PERSON" && m.tj < len(toks) && toks[m.tj].text == "'s" && idx+1 < len(ms) {
+			n := ms[idx+1]
+			if n.actor().typ == "PERSON" && n.ti > m.tj+1 && n.ti <= m.tj+4 && onlyLower(toks, m.tj+1, n.ti) {
+				role := toks[n.ti-1].lower
+				if n.ti-2 > m.tj {
+					if two := toks[n.ti-2].lower + " " + role; leadTitles[two] {
+						role = two
+					}
+				}
+				if leadTitles[role] {
+					d.emit(si, n.actor(), "LEADS", a, events.Affirmed, events.Actual, nil, 0.6)
+				} else if d.ix.typeCue[role] == "PERSON" {
+					d.emit(si, n.actor(), "MEMBER_OF", a, events.Affirmed, events.Actual, nil, 0.6)
+				}
 			}
 		}
 		// "Paul Verhagen of (the) HCSS", "Sanne Maasakkers of internet
