@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
 
@@ -84,8 +85,24 @@ func follow[T feedItem](ctx context.Context, s *Server, after uint64, out chan T
 	pick func(v *graph.View, rec graph.EventRecord, keep func(*graph.View)) ([]T, error), slow func(last uint64) T) {
 	defer close(out)
 	var views batchViews
-	defer views.closeAll()
+	// Items still queued are resolved after follow returns (the channel
+	// is drained before its close is seen), against these views: keep
+	// them until the subscriber has read the queue or gone, then close.
+	defer func() {
+		go func() {
+			for len(out) > 0 && ctx.Err() == nil {
+				time.Sleep(10 * time.Millisecond)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(2 * time.Second):
+			}
+			views.closeAll()
+		}()
+	}()
 	cursor, sent, lastQueued := after, 0, after
+	// Events up to here existed when the subscription began: history.
+	replayUntil := s.cfg.Store.Applied()
 	for {
 		if err := s.cfg.Store.WaitFor(ctx, cursor+1); err != nil {
 			return
@@ -112,6 +129,20 @@ func follow[T feedItem](ctx context.Context, s *Server, after uint64, out chan T
 					continue
 				}
 				for _, it := range items {
+					// Replaying history, a full buffer holds the feed back:
+					// the feed reads the store, so waiting costs no memory,
+					// and a catching-up client is not slow. Live, a full
+					// buffer means the client cannot keep up.
+					if rec.Seq <= replayUntil {
+						select {
+						case out <- it:
+							sent++
+							lastQueued = rec.Seq
+						case <-ctx.Done():
+							return
+						}
+						continue
+					}
 					select {
 					case out <- it:
 						sent++
@@ -139,20 +170,19 @@ func follow[T feedItem](ctx context.Context, s *Server, after uint64, out chan T
 	}
 }
 
-type slowError struct{ last uint64 }
-
-func (e *slowError) Error() string {
-	return fmt.Sprintf("subscriber fell more than %d events behind; resubscribe with after: %d", SubscriberBuffer, e.last)
-}
-
-func (e *slowError) Extensions() map[string]any {
-	return map[string]any{"code": CodeSlowConsumer, "lastSequence": e.last}
+// slowError ends a subscription whose client fell behind.
+func slowError(last uint64) *Error {
+	return &Error{
+		Code:    CodeSlowConsumer,
+		Message: fmt.Sprintf("subscriber fell more than %d events behind; resubscribe with after: %d", SubscriberBuffer, last),
+		Details: map[string]any{"lastSequence": last},
+	}
 }
 
 type assertionEvent struct {
 	seq  uint64
 	a    *assertionResolver
-	slow *slowError
+	slow *Error
 }
 
 func (e *assertionEvent) sequence() uint64 { return e.seq }
@@ -163,15 +193,71 @@ func (e *assertionEvent) Sequence() (Sequence, error) {
 	}
 	return Sequence(e.seq), nil
 }
-func (e *assertionEvent) Predicate() string                     { return e.a.Predicate() }
-func (e *assertionEvent) Subject() (*actorResolver, error)      { return e.a.Subject() }
-func (e *assertionEvent) Object() (*actorResolver, error)       { return e.a.Object() }
-func (e *assertionEvent) Polarity() string                      { return e.a.Polarity() }
-func (e *assertionEvent) Modality() string                      { return e.a.Modality() }
-func (e *assertionEvent) Confidence() float64                   { return e.a.Confidence() }
-func (e *assertionEvent) AttributedTo() (*actorResolver, error) { return e.a.AttributedTo() }
-func (e *assertionEvent) Evidence() *evidenceResolver           { return e.a.Evidence() }
-func (e *assertionEvent) Assertion() *assertionResolver         { return e.a }
+
+// The last item of a too-slow subscription has no assertion: every
+// field answers the SLOW_CONSUMER error, whichever the client selected.
+func (e *assertionEvent) Predicate() (string, error) {
+	if e.slow != nil {
+		return "", e.slow
+	}
+	return e.a.Predicate(), nil
+}
+
+func (e *assertionEvent) Subject() (*actorResolver, error) {
+	if e.slow != nil {
+		return nil, e.slow
+	}
+	return e.a.Subject()
+}
+
+func (e *assertionEvent) Object() (*actorResolver, error) {
+	if e.slow != nil {
+		return nil, e.slow
+	}
+	return e.a.Object()
+}
+
+func (e *assertionEvent) Polarity() (string, error) {
+	if e.slow != nil {
+		return "", e.slow
+	}
+	return e.a.Polarity(), nil
+}
+
+func (e *assertionEvent) Modality() (string, error) {
+	if e.slow != nil {
+		return "", e.slow
+	}
+	return e.a.Modality(), nil
+}
+
+func (e *assertionEvent) Confidence() (float64, error) {
+	if e.slow != nil {
+		return 0, e.slow
+	}
+	return e.a.Confidence(), nil
+}
+
+func (e *assertionEvent) AttributedTo() (*actorResolver, error) {
+	if e.slow != nil {
+		return nil, e.slow
+	}
+	return e.a.AttributedTo()
+}
+
+func (e *assertionEvent) Evidence() (*evidenceResolver, error) {
+	if e.slow != nil {
+		return nil, e.slow
+	}
+	return e.a.Evidence(), nil
+}
+
+func (e *assertionEvent) Assertion() (*assertionResolver, error) {
+	if e.slow != nil {
+		return nil, e.slow
+	}
+	return e.a, nil
+}
 
 // AssertionRecorded follows recorded assertions that match a filter.
 func (q *root) AssertionRecorded(ctx context.Context, args struct {
@@ -217,7 +303,7 @@ func (q *root) AssertionRecorded(ctx context.Context, args struct {
 			return nil, nil
 		}
 		return []*assertionEvent{{seq: rec.Seq, a: &assertionResolver{r: &reader{v: v, texts: q.s.cfg.Texts}, a: a}}}, nil
-	}, func(last uint64) *assertionEvent { return &assertionEvent{seq: last, slow: &slowError{last}} })
+	}, func(last uint64) *assertionEvent { return &assertionEvent{seq: last, slow: slowError(last)} })
 	return out, nil
 }
 
@@ -271,7 +357,7 @@ type relationshipEvent struct {
 	seq    uint64
 	change string
 	rel    *relationshipResolver
-	slow   *slowError
+	slow   *Error
 }
 
 func (e *relationshipEvent) sequence() uint64 { return e.seq }
@@ -282,8 +368,19 @@ func (e *relationshipEvent) Sequence() (Sequence, error) {
 	}
 	return Sequence(e.seq), nil
 }
-func (e *relationshipEvent) Change() string                      { return e.change }
-func (e *relationshipEvent) Relationship() *relationshipResolver { return e.rel }
+func (e *relationshipEvent) Change() (string, error) {
+	if e.slow != nil {
+		return "", e.slow
+	}
+	return e.change, nil
+}
+
+func (e *relationshipEvent) Relationship() (*relationshipResolver, error) {
+	if e.slow != nil {
+		return nil, e.slow
+	}
+	return e.rel, nil
+}
 
 // RelationshipChanged follows relationships as events add, change and
 // remove them.
@@ -361,6 +458,6 @@ func (q *root) RelationshipChanged(ctx context.Context, args struct {
 			items = append(items, it)
 		}
 		return items, nil
-	}, func(last uint64) *relationshipEvent { return &relationshipEvent{seq: last, slow: &slowError{last}} })
+	}, func(last uint64) *relationshipEvent { return &relationshipEvent{seq: last, slow: slowError(last)} })
 	return out, nil
 }
