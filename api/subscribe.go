@@ -101,6 +101,7 @@ func follow[T feedItem](ctx context.Context, s *Server, after uint64, out chan T
 		}()
 	}()
 	cursor, sent, lastQueued := after, 0, after
+	sentAtView := -1 // items handed out when the newest view was opened
 	// Events up to here existed when the subscription began: history.
 	replayUntil := s.cfg.Store.Applied()
 	for {
@@ -112,7 +113,14 @@ func follow[T feedItem](ctx context.Context, s *Server, after uint64, out chan T
 			s.cfg.Logger.Error("subscription view", "err", err)
 			return
 		}
-		// A view serves every item handed out while it is the newest.
+		// A view serves every item handed out while it is the newest. A
+		// wake-up whose events matched nothing leaves a view no item uses:
+		// close it now, or an idle subscriber would hold one per event.
+		if n := len(views.views); n > 0 && views.ends[n-1] == sentAtView {
+			views.views[n-1].Close()
+			views.views, views.ends = views.views[:n-1], views.ends[:n-1]
+		}
+		sentAtView = sent
 		views.add(v, sent)
 		for cursor < v.At() {
 			recs, err := v.EventsAfter(cursor, 500)
