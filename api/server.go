@@ -141,7 +141,7 @@ func New(cfg Config) (*Server, error) {
 	// gets subscriptions over WebSocket; a POST with Accept:
 	// text/event-stream gets them over SSE; anything else is a plain
 	// GraphQL request.
-	s.mux.Handle("/graphql", graphqlws.NewHandlerFunc(schema, http.HandlerFunc(s.serveGraphQL),
+	s.mux.Handle("/graphql", graphqlws.NewHandlerFunc(codedSubscriber{s}, http.HandlerFunc(s.serveGraphQL),
 		graphqlws.WithCheckOrigin(cfg.checkOrigin),
 		graphqlws.WithMaxSubscriptions(MaxSubscriptionsPerConnection),
 		graphqlws.WithReadLimit(1<<20),
@@ -250,6 +250,41 @@ const MaxAtLeastWait = 10 * time.Second
 // MaxSubscriptionsPerConnection bounds the subscriptions one WebSocket
 // may hold.
 const MaxSubscriptionsPerConnection = 100
+
+// codedSubscriber gives WebSocket results the same extensions.code as
+// every other transport.
+type codedSubscriber struct{ s *Server }
+
+func (c codedSubscriber) Subscribe(ctx context.Context, doc, op string, vars map[string]any) (<-chan any, error) {
+	in, err := c.s.schema.Subscribe(ctx, doc, op, vars)
+	if err != nil {
+		var qe *gqlerrors.QueryError
+		if errors.As(err, &qe) {
+			c.s.codeErrors([]*gqlerrors.QueryError{qe})
+			return nil, &Error{Code: fmt.Sprint(qe.Extensions["code"]), Message: qe.Message, Err: err}
+		}
+		return nil, err
+	}
+	out := make(chan any)
+	// Owned by the subscription: it ends when graphql-go closes in,
+	// which it does when ctx ends.
+	go func() {
+		defer close(out)
+		for r := range in {
+			if resp, ok := r.(*graphql.Response); ok {
+				c.s.codeErrors(resp.Errors)
+			}
+			select {
+			case out <- r:
+			case <-ctx.Done():
+				for range in {
+				}
+				return
+			}
+		}
+	}()
+	return out, nil
+}
 
 // principalOf is who a request says it acts for.
 func principalOf(r *http.Request) string {

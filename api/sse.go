@@ -27,6 +27,8 @@ func (s *Server) serveSSE(ctx context.Context, w http.ResponseWriter, req gqlReq
 	w.Header().Set("Connection", "keep-alive")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
+	// Headers now: a quiet subscription must not look like a hung server.
+	flusher.Flush()
 	send := func(event string, data []byte) bool {
 		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, data); err != nil {
 			return false

@@ -124,7 +124,11 @@ func follow[T feedItem](ctx context.Context, s *Server, after uint64, out chan T
 		views.add(v, sent)
 		for cursor < v.At() {
 			recs, err := v.EventsAfter(cursor, 500)
-			if err != nil || len(recs) == 0 {
+			if err != nil {
+				s.cfg.Logger.Error("subscription: read the audit trail", "after", cursor, "err", err)
+				return // the client resumes with after; skipping would be a gap
+			}
+			if len(recs) == 0 {
 				cursor = v.At()
 				break
 			}
