@@ -301,6 +301,13 @@ func (q *root) AssertionRecorded(ctx context.Context, args struct {
 		if rec.Type != "AssertionRecorded" || !strings.HasPrefix(rec.Summary, "recorded") {
 			return nil, nil // re-sends and skipped events record nothing new
 		}
+		// The audit record names the relationship and actors: most
+		// filters reject an event from it, without reading the assertion.
+		if rel := strings.Split(entityID(rec.Entities, "rel/"), "/"); len(rel) == 3 {
+			if len(preds) > 0 && !slices.Contains(preds, rel[1]) || len(actors) > 0 && !actors[rel[0]] && !actors[rel[2]] {
+				return nil, nil
+			}
+		}
 		id := entityID(rec.Entities, "asr/")
 		a, err := v.Assertion(id)
 		if err != nil {
