@@ -54,6 +54,8 @@ type Config struct {
 	// (newDefaultExtractor); without any, ingestDocument answers
 	// UNAVAILABLE and everything else works.
 	Extractor extract.Extractor
+	// AllowedOrigins: see api.Config.
+	AllowedOrigins []string
 	// MaxDocumentBytes bounds an ingested document. Default
 	// ingest.DefaultMaxBytes.
 	MaxDocumentBytes int64
@@ -152,7 +154,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n.api, err = api.New(api.Config{Store: store, Log: n.log, Ontology: cfg.Ontology, Health: n.health, Logger: cfg.Logger,
-		Ingester: ing, Texts: n.texts,
+		Ingester: ing, Texts: n.texts, AllowedOrigins: cfg.AllowedOrigins,
 		Verify: func(ctx context.Context) (any, error) { return n.Verify(ctx) },
 		Reextract: func(ctx context.Context, name, principal string) (any, error) {
 			x, err := n.ExtractorNamed(name)

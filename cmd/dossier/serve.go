@@ -69,6 +69,7 @@ type serveCmd struct {
 	Load             string   `help:"Once up, record the assertions of this JSON-lines file, as 'dossier load' would." env:"DOSSIER_LOAD" placeholder:"FILE"`
 	Ingest           []string `help:"Once up, ingest these documents (globs allowed), as 'dossier ingest' would." env:"DOSSIER_INGEST" placeholder:"FILE"`
 	Extractor        string   `help:"How documents are read: rules (offline, the default) or llm (an OpenAI-compatible endpoint from DOSSIER_LLM_URL, DOSSIER_LLM_MODEL, DOSSIER_LLM_KEY)." enum:"rules,llm" default:"rules" env:"DOSSIER_EXTRACTOR"`
+	AllowedOrigin    []string `name:"allowed-origin" help:"A browser origin (https://host[:port]) allowed to open WebSocket subscriptions besides the server's own; repeatable." env:"DOSSIER_ALLOWED_ORIGINS" placeholder:"ORIGIN"`
 	MaxDocumentBytes int64    `help:"Largest document accepted for ingestion, in bytes." default:"10485760" env:"DOSSIER_MAX_DOCUMENT_BYTES"`
 	Instance         string   `help:"Name of this instance's projection consumer (default: from host name and data directory)." env:"DOSSIER_INSTANCE"`
 	storeFlags
@@ -81,6 +82,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}
 	cfg.Instance = c.Instance
 	cfg.MaxDocumentBytes = c.MaxDocumentBytes
+	cfg.AllowedOrigins = c.AllowedOrigin
 	if c.Extractor == "llm" {
 		x, err := llm.New(llm.ConfigFromEnv())
 		if err != nil {
