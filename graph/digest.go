@@ -191,3 +191,13 @@ func (c *keyCursor) close() {
 		c.it.Close()
 	}
 }
+
+// DigestAt is the Digest of the store as of a sequence (0: the latest).
+func (s *Store) DigestAt(seq uint64) (Digest, error) {
+	v, err := s.View(seq)
+	if err != nil {
+		return Digest{}, err
+	}
+	defer v.Close()
+	return v.Digest()
+}

@@ -73,12 +73,7 @@ func foldInto(t *testing.T, sizes ...int) *Store {
 
 func digestAt(t *testing.T, s *Store, at uint64) Digest {
 	t.Helper()
-	v, err := s.View(at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	d, err := v.Digest()
+	d, err := s.DigestAt(at)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func (n *Node) Verify(ctx context.Context) (VerifyReport, error) {
 	}
 	r := VerifyReport{Sequence: n.store.Applied()}
 	var err error
-	if r.Live, err = digestAt(n.store, r.Sequence); err != nil {
+	if r.Live, err = n.store.DigestAt(r.Sequence); err != nil {
 		return r, fmt.Errorf("verify: live store: %w", err)
 	}
 	scratch, err := graph.Open(ctx, graph.Config{InMemory: true, Lexicon: n.cfg.Lexicon, Logger: n.cfg.Logger})
@@ -52,7 +52,7 @@ func (n *Node) Verify(ctx context.Context) (VerifyReport, error) {
 	if err := n.projectLog(ctx, scratch, r.Sequence); err != nil {
 		return r, fmt.Errorf("verify: %w", err)
 	}
-	if r.Rebuilt, err = digestAt(scratch, r.Sequence); err != nil {
+	if r.Rebuilt, err = scratch.DigestAt(r.Sequence); err != nil {
 		return r, fmt.Errorf("verify: rebuilt store: %w", err)
 	}
 	r.Equal = r.Live.Sum == r.Rebuilt.Sum
@@ -73,13 +73,4 @@ func (n *Node) Verify(ctx context.Context) (VerifyReport, error) {
 		return r, fmt.Errorf("verify: %w", err)
 	}
 	return r, nil
-}
-
-func digestAt(s *graph.Store, seq uint64) (graph.Digest, error) {
-	v, err := s.View(seq)
-	if err != nil {
-		return graph.Digest{}, err
-	}
-	defer v.Close()
-	return v.Digest()
 }

@@ -42,12 +42,7 @@ func (e *env) scratch(batchSize int, stopAt uint64) *graph.Store {
 
 func digest(t *testing.T, s *graph.Store, at uint64) graph.Digest {
 	t.Helper()
-	v, err := s.View(at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	d, err := v.Digest()
+	d, err := s.DigestAt(at)
 	if err != nil {
 		t.Fatal(err)
 	}

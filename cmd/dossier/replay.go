@@ -37,12 +37,7 @@ func (c *replayCmd) run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	defer s.Close()
-	v, err := s.View(until)
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	d, err := v.Digest()
+	d, err := s.DigestAt(until)
 	if err != nil {
 		return err
 	}

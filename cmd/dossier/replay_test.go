@@ -37,12 +37,7 @@ func startLoaded(t *testing.T, dir string) (*testServer, uint64) {
 
 func storeDigest(t *testing.T, s *graph.Store, at uint64) graph.Digest {
 	t.Helper()
-	v, err := s.View(at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	d, err := v.Digest()
+	d, err := s.DigestAt(at)
 	if err != nil {
 		t.Fatal(err)
 	}
