@@ -208,67 +208,40 @@ func (e *assertionEvent) Sequence() (Sequence, error) {
 
 // The last item of a too-slow subscription has no assertion: every
 // field answers the SLOW_CONSUMER error, whichever the client selected.
-func (e *assertionEvent) Predicate() (string, error) {
-	if e.slow != nil {
-		return "", e.slow
+func answer[T any](slow *Error, f func() T) (T, error) {
+	if slow != nil {
+		var zero T
+		return zero, slow
 	}
-	return e.a.Predicate(), nil
+	return f(), nil
 }
 
-func (e *assertionEvent) Subject() (*actorResolver, error) {
-	if e.slow != nil {
-		return nil, e.slow
+func answerErr[T any](slow *Error, f func() (T, error)) (T, error) {
+	if slow != nil {
+		var zero T
+		return zero, slow
 	}
-	return e.a.Subject()
+	return f()
 }
 
-func (e *assertionEvent) Object() (*actorResolver, error) {
-	if e.slow != nil {
-		return nil, e.slow
-	}
-	return e.a.Object()
-}
-
-func (e *assertionEvent) Polarity() (string, error) {
-	if e.slow != nil {
-		return "", e.slow
-	}
-	return e.a.Polarity(), nil
-}
-
-func (e *assertionEvent) Modality() (string, error) {
-	if e.slow != nil {
-		return "", e.slow
-	}
-	return e.a.Modality(), nil
-}
-
-func (e *assertionEvent) Confidence() (float64, error) {
-	if e.slow != nil {
-		return 0, e.slow
-	}
-	return e.a.Confidence(), nil
-}
-
-func (e *assertionEvent) AttributedTo() (*actorResolver, error) {
-	if e.slow != nil {
-		return nil, e.slow
-	}
-	return e.a.AttributedTo()
-}
-
+func (e *assertionEvent) Predicate() (string, error)   { return answer(e.slow, e.a.Predicate) }
+func (e *assertionEvent) Polarity() (string, error)    { return answer(e.slow, e.a.Polarity) }
+func (e *assertionEvent) Modality() (string, error)    { return answer(e.slow, e.a.Modality) }
+func (e *assertionEvent) Confidence() (float64, error) { return answer(e.slow, e.a.Confidence) }
 func (e *assertionEvent) Evidence() (*evidenceResolver, error) {
-	if e.slow != nil {
-		return nil, e.slow
-	}
-	return e.a.Evidence(), nil
+	return answer(e.slow, func() *evidenceResolver { return e.a.Evidence() })
 }
-
 func (e *assertionEvent) Assertion() (*assertionResolver, error) {
-	if e.slow != nil {
-		return nil, e.slow
-	}
-	return e.a, nil
+	return answer(e.slow, func() *assertionResolver { return e.a })
+}
+func (e *assertionEvent) Subject() (*actorResolver, error) {
+	return answerErr(e.slow, func() (*actorResolver, error) { return e.a.Subject() })
+}
+func (e *assertionEvent) Object() (*actorResolver, error) {
+	return answerErr(e.slow, func() (*actorResolver, error) { return e.a.Object() })
+}
+func (e *assertionEvent) AttributedTo() (*actorResolver, error) {
+	return answerErr(e.slow, func() (*actorResolver, error) { return e.a.AttributedTo() })
 }
 
 // AssertionRecorded follows recorded assertions that match a filter.
@@ -388,17 +361,11 @@ func (e *relationshipEvent) Sequence() (Sequence, error) {
 	return Sequence(e.seq), nil
 }
 func (e *relationshipEvent) Change() (string, error) {
-	if e.slow != nil {
-		return "", e.slow
-	}
-	return e.change, nil
+	return answer(e.slow, func() string { return e.change })
 }
 
 func (e *relationshipEvent) Relationship() (*relationshipResolver, error) {
-	if e.slow != nil {
-		return nil, e.slow
-	}
-	return e.rel, nil
+	return answer(e.slow, func() *relationshipResolver { return e.rel })
 }
 
 // RelationshipChanged follows relationships as events add, change and
