@@ -112,6 +112,7 @@ type Server struct {
 	cfg    Config
 	schema *graphql.Schema
 	mux    *http.ServeMux
+	feed   *feed
 }
 
 // New parses the schema against the resolvers; a mismatch between
@@ -120,7 +121,7 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, fmt.Errorf("new api server: %w", err)
 	}
-	s := &Server{cfg: cfg}
+	s := &Server{cfg: cfg, feed: newFeed(cfg.Store, cfg.Logger)}
 	schema, err := graphql.ParseSchema(dossier.Schema, &root{s: s},
 		graphql.UseStringDescriptions(),
 		graphql.UseFieldResolvers(),
@@ -161,6 +162,10 @@ func New(cfg Config) (*Server, error) {
 	})
 	return s, nil
 }
+
+// Close stops the live feed; subscriptions still open end. The HTTP
+// server in front should be shut down first.
+func (s *Server) Close() { s.feed.close() }
 
 // Handler is the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.mux }

@@ -17,7 +17,14 @@ import (
 )
 
 // View is a consistent read of the graph as it was after one applied
-// sequence. Close it when done.
+// sequence. It is safe for concurrent use.
+//
+// Close it when done; but a view holds no resources beyond its memory:
+// the store runs Badger in managed mode, where a read transaction keeps
+// no read mark and versions are only discarded when the store says so
+// (it never does: as-of reads need them all). So a view whose end its
+// opener cannot observe (a subscription item resolved later by
+// graphql-go) may be left to the garbage collector.
 type View struct {
 	s   *Store
 	txn *badger.Txn

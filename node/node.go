@@ -322,6 +322,9 @@ func (n *Node) NATSURL() string {
 func (n *Node) Close() error {
 	var errs []error
 	n.closeOnce.Do(func() {
+		if n.api != nil {
+			n.api.Close()
+		}
 		if n.cancel != nil {
 			n.cancel()
 		}
