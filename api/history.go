@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -317,7 +318,8 @@ func (r *reader) relationshipValidAt(rel graph.Relationship, day string) (graph.
 		return rel, false, err
 	}
 	out := rel
-	out.Support, out.Affirmed, out.Negated, out.Sources = 0, 0, 0, map[string]int{}
+	out.Support, out.Affirmed, out.Negated = 0, 0, 0
+	docs := map[string]bool{}
 	for _, a := range as {
 		if !r.validAt(a, day) {
 			continue
@@ -328,9 +330,27 @@ func (r *reader) relationshipValidAt(rel graph.Relationship, day string) (graph.
 		} else {
 			out.Affirmed++
 		}
-		out.Sources[a.Document]++
+		docs[a.Document] = true
 	}
+	out.Documents = len(docs)
 	return out, out.Support > 0, nil
+}
+
+// validSources lists the documents of a relationship's assertions valid
+// on a date, sorted.
+func (r *reader) validSources(k graph.RelKey, day string) ([]string, error) {
+	as, err := r.v.RelationshipAssertions(k)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, a := range as {
+		if r.validAt(a, day) && !slices.Contains(ids, a.Document) {
+			ids = append(ids, a.Document)
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
 }
 
 func parseDay(s string) (string, error) {

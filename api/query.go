@@ -226,7 +226,9 @@ func (q *root) Relationships(ctx context.Context, args struct {
 			}
 			rq.After = page.Cursors[len(page.Cursors)-1]
 		}
-		return newConnection(out, func(rel graph.Relationship) *relationshipResolver { return &relationshipResolver{r: r, rel: rel} }), nil
+		return newConnection(out, func(rel graph.Relationship) *relationshipResolver {
+			return &relationshipResolver{r: r, rel: rel, day: day}
+		}), nil
 	}
 	page, err := r.v.Relationships(rq)
 	if err != nil {

@@ -103,12 +103,14 @@ func (a *actorResolver) Relationships(args struct {
 		return nil, userError("relationships of "+a.a.Name, err)
 	}
 	out := make([]*edgeResolver, 0, len(edges))
+	var day string
+	if args.ValidAt != nil {
+		if day, err = parseDay(*args.ValidAt); err != nil {
+			return nil, err
+		}
+	}
 	for _, e := range edges {
-		if args.ValidAt != nil {
-			day, err := parseDay(*args.ValidAt)
-			if err != nil {
-				return nil, err
-			}
+		if day != "" {
 			rel, ok, err := a.r.relationshipValidAt(e.Relationship, day)
 			if err != nil {
 				return nil, userError("relationships of "+a.a.Name, err)
@@ -118,14 +120,15 @@ func (a *actorResolver) Relationships(args struct {
 			}
 			e.Relationship = rel
 		}
-		out = append(out, &edgeResolver{r: a.r, e: e})
+		out = append(out, &edgeResolver{r: a.r, e: e, day: day})
 	}
 	return out, nil
 }
 
 type edgeResolver struct {
-	r *reader
-	e graph.Edge
+	r   *reader
+	e   graph.Edge
+	day string // see relationshipResolver.day
 }
 
 func (e *edgeResolver) Predicate() string { return e.e.Predicate }
@@ -135,7 +138,7 @@ func (e *edgeResolver) Other() (*actorResolver, error) {
 	return e.r.actorByID(e.e.Other)
 }
 func (e *edgeResolver) Relationship() *relationshipResolver {
-	return &relationshipResolver{r: e.r, rel: e.e.Relationship}
+	return &relationshipResolver{r: e.r, rel: e.e.Relationship, day: e.day}
 }
 
 func dirName(d graph.Direction) string {
@@ -148,6 +151,9 @@ func dirName(d graph.Direction) string {
 type relationshipResolver struct {
 	r   *reader
 	rel graph.Relationship
+	// day, when set, narrows the relationship to the assertions valid on
+	// it (validAt): rel's counts already are; sources follow.
+	day string
 }
 
 func (x *relationshipResolver) ID() graphql.ID          { return relGID(x.rel.Key()) }
@@ -166,8 +172,15 @@ func (x *relationshipResolver) Subject() (*actorResolver, error) { return x.r.ac
 func (x *relationshipResolver) Object() (*actorResolver, error)  { return x.r.actorByID(x.rel.Object) }
 
 func (x *relationshipResolver) Sources() ([]*documentResolver, error) {
-	out := make([]*documentResolver, 0, len(x.rel.Sources))
-	for _, id := range x.rel.SourceIDs() {
+	ids, err := x.r.v.RelationshipDocuments(x.rel.Key())
+	if x.day != "" && err == nil {
+		ids, err = x.r.validSources(x.rel.Key(), x.day)
+	}
+	if err != nil {
+		return nil, userError("sources", err)
+	}
+	out := make([]*documentResolver, 0, len(ids))
+	for _, id := range ids {
 		d, err := x.r.v.Document(id)
 		if err != nil {
 			return nil, userError("document "+id, err)

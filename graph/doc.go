@@ -11,7 +11,7 @@
 // was after event n at the cost of a live read: old versions are kept
 // (the discard timestamp stays 0), which is the price of as-of reads.
 //
-// # Key layout (LayoutVersion 2)
+// # Key layout (LayoutVersion 4)
 //
 // Keys are ASCII: a kind, then parts joined by ':'. Actor ids are slugs
 // of canonical names ("united-states"), assertion and document ids are
@@ -28,6 +28,7 @@
 //	in:<object>:<PRED>:<subject>      empty; the in-adjacency
 //	pred:<PRED>:<subject>:<object>    empty; relationships by predicate
 //	ra:<subject>:<PRED>:<object>:<assertion>   empty; a relationship's evidence
+//	rd:<subject>:<PRED>:<object>:<document>    live assertions from the document, 8 bytes big-endian
 //	asr:<assertion>                   Assertion JSON
 //	doc:<document>                    Document JSON
 //	da:<document>:<assertion>         empty; a document's assertions

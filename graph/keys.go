@@ -62,6 +62,7 @@ var (
 	keyIn     = &keyType{"in", []string{"object", "predicate", "subject"}, "empty: the in-adjacency"}
 	keyPred   = &keyType{"pred", []string{"predicate", "subject", "object"}, "empty: relationships by predicate"}
 	keyRelAsr = &keyType{"ra", []string{"subject", "predicate", "object", "assertion"}, "empty: a relationship's assertions"}
+	keyRelDoc = &keyType{"rd", []string{"subject", "predicate", "object", "document"}, "the relationship's live assertions from the document, 8 bytes big-endian"}
 
 	keyAssertion = &keyType{"asr", []string{"assertion"}, "Assertion JSON"}
 	keyDocument  = &keyType{"doc", []string{"document"}, "Document JSON"}
@@ -79,7 +80,7 @@ var (
 
 // allKeyTypes lists every key kind for the layout documentation test.
 var allKeyTypes = []*keyType{keyLayout, keyApplied, keyStats, keyActor, keyName, keyType_, keySurname,
-	keyRel, keyIn, keyPred, keyRelAsr, keyAssertion, keyDocument, keyDocAsr, keyDocText,
+	keyRel, keyIn, keyPred, keyRelAsr, keyRelDoc, keyAssertion, keyDocument, keyDocAsr, keyDocText,
 	keyActorAsr, keyEvent, keyAt, keyHist, keyRelChg, keyConts, keyDocActor}
 
 func u64(v uint64) []byte {

@@ -385,6 +385,20 @@ func (v *View) RelationshipAssertions(k RelKey) ([]Assertion, error) {
 	return v.assertionsUnder(keyRelAsr.Prefix(k.Subject, k.Predicate, k.Object))
 }
 
+// RelationshipDocuments lists the documents with live assertions of a
+// relationship, sorted by id.
+func (v *View) RelationshipDocuments(k RelKey) ([]string, error) {
+	var out []string
+	err := v.scan(keyRelDoc.Prefix(k.Subject, k.Predicate, k.Object), nil, false, func(key, _ []byte) (bool, error) {
+		out = append(out, string(key[bytes.LastIndexByte(key, ':')+1:]))
+		return true, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("documents of %v: %w", k, err)
+	}
+	return out, nil
+}
+
 // DocumentAssertions lists a document's assertions, oldest first.
 func (v *View) DocumentAssertions(doc string) ([]Assertion, error) {
 	return v.assertionsUnder(keyDocAsr.Prefix(doc))

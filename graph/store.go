@@ -27,7 +27,11 @@ import (
 //	   naming each actor; relationships count their sources per document;
 //	   assertions keep their retraction and the actors first resolved;
 //	   actors their merge and corrected type.
-const LayoutVersion = 3
+//	4: rd:<subject>:<PRED>:<object>:<document> counts a relationship's
+//	   assertions per document, out of the Relationship, which keeps only
+//	   the number of documents: the per-document map made every new
+//	   assertion of a well-supported relationship rewrite all of it.
+const LayoutVersion = 4
 
 // Config configures a store.
 type Config struct {

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"sort"
 	"time"
 )
 
@@ -41,28 +40,17 @@ type Relationship struct {
 	Support  int `json:"support"`
 	Affirmed int `json:"affirmed"`
 	Negated  int `json:"negated"`
-	// Sources counts the live assertions per document.
-	Sources  map[string]int `json:"sources"`
-	FirstSeq uint64         `json:"first_seq"`
-	LastSeq  uint64         `json:"last_seq"`
-	First    time.Time      `json:"first"`
-	Last     time.Time      `json:"last"`
+	// Documents is the number of documents with live assertions of it;
+	// View.RelationshipDocuments lists them.
+	Documents int       `json:"documents"`
+	FirstSeq  uint64    `json:"first_seq"`
+	LastSeq   uint64    `json:"last_seq"`
+	First     time.Time `json:"first"`
+	Last      time.Time `json:"last"`
 }
 
 // Key identifies the relationship.
 func (r Relationship) Key() RelKey { return RelKey{r.Subject, r.Predicate, r.Object} }
-
-// SourceIDs lists the documents of the relationship's assertions, sorted.
-func (r Relationship) SourceIDs() []string {
-	out := make([]string, 0, len(r.Sources))
-	for id, n := range r.Sources {
-		if n > 0 {
-			out = append(out, id)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
 
 // Contested says the relationship is both affirmed and denied.
 func (r Relationship) Contested() bool { return r.Affirmed > 0 && r.Negated > 0 }

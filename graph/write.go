@@ -286,6 +286,23 @@ func (tx *Tx) Relationship(k RelKey) (Relationship, error) {
 	return r, tx.getJSON(keyRel.Key(k.Subject, k.Predicate, k.Object), &r)
 }
 
+// CountSource adds delta to the live assertions of relationship k from a
+// document and returns the count before and after; at zero the entry is
+// gone. The fold keeps Relationship.Documents from the transitions.
+func (tx *Tx) CountSource(k RelKey, doc string, delta int) (before, after int, err error) {
+	key := keyRelDoc.Key(k.Subject, k.Predicate, k.Object, doc)
+	b, err := tx.get(key)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return 0, 0, err
+	}
+	before = int(fromU64(b))
+	after = max(before+delta, 0)
+	if after == 0 {
+		return before, 0, tx.del(key)
+	}
+	return before, after, tx.set(key, u64(uint64(after)))
+}
+
 // PutRelationship stores a relationship and its adjacency entries. A
 // relationship whose support fell to zero is deleted with them.
 func (tx *Tx) PutRelationship(r Relationship) error {

@@ -339,10 +339,11 @@ func addSupport(tx *graph.Tx, ev events.Envelope, a graph.Assertion, delta *grap
 	} else {
 		r.Affirmed++
 	}
-	if r.Sources == nil {
-		r.Sources = map[string]int{}
+	if before, _, err := tx.CountSource(r.Key(), a.Document, 1); err != nil {
+		return err
+	} else if before == 0 {
+		r.Documents++
 	}
-	r.Sources[a.Document]++
 	r.LastSeq, r.Last = ev.Sequence, ev.Recorded
 	return tx.PutRelationship(r)
 }
@@ -362,8 +363,10 @@ func removeSupport(tx *graph.Tx, ev events.Envelope, a graph.Assertion, delta *g
 	} else {
 		r.Affirmed--
 	}
-	if r.Sources[a.Document]--; r.Sources[a.Document] <= 0 {
-		delete(r.Sources, a.Document)
+	if before, after, err := tx.CountSource(r.Key(), a.Document, -1); err != nil {
+		return err
+	} else if before > 0 && after == 0 {
+		r.Documents--
 	}
 	r.LastSeq, r.Last = ev.Sequence, ev.Recorded
 	if r.Support <= 0 {
