@@ -27,17 +27,31 @@ func synthetic(n int) []events.Envelope {
 	return out
 }
 
+// hub makes n assertions of one relationship, each from its own
+// document: a claim every outlet repeats. Its cost per assertion must
+// not grow with the relationship's support.
+func hub(n int) []events.Envelope {
+	out := make([]events.Envelope, n)
+	for i := range out {
+		out[i] = assertionIn(fmt.Sprintf("report-%d", i), "ByteDance", "OWNS", "TikTok", fmt.Sprintf("Report %d says ByteDance owns TikTok.", i))
+	}
+	return out
+}
+
 // BenchmarkProject measures folding the log into the store, against
 // draining the same messages from a raw JetStream consumer in the same
 // run: the ratio is the cost of the projection itself.
 func BenchmarkProject(b *testing.B) {
 	const n = 20000
-	for _, mode := range []string{"raw-consume", "project"} {
+	for _, mode := range []string{"raw-consume", "project", "project-hub"} {
 		b.Run(mode, func(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
 				e := newEnv(b)
 				evs := synthetic(n)
+				if mode == "project-hub" {
+					evs = hub(n)
+				}
 				for i := 0; i < n; i += 1000 {
 					if _, err := e.log.Append(context.Background(), evs[i:i+1000], events.AppendOptions{}); err != nil {
 						b.Fatal(err)

@@ -66,11 +66,15 @@ func (e *env) reopenStore() {
 }
 
 func assertion(subj, pred, obj, sentence string) events.Envelope {
+	return assertionIn("doc-1", subj, pred, obj, sentence)
+}
+
+func assertionIn(doc, subj, pred, obj, sentence string) events.Envelope {
 	a := events.AssertionRecorded{
 		Subject:   events.ActorRef{Name: subj},
 		Predicate: pred,
 		Object:    events.ActorRef{Name: obj},
-		Evidence:  events.Evidence{Document: "doc-1", Sentence: sentence},
+		Evidence:  events.Evidence{Document: doc, Sentence: sentence},
 	}
 	a.Normalize(nil)
 	if err := a.Validate(events.DefaultOntology()); err != nil {
