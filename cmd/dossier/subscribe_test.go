@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -61,6 +62,33 @@ func TestSubscriptionClients(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("node clients/js/subscribe-test.mjs %s: %v\n%s", ts.http.URL, err, out)
+	}
+	t.Logf("%s", out)
+}
+
+// TestGraphiQLSubscription runs clients/js/graphiql-test.mjs: the
+// /graphiql page, in headless Chromium, runs a subscription typed into
+// its editor over the page's WebSocket and shows an assertion recorded
+// meanwhile. CHROMIUM names the browser (default /usr/bin/chromium).
+func TestGraphiQLSubscription(t *testing.T) {
+	_, err := exec.LookPath("node")
+	requireTool(t, err == nil, "node", "install Node.js 18 or later")
+	_, err = os.Stat(filepath.Join(repoRoot, "clients", "js", "node_modules", "playwright-core"))
+	requireTool(t, err == nil, "clients/js/node_modules", "run: (cd clients/js && npm ci)")
+	browser := cmp.Or(os.Getenv("CHROMIUM"), "/usr/bin/chromium")
+	_, err = os.Stat(browser)
+	requireTool(t, err == nil, "chromium", "apt-get install -y chromium, or set CHROMIUM")
+
+	ts := startServer(t, t.TempDir())
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", filepath.Join("clients", "js", "graphiql-test.mjs"), ts.http.URL)
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "CHROMIUM="+browser)
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node clients/js/graphiql-test.mjs %s: %v\n%s", ts.http.URL, err, out)
 	}
 	t.Logf("%s", out)
 }
