@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/dossier-kg/dossier/graph"
 )
 
@@ -140,8 +142,9 @@ type liveSubscriber interface {
 
 // feed is the server's one reader of the audit trail for subscriptions.
 type feed struct {
-	store  *graph.Store
-	logger *slog.Logger
+	store    *graph.Store
+	logger   *slog.Logger
+	position prometheus.Gauge // pos, for metrics
 
 	start   sync.Once
 	stop    context.CancelFunc
@@ -153,8 +156,8 @@ type feed struct {
 	closed  bool
 }
 
-func newFeed(store *graph.Store, logger *slog.Logger) *feed {
-	return &feed{store: store, logger: logger, subs: map[liveSubscriber]struct{}{},
+func newFeed(store *graph.Store, logger *slog.Logger, position prometheus.Gauge) *feed {
+	return &feed{store: store, logger: logger, position: position, subs: map[liveSubscriber]struct{}{},
 		done: make(chan struct{}), closing: make(chan struct{})}
 }
 
@@ -238,6 +241,7 @@ func (f *feed) offerUpTo(v *graph.View, pos uint64, idle bool) error {
 		if len(f.subs) == 0 {
 			f.pos = v.At()
 			f.mu.Unlock()
+			f.position.Set(float64(v.At()))
 			return nil
 		}
 		f.mu.Unlock()
@@ -264,6 +268,7 @@ func (f *feed) offerUpTo(v *graph.View, pos uint64, idle bool) error {
 		}
 		f.pos = pos
 		f.mu.Unlock()
+		f.position.Set(float64(pos))
 	}
 	return nil
 }
@@ -280,9 +285,9 @@ type subscription[T any] struct {
 	from uint64 // the feed's events up to here were replayed already
 	// last is the newest sequence whose items are all queued: where a
 	// too-slow client resumes.
-	last    uint64
-	gone    chan struct{} // closed when the feed drops the subscription
-	logName string
+	last  uint64
+	gone  chan struct{} // closed when the feed drops the subscription
+	field string        // the Subscription field, for logs and metrics
 }
 
 func (sub *subscription[T]) offer(ev *liveEvent) bool {
@@ -308,7 +313,7 @@ func (sub *subscription[T]) items(ev *liveEvent) []T {
 	if err != nil {
 		// The event stays in the log and the store; the client sees the
 		// rest of the feed, and the cause goes to the log.
-		sub.s.cfg.Logger.Error("subscription: skip an event it cannot read", "subscription", sub.logName, "seq", ev.rec.Seq, "err", err)
+		sub.s.cfg.Logger.Error("subscription: skip an event it cannot read", "field", sub.field, "seq", ev.rec.Seq, "err", err)
 	}
 	return items
 }
@@ -317,6 +322,9 @@ func (sub *subscription[T]) items(ev *liveEvent) []T {
 // when the client goes or falls behind.
 func (sub *subscription[T]) run(ctx context.Context, after uint64) {
 	defer close(sub.out)
+	open := sub.s.m.subscriptions.WithLabelValues(sub.field)
+	open.Inc()
+	defer open.Dec()
 	f := sub.s.feed
 	// Events up to here existed when the subscription began: replaying
 	// them waits for the client. Later ones it must keep up with.
@@ -341,6 +349,7 @@ func (sub *subscription[T]) run(ctx context.Context, after uint64) {
 	case <-f.closing:
 		f.leave(sub)
 	case <-sub.gone:
+		sub.s.m.slow.WithLabelValues(sub.field).Inc()
 		select {
 		case sub.out <- sub.slow(sub.last):
 		case <-ctx.Done():
@@ -373,6 +382,7 @@ func (sub *subscription[T]) replay(ctx context.Context, from, to, history uint64
 			}
 			items := sub.items(&liveEvent{rec: rec, view: v, store: sub.s.cfg.Store})
 			if rec.Seq > history && cap(sub.out)-len(sub.out) < len(items) {
+				sub.s.m.slow.WithLabelValues(sub.field).Inc()
 				select {
 				case sub.out <- sub.slow(sub.last):
 				case <-ctx.Done():
@@ -396,7 +406,7 @@ func (sub *subscription[T]) replay(ctx context.Context, from, to, history uint64
 // client's operation) or when the client falls behind.
 func subscribe[T any](ctx context.Context, s *Server, name string, after uint64,
 	pick func(ev *liveEvent) ([]T, error), slow func(last uint64) T) <-chan T {
-	sub := &subscription[T]{s: s, pick: pick, slow: slow, out: make(chan T, SubscriberBuffer), gone: make(chan struct{}), logName: name}
+	sub := &subscription[T]{s: s, pick: pick, slow: slow, out: make(chan T, SubscriberBuffer), gone: make(chan struct{}), field: name}
 	go sub.run(ctx, after)
 	return sub.out
 }

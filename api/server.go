@@ -26,6 +26,7 @@ import (
 	graphql "github.com/graph-gophers/graphql-go"
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 	graphqlws "github.com/graph-gophers/graphql-transport-ws"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dossier-kg/dossier"
 	"github.com/dossier-kg/dossier/events"
@@ -68,6 +69,9 @@ type Config struct {
 	AllowedOrigins []string
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// Metrics is where the API registers its Prometheus metrics
+	// (requests, errors by code, subscriptions). Optional.
+	Metrics prometheus.Registerer
 }
 
 func (c *Config) setDefaults() error {
@@ -113,6 +117,7 @@ type Server struct {
 	schema *graphql.Schema
 	mux    *http.ServeMux
 	feed   *feed
+	m      *metrics
 }
 
 // New parses the schema against the resolvers; a mismatch between
@@ -121,7 +126,8 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, fmt.Errorf("new api server: %w", err)
 	}
-	s := &Server{cfg: cfg, feed: newFeed(cfg.Store, cfg.Logger)}
+	s := &Server{cfg: cfg, m: newMetrics(cfg.Metrics)}
+	s.feed = newFeed(cfg.Store, cfg.Logger, s.m.feed)
 	schema, err := graphql.ParseSchema(dossier.Schema, &root{s: s},
 		graphql.UseStringDescriptions(),
 		graphql.UseFieldResolvers(),
@@ -142,7 +148,7 @@ func New(cfg Config) (*Server, error) {
 	// gets subscriptions over WebSocket; a POST with Accept:
 	// text/event-stream gets them over SSE; anything else is a plain
 	// GraphQL request.
-	s.mux.Handle("/graphql", graphqlws.NewHandlerFunc(codedSubscriber{s}, http.HandlerFunc(s.serveGraphQL),
+	s.mux.Handle("/graphql", s.m.instrument("graphql", graphqlws.NewHandlerFunc(codedSubscriber{s}, http.HandlerFunc(s.serveGraphQL),
 		graphqlws.WithCheckOrigin(cfg.checkOrigin),
 		graphqlws.WithMaxSubscriptions(MaxSubscriptionsPerConnection),
 		graphqlws.WithReadLimit(1<<20),
@@ -150,10 +156,10 @@ func New(cfg Config) (*Server, error) {
 		graphqlws.WithContextGenerator(graphqlws.ContextGeneratorFunc(func(ctx context.Context, r *http.Request) (context.Context, error) {
 			return context.WithValue(ctx, requestKey{}, &requestState{principal: principalOf(r)}), nil
 		})),
-	))
-	s.mux.HandleFunc("GET /healthz", s.serveHealth)
-	s.mux.HandleFunc("POST /admin/verify", s.ServeVerify)
-	s.mux.HandleFunc("POST /admin/reextract", s.serveReextract)
+	)))
+	s.mux.Handle("GET /healthz", s.m.instrument("healthz", http.HandlerFunc(s.serveHealth)))
+	s.mux.Handle("POST /admin/verify", s.m.instrument("verify", http.HandlerFunc(s.ServeVerify)))
+	s.mux.Handle("POST /admin/reextract", s.m.instrument("reextract", http.HandlerFunc(s.serveReextract)))
 	g := web.GraphiQL()
 	s.mux.Handle("/graphiql", g)
 	s.mux.Handle("/graphiql/", g)
@@ -442,6 +448,11 @@ func (s *Server) badBody(w http.ResponseWriter, err error) {
 // errors graphql-go raised before running anything are validation
 // failures, and anything else (a panic, a bug) is internal and logged.
 func (s *Server) codeErrors(errs []*gqlerrors.QueryError) {
+	defer func() {
+		for _, e := range errs {
+			s.m.errors.WithLabelValues(fmt.Sprint(e.Extensions["code"])).Inc()
+		}
+	}()
 	for _, e := range errs {
 		var apiErr *Error
 		switch {

@@ -191,6 +191,10 @@ func (s *Store) WaitFor(ctx context.Context, seq uint64) error {
 // Lexicon is the store's name lexicon.
 func (s *Store) Lexicon() *names.Lexicon { return s.lex }
 
+// Size is what the store takes on disk: Badger's LSM tree (keys and
+// small values) and its value log, in bytes, as Badger last measured.
+func (s *Store) Size() (lsm, vlog int64) { return s.db.Size() }
+
 // Close flushes and closes the store.
 func (s *Store) Close() error {
 	if err := s.db.Close(); err != nil {

@@ -24,6 +24,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/dossier-kg/dossier/api"
 	"github.com/dossier-kg/dossier/events"
@@ -110,6 +112,11 @@ type Node struct {
 	texts *ingest.ObjectStore
 	store *graph.Store
 	api   *api.Server
+	// metrics holds everything /metrics serves; projMetrics outlive the
+	// projectors project restarts.
+	metrics     *prometheus.Registry
+	projMetrics *projections.Metrics
+	handler     http.Handler
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -153,7 +160,9 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.api, err = api.New(api.Config{Store: store, Log: n.log, Ontology: cfg.Ontology, Health: n.health, Logger: cfg.Logger,
+	n.metrics = newRegistry(n)
+	n.projMetrics = projections.NewMetrics(n.metrics)
+	n.api, err = api.New(api.Config{Store: store, Log: n.log, Ontology: cfg.Ontology, Health: n.health, Logger: cfg.Logger, Metrics: n.metrics,
 		Ingester: ing, Texts: n.texts, AllowedOrigins: cfg.AllowedOrigins,
 		Verify: func(ctx context.Context) (any, error) { return n.Verify(ctx) },
 		Reextract: func(ctx context.Context, name, principal string) (any, error) {
@@ -166,6 +175,10 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(n.metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)}))
+	mux.Handle("/", n.api.Handler())
+	n.handler = mux
 	pctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	n.wg.Add(1)
@@ -258,7 +271,7 @@ func (n *Node) project(ctx context.Context) {
 	for {
 		p, err := projections.New(projections.Config{
 			Store: n.store, JetStream: n.js, Stream: n.log.Stream(),
-			Durable: "projector-" + n.cfg.Instance, BatchSize: n.cfg.BatchSize, Logger: n.cfg.Logger,
+			Durable: "projector-" + n.cfg.Instance, BatchSize: n.cfg.BatchSize, Logger: n.cfg.Logger, Metrics: n.projMetrics,
 		})
 		if err == nil {
 			err = p.Run(ctx)
@@ -297,8 +310,8 @@ func (n *Node) health() error {
 	return nil
 }
 
-// Handler serves the API.
-func (n *Node) Handler() http.Handler { return n.api.Handler() }
+// Handler serves the API, and its Prometheus metrics at /metrics.
+func (n *Node) Handler() http.Handler { return n.handler }
 
 // Store is the node's projection.
 func (n *Node) Store() *graph.Store { return n.store }

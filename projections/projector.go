@@ -33,6 +33,8 @@ type Config struct {
 	StopAt uint64
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// Metrics, when set, count what the projector does.
+	Metrics *Metrics
 
 	// afterCommit runs between a batch's Badger commit and its ack; an
 	// error stops Run there. Tests inject faults through it.
@@ -145,9 +147,14 @@ func (p *Projector) Run(ctx context.Context) error {
 				break fill
 			}
 		}
+		start := time.Now()
 		last, err := p.apply(batch)
 		if err != nil {
 			return err
+		}
+		if m := p.cfg.Metrics; m != nil {
+			m.batch.Observe(float64(len(batch)))
+			m.seconds.Observe(time.Since(start).Seconds())
 		}
 		if p.cfg.StopAt > 0 && (last >= p.cfg.StopAt || p.pastStop) {
 			return nil
@@ -225,6 +232,9 @@ func (p *Projector) apply(msgs []jetstream.Msg) (uint64, error) {
 				apply = b.ApplyExclusive
 			}
 			if err = apply(seq, func(tx *graph.Tx) error { return Fold(tx, ev) }); err == nil {
+				if m := p.cfg.Metrics; m != nil {
+					m.events.WithLabelValues(string(ev.Type)).Inc()
+				}
 				continue
 			}
 		}
@@ -239,6 +249,9 @@ func (p *Projector) apply(msgs []jetstream.Msg) (uint64, error) {
 			// Never foldable, whoever retries: record it as applied and
 			// go on, so one bad event cannot stall every replica.
 			p.skipped++
+			if m := p.cfg.Metrics; m != nil {
+				m.skipped.Inc()
+			}
 			p.cfg.Logger.Warn("skipping event that cannot be folded", "seq", seq, "err", err)
 			skip := graph.EventRecord{Time: md.Timestamp, Type: string(ev.Type), ID: ev.ID, Principal: ev.Principal, Summary: "skipped, cannot be folded: " + err.Error()}
 			if err := b.Apply(seq, func(tx *graph.Tx) error { return tx.PutEvent(skip) }); err != nil {

@@ -103,7 +103,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	slog.Info("dossier serving", "graphql", "http://"+ln.Addr().String()+"/graphql",
-		"graphiql", "http://"+ln.Addr().String()+"/graphiql", "nats", n.NATSURL(), "data", c.Data,
+		"graphiql", "http://"+ln.Addr().String()+"/graphiql", "metrics", "http://"+ln.Addr().String()+"/metrics", "nats", n.NATSURL(), "data", c.Data,
 		"applied", n.Store().Applied())
 	if c.Load != "" {
 		// The same path as 'dossier load': validated, then recorded
