@@ -337,37 +337,45 @@ type Edge struct {
 // group ordered by predicate and other actor.
 func (v *View) Edges(actor string, dir Direction, preds []string) ([]Edge, error) {
 	var out []Edge
-	want := func(p string) bool { return len(preds) == 0 || slices.Contains(preds, p) }
+	// Keys lead with the actor and then the predicate: with predicates
+	// given, scan only theirs, so a filter on a hub costs what it returns.
+	outPrefixes, inPrefixes := [][]byte{keyRel.Prefix(actor)}, [][]byte{keyIn.Prefix(actor)}
+	if len(preds) > 0 {
+		outPrefixes, inPrefixes = nil, nil
+		for _, p := range slices.Compact(slices.Sorted(slices.Values(preds))) {
+			outPrefixes = append(outPrefixes, keyRel.Prefix(actor, p))
+			inPrefixes = append(inPrefixes, keyIn.Prefix(actor, p))
+		}
+	}
 	if dir&Out != 0 {
-		err := v.scan(keyRel.Prefix(actor), nil, true, func(key, val []byte) (bool, error) {
-			var r Relationship
-			if err := json.Unmarshal(val, &r); err != nil {
-				return false, fmt.Errorf("decode %q: %w", key, err)
-			}
-			if want(r.Predicate) {
+		for _, prefix := range outPrefixes {
+			err := v.scan(prefix, nil, true, func(key, val []byte) (bool, error) {
+				var r Relationship
+				if err := json.Unmarshal(val, &r); err != nil {
+					return false, fmt.Errorf("decode %q: %w", key, err)
+				}
 				out = append(out, Edge{Relationship: r, Dir: Out, Other: r.Object})
+				return true, nil
+			})
+			if err != nil {
+				return nil, err
 			}
-			return true, nil
-		})
-		if err != nil {
-			return nil, err
 		}
 	}
 	if dir&In != 0 {
-		err := v.scan(keyIn.Prefix(actor), nil, false, func(key, _ []byte) (bool, error) {
-			p := keyIn.Split(key)
-			if !want(p[1]) {
+		for _, prefix := range inPrefixes {
+			err := v.scan(prefix, nil, false, func(key, _ []byte) (bool, error) {
+				p := keyIn.Split(key)
+				r, err := v.Relationship(RelKey{p[2], p[1], p[0]})
+				if err != nil {
+					return false, err
+				}
+				out = append(out, Edge{Relationship: r, Dir: In, Other: r.Subject})
 				return true, nil
-			}
-			r, err := v.Relationship(RelKey{p[2], p[1], p[0]})
+			})
 			if err != nil {
-				return false, err
+				return nil, err
 			}
-			out = append(out, Edge{Relationship: r, Dir: In, Other: r.Subject})
-			return true, nil
-		})
-		if err != nil {
-			return nil, err
 		}
 	}
 	return out, nil
