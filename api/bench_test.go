@@ -11,11 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/dossier-kg/dossier/api"
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/internal/testenv"
 	"github.com/dossier-kg/dossier/projections"
 )
 
@@ -89,17 +88,7 @@ func historyStore(b *testing.B, n int) (*graph.Store, uint64) {
 // as-of figure should stay within twice the live one.
 func BenchmarkAsOf(b *testing.B) {
 	store, last := historyStore(b, 100_000)
-	srv, err := events.StartServer(events.ServerConfig{Dir: b.TempDir()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(srv.Shutdown)
-	nc, _ := srv.Connect()
-	js, _ := jetstream.New(nc)
-	log, err := events.OpenLog(context.Background(), events.LogConfig{JetStream: js})
-	if err != nil {
-		b.Fatal(err)
-	}
+	log, _ := testenv.Log(b, events.LogConfig{})
 	s, err := api.New(api.Config{Store: store, Log: log})
 	if err != nil {
 		b.Fatal(err)

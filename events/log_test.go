@@ -10,28 +10,16 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/internal/testenv"
 )
 
 // openLog starts an embedded NATS server in a temporary directory and
 // opens the event log on it.
 func openLog(tb testing.TB) (*events.Log, jetstream.JetStream) {
 	tb.Helper()
-	srv, err := events.StartServer(events.ServerConfig{Dir: tb.TempDir()})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(srv.Shutdown)
+	srv, js := testenv.JetStream(tb)
 	if srv.ClientURL() != "" {
 		tb.Errorf("a server without Listen has client URL %q", srv.ClientURL())
-	}
-	nc, err := srv.Connect()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		tb.Fatal(err)
 	}
 	l, err := events.OpenLog(context.Background(), events.LogConfig{JetStream: js})
 	if err != nil {

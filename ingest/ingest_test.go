@@ -16,6 +16,7 @@ import (
 	"github.com/dossier-kg/dossier/extract"
 	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/ingest"
+	"github.com/dossier-kg/dossier/internal/testenv"
 	"github.com/dossier-kg/dossier/projections"
 )
 
@@ -78,25 +79,7 @@ type env struct {
 func newEnv(t *testing.T, cfg ingest.Config, logCfg events.LogConfig) *env {
 	t.Helper()
 	ctx := context.Background()
-	srv, err := events.StartServer(events.ServerConfig{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Shutdown)
-	nc, err := srv.Connect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logCfg.JetStream = js
-	log, err := events.OpenLog(ctx, logCfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	log, js := testenv.Log(t, logCfg)
 	os, err := ingest.OpenObjectStore(ctx, ingest.ObjectStoreConfig{JetStream: js})
 	if err != nil {
 		t.Fatal(err)

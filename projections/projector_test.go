@@ -10,11 +10,11 @@ import (
 
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/internal/testenv"
 )
 
 type env struct {
 	t     testing.TB
-	srv   *events.Server
 	js    jetstream.JetStream
 	log   *events.Log
 	dir   string
@@ -23,26 +23,8 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	dir := t.TempDir()
-	srv, err := events.StartServer(events.ServerConfig{Dir: dir + "/nats"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Shutdown)
-	nc, err := srv.Connect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := events.OpenLog(context.Background(), events.LogConfig{JetStream: js})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, srv: srv, js: js, log: log, dir: dir + "/graph"}
+	log, js := testenv.Log(t, events.LogConfig{})
+	e := &env{t: t, js: js, log: log, dir: t.TempDir()}
 	e.openStore()
 	t.Cleanup(func() { e.store.Close() })
 	return e
