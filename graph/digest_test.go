@@ -28,11 +28,12 @@ func testFold(seq uint64) func(tx *Tx) error {
 		if err != nil {
 			r = Relationship{Subject: k.Subject, Predicate: k.Predicate, Object: k.Object, FirstSeq: seq}
 		}
+		before := r
 		r.Support, r.Affirmed, r.LastSeq = r.Support+1, r.Affirmed+1, seq
 		if i%7 == 0 {
 			r.Support = 0
 		}
-		if err := tx.PutRelationship(r); err != nil {
+		if err := tx.PutRelationship(before, r); err != nil {
 			return err
 		}
 		st, err := tx.Stats()

@@ -23,7 +23,7 @@ func TestEdgesByPredicate(t *testing.T) {
 	if err := b.Apply(1, func(tx *Tx) error {
 		for _, r := range rels {
 			r.Support, r.Affirmed = 1, 1
-			if err := tx.PutRelationship(r); err != nil {
+			if err := tx.PutRelationship(Relationship{}, r); err != nil {
 				return err
 			}
 		}

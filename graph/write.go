@@ -304,22 +304,29 @@ func (tx *Tx) CountSource(k RelKey, doc string, delta int) (before, after int, e
 }
 
 // PutRelationship stores a relationship and its adjacency entries. A
-// relationship whose support fell to zero is deleted with them.
-func (tx *Tx) PutRelationship(r Relationship) error {
+// relationship whose support fell to zero is deleted with them. before
+// is the relationship as it was read (zero when there was none): the
+// index entries are written only when they change, since most
+// assertions add support to a relationship that already has them.
+func (tx *Tx) PutRelationship(before, r Relationship) error {
 	rk, in, pred := keyRel.Key(r.Subject, r.Predicate, r.Object), keyIn.Key(r.Object, r.Predicate, r.Subject), keyPred.Key(r.Predicate, r.Subject, r.Object)
 	// changes(from, to) finds what moved between two points here.
 	if err := tx.set(keyRelChg.Key(hex16(tx.seq), r.Subject, r.Predicate, r.Object), nil); err != nil {
 		return err
 	}
+	was, is := before.Support > 0, r.Support > 0
 	con := keyConts.Key(r.Subject, r.Predicate, r.Object)
-	if r.Support > 0 && r.Contested() {
+	switch wasC, isC := was && before.Contested(), is && r.Contested(); {
+	case isC && !wasC:
 		if err := tx.set(con, nil); err != nil {
 			return err
 		}
-	} else if err := tx.del(con); err != nil {
-		return err
+	case wasC && !isC:
+		if err := tx.del(con); err != nil {
+			return err
+		}
 	}
-	if r.Support <= 0 {
+	if !is {
 		for _, k := range [][]byte{rk, in, pred} {
 			if err := tx.del(k); err != nil {
 				return err
@@ -327,11 +334,13 @@ func (tx *Tx) PutRelationship(r Relationship) error {
 		}
 		return nil
 	}
-	if err := tx.set(in, nil); err != nil {
-		return err
-	}
-	if err := tx.set(pred, nil); err != nil {
-		return err
+	if !was {
+		if err := tx.set(in, nil); err != nil {
+			return err
+		}
+		if err := tx.set(pred, nil); err != nil {
+			return err
+		}
 	}
 	return tx.setJSON(rk, r)
 }

@@ -333,6 +333,7 @@ func addSupport(tx *graph.Tx, ev events.Envelope, a graph.Assertion, delta *grap
 	} else if err != nil {
 		return err
 	}
+	before := r
 	r.Support++
 	if a.Polarity == events.Negated {
 		r.Negated++
@@ -345,7 +346,7 @@ func addSupport(tx *graph.Tx, ev events.Envelope, a graph.Assertion, delta *grap
 		r.Documents++
 	}
 	r.LastSeq, r.Last = ev.Sequence, ev.Recorded
-	return tx.PutRelationship(r)
+	return tx.PutRelationship(before, r)
 }
 
 // removeSupport takes an assertion out of its relationship's aggregate;
@@ -357,6 +358,7 @@ func removeSupport(tx *graph.Tx, ev events.Envelope, a graph.Assertion, delta *g
 	} else if err != nil {
 		return err
 	}
+	before := r
 	r.Support--
 	if a.Polarity == events.Negated {
 		r.Negated--
@@ -372,7 +374,7 @@ func removeSupport(tx *graph.Tx, ev events.Envelope, a graph.Assertion, delta *g
 	if r.Support <= 0 {
 		delta.Relationships--
 	}
-	return tx.PutRelationship(r)
+	return tx.PutRelationship(before, r)
 }
 
 // touchActor resolves a name to an actor, creating it when new, and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -11,12 +12,14 @@ import (
 	"github.com/dossier-kg/dossier/graph"
 )
 
+var historyPredicates = []string{"OWNS", "BANS", "MEETS", "ACCUSES", "MEMBER_OF"}
+
 // randomHistory makes a log of n events mixing records, retractions,
 // merges, unmerges, corrections and document retractions, over a small
 // world so that they collide often.
 func randomHistory(r *rand.Rand, n int) []events.Envelope {
 	names := []string{"Alpha Corp", "Beta", "Gamma Labs", "Delta", "the Delta", "Epsilon Group", "Zeta", "U.S.", "United States"}
-	preds := []string{"OWNS", "BANS", "MEETS", "ACCUSES", "MEMBER_OF"}
+	preds := historyPredicates
 	docs := []string{"doc-a", "doc-b", "doc-c"}
 	var out []events.Envelope
 	var recorded []string
@@ -108,6 +111,39 @@ func checkConsistent(t *testing.T, s *graph.Store) {
 	}
 	if total != st.Assertions || len(rels.Items) != st.Relationships {
 		t.Errorf("stats %+v, but %d relationships with %d assertions", st, len(rels.Items), total)
+	}
+	// The indexes agree with the records: the contested listing holds
+	// exactly the contested relationships, and every relationship is in
+	// its predicate's listing and its object's in-adjacency, no more.
+	con, err := v.Contested(1000, "")
+	if err != nil {
+		t.Fatalf("contested: %v", err)
+	}
+	wantCon, byPred := 0, map[string]int{}
+	for _, r := range rels.Items {
+		if r.Contested() {
+			wantCon++
+		}
+		byPred[r.Predicate]++
+		in, err := v.Relationships(graph.RelQuery{Object: r.Object, Predicate: r.Predicate, First: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(in.Items, func(x graph.Relationship) bool { return x.Subject == r.Subject }) {
+			t.Errorf("%v is missing from its object's in-adjacency", r.Key())
+		}
+	}
+	if len(con.Items) != wantCon {
+		t.Errorf("contested listing has %d relationships, want %d", len(con.Items), wantCon)
+	}
+	for _, p := range historyPredicates {
+		listed, err := v.Relationships(graph.RelQuery{Predicate: p, First: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(listed.Items) != byPred[p] {
+			t.Errorf("predicate listing of %s has %d relationships, want %d", p, len(listed.Items), byPred[p])
+		}
 	}
 	kinds := map[string]int{}
 	evs, _ := v.Events(1000, "")
