@@ -43,6 +43,10 @@ type Config struct {
 	Lexicon *names.Lexicon
 	// Logger receives Badger's warnings and errors. Default slog.Default().
 	Logger *slog.Logger
+	// CacheEntries bounds the projector's cache of newest values (see
+	// Batch). Default 100,000 (about 30 MB); negative means 1, for tests
+	// that want every read to reach Badger.
+	CacheEntries int
 }
 
 // Store is the projected knowledge graph. Every write is versioned with
@@ -51,6 +55,10 @@ type Config struct {
 type Store struct {
 	db  *badger.DB
 	lex *names.Lexicon
+	// latest caches the current value of keys the projector reads and
+	// writes (see Batch), so that hot actors, names and relationships
+	// are not looked up in the LSM tree for every assertion.
+	latest *latestCache
 
 	mu      sync.Mutex
 	applied uint64
@@ -81,6 +89,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Lexicon == nil {
 		cfg.Lexicon = names.DefaultLexicon()
 	}
+	switch {
+	case cfg.CacheEntries == 0:
+		cfg.CacheEntries = defaultCacheEntries
+	case cfg.CacheEntries < 0:
+		cfg.CacheEntries = 1
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -101,7 +115,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open graph %s: %w", cfg.Dir, err)
 	}
-	s := &Store{db: db, lex: cfg.Lexicon, advanced: make(chan struct{})}
+	s := &Store{db: db, lex: cfg.Lexicon, advanced: make(chan struct{}), latest: newLatestCache(cfg.CacheEntries)}
 	if err := s.init(cfg.Dir); err != nil {
 		db.Close()
 		return nil, err

@@ -87,6 +87,7 @@ func (b *Batch) apply(seq uint64, exclusive bool, fn func(tx *Tx) error) error {
 	}
 	for k, v := range tx.writes {
 		b.overlay[k] = v
+		b.s.latest.wrote(k, v)
 	}
 	b.last = seq
 	b.wg.Add(1)
@@ -99,14 +100,20 @@ func (b *Batch) apply(seq uint64, exclusive bool, fn func(tx *Tx) error) error {
 		}
 	})
 	if err != nil {
+		b.s.latest.purge()
 		return fmt.Errorf("commit event %d: %w", seq, err)
 	}
 	return nil
 }
 
+// failed returns the first commit error. The latest-value cache may then
+// hold values that never reached Badger: it is purged.
 func (b *Batch) failed() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.err != nil {
+		b.s.latest.purge()
+	}
 	return b.err
 }
 
@@ -149,14 +156,29 @@ func (tx *Tx) get(key []byte) ([]byte, error) {
 	if v, ok := tx.b.overlay[string(key)]; ok {
 		return v, nilIfPresent(v)
 	}
+	latest := tx.b.s.latest
+	if v, ok := latest.get(string(key)); ok {
+		return v, nilIfPresent(v)
+	}
+	// Not written by this batch: Badger at the batch's read timestamp has
+	// the newest value, which the cache may keep.
 	item, err := tx.txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
+		latest.read(string(key), nil)
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get %q: %w", key, err)
 	}
-	return item.ValueCopy(nil)
+	v, err := item.ValueCopy(nil)
+	if err != nil {
+		return nil, fmt.Errorf("get %q: %w", key, err)
+	}
+	if v == nil {
+		v = []byte{} // present and empty; nil would say absent
+	}
+	latest.read(string(key), v)
+	return v, nil
 }
 
 func nilIfPresent(v []byte) error {
