@@ -1,0 +1,266 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/dossier-kg/dossier/api"
+	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/projections"
+)
+
+var assertions = flag.Int("assertions", 1_000_000, "how many assertions BenchmarkMillion records")
+
+// BenchmarkMillion records -assertions synthetic assertions (default a
+// million) and measures each stage against the raw floor of the part
+// under it, in the same run, on the same disk:
+//
+//   - append (events.Log.Append, batches of 1,000) against raw async
+//     publishing of the same messages, with Msg-Id, to another stream;
+//   - projection (the projector folding them all) against draining the
+//     raw stream with an ordered consumer, and against raw Badger writes
+//     (managed WriteBatchAt, one commit timestamp per 1,000 keys);
+//   - queries through the HTTP handler on the million-assertion graph.
+//
+// It runs once whatever b.N; -benchtime 1x says so. See BENCHMARKS.md.
+func BenchmarkMillion(b *testing.B) {
+	n := *assertions
+	ctx := context.Background()
+	dir := b.TempDir()
+	srv, err := events.StartServer(events.ServerConfig{Dir: dir + "/nats"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Shutdown()
+	nc, err := srv.Connect()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
+	if err != nil {
+		b.Fatal(err)
+	}
+	log, err := events.OpenLog(ctx, events.LogConfig{JetStream: js})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "RAW", Subjects: []string{"raw.>"}, Storage: jetstream.FileStorage}); err != nil {
+		b.Fatal(err)
+	}
+	gen := newCorpus(n)
+	b.ResetTimer()
+
+	// Append, and the raw publish of the same messages, batch by batch
+	// so that both see the same machine.
+	const batch = 1000
+	var rawPub, appendDur time.Duration
+	for i := 0; i < n; i += batch {
+		evs := gen.batch(i, min(batch, n-i))
+		msgs := make([]*nats.Msg, len(evs))
+		for k, ev := range evs {
+			body, err := ev.Marshal()
+			if err != nil {
+				b.Fatal(err)
+			}
+			msgs[k] = &nats.Msg{Subject: "raw." + strings.TrimPrefix(ev.Subject, "dossier."), Data: body, Header: nats.Header{}}
+			msgs[k].Header.Set(jetstream.MsgIDHeader, ev.ID)
+		}
+		start := time.Now()
+		for _, m := range msgs {
+			if _, err := js.PublishMsgAsync(m); err != nil {
+				b.Fatal(err)
+			}
+		}
+		select {
+		case <-js.PublishAsyncComplete():
+		case <-time.After(time.Minute):
+			b.Fatal("raw publish: no acks within a minute")
+		}
+		rawPub += time.Since(start)
+		start = time.Now()
+		if _, err := log.Append(ctx, evs, events.AppendOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		appendDur += time.Since(start)
+	}
+	report(b, "append", n, appendDur, "raw-publish", rawPub)
+
+	// Projection, against the raw consumer.
+	start := time.Now()
+	drain(b, js, "RAW", n)
+	rawConsume := time.Since(start)
+	store, err := graph.Open(ctx, graph.Config{Dir: dir + "/graph"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	last, err := log.LastSequence(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	start = time.Now()
+	p, err := projections.New(projections.Config{Store: store, JetStream: js, StopAt: last})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := p.Run(ctx); err != nil {
+		b.Fatal(err)
+	}
+	project := time.Since(start)
+	report(b, "project", n, project, "raw-consume", rawConsume)
+	b.ReportMetric(float64(diskUsage(dir+"/graph"))/float64(n), "store-B/assertion")
+
+	rawKeys := 20 * n // about what the fold writes per assertion
+	rawBadger := badgerFloor(b, dir+"/raw-badger", rawKeys)
+	b.ReportMetric(float64(rawKeys)/rawBadger.Seconds(), "raw-badger-keys/s")
+	b.Logf("raw Badger: %d keys in %s (%.0f keys/s)", rawKeys, rawBadger.Round(time.Millisecond), float64(rawKeys)/rawBadger.Seconds())
+
+	queries(b, store, log, gen)
+	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MiB")
+	b.ReportMetric(0, "ns/op")
+}
+
+// report logs a stage against its raw floor and reports both rates and
+// their ratio.
+func report(b *testing.B, name string, n int, took time.Duration, raw string, rawTook time.Duration) {
+	rate, rawRate := float64(n)/took.Seconds(), float64(n)/rawTook.Seconds()
+	b.Logf("%-8s %8d in %9s: %8.0f/s; %-11s %9s: %8.0f/s; ratio %.3f", name, n, took.Round(time.Millisecond), rate,
+		raw, rawTook.Round(time.Millisecond), rawRate, rate/rawRate)
+	b.ReportMetric(rate, name+"/s")
+	b.ReportMetric(rawRate, raw+"/s")
+	b.ReportMetric(rate/rawRate, name+"-ratio")
+}
+
+func drain(b *testing.B, js jetstream.JetStream, stream string, n int) {
+	c, err := js.OrderedConsumer(context.Background(), stream, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	it, err := c.Messages()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer it.Stop()
+	for range n {
+		if _, err := it.Next(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// badgerFloor writes n keys of the projection's typical sizes (40 B
+// keys, 200 B values) to a fresh managed Badger, a commit timestamp per
+// 1,000 keys, and returns how long that took.
+func badgerFloor(b *testing.B, dir string, n int) time.Duration {
+	db, err := badger.OpenManaged(badger.DefaultOptions(dir).WithLogger(nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	val := bytes.Repeat([]byte("v"), 200)
+	start := time.Now()
+	for i := 0; i < n; i += 1000 {
+		wb := db.NewWriteBatchAt(uint64(i/1000 + 1))
+		for k := i; k < min(i+1000, n); k++ {
+			if err := wb.Set(fmt.Appendf(nil, "rel:actor-%08d:PREDICATE:actor-%08d", k%50000, k), val); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := wb.Flush(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return time.Since(start)
+}
+
+// queries times typical reads through the real HTTP handler on the
+// graph just built.
+func queries(b *testing.B, store *graph.Store, log *events.Log, gen *corpus) {
+	s, err := api.New(api.Config{Store: store, Log: log})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	h := s.Handler()
+	rng := rand.New(rand.NewPCG(7, 7))
+	run := func(name, unit string, q func() string) {
+		var ds []time.Duration
+		for range 300 {
+			body, _ := json.Marshal(map[string]string{"query": q()})
+			req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+			rec := httptest.NewRecorder()
+			start := time.Now()
+			h.ServeHTTP(rec, req)
+			ds = append(ds, time.Since(start))
+			if rec.Code != 200 || strings.Contains(rec.Body.String(), `"errors"`) {
+				b.Fatalf("%s: %d %.300s", name, rec.Code, rec.Body.String())
+			}
+		}
+		slices.Sort(ds)
+		p50, p99 := ds[len(ds)/2], ds[len(ds)*99/100]
+		b.Logf("query %-34s p50 %8s  p99 %8s", name, p50.Round(time.Microsecond), p99.Round(time.Microsecond))
+		b.ReportMetric(float64(p99)/1e6, unit+"-p99-ms")
+	}
+	// Actors drawn as the corpus draws them: mostly the common ones.
+	run("actor", "actor", func() string {
+		return fmt.Sprintf(`{ actor(name: %q) { name type mentions } }`, gen.actor(rng))
+	})
+	run("actor + OWNS/BANS edges", "actor-edges", func() string {
+		return fmt.Sprintf(`{ actor(name: %q) { name relationships(predicates: ["OWNS", "BANS"]) { predicate support other { name } } } }`, gen.actor(rng))
+	})
+	run("relationships(predicate, first: 50)", "relationships", func() string {
+		return fmt.Sprintf(`{ relationships(predicate: %q, first: 50) { edges { node { support subject { name } object { name } } } } }`, gen.predicate(rng))
+	})
+	run("neighbors(depth: 1) of a rare actor", "neighbors", func() string {
+		return fmt.Sprintf(`{ neighbors(actor: %q, depth: 1) { actor { name } } }`, gen.rareActor(rng))
+	})
+}
+
+// diskUsage is the size of the files under dir.
+func diskUsage(dir string) int64 {
+	var total int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				total += info.Size()
+			}
+		}
+		return nil
+	})
+	return total
+}
+
+// peakRSS is the process's peak resident set, in bytes (Linux).
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
