@@ -102,6 +102,33 @@ func (c *Config) setDefaults() error {
 	return nil
 }
 
+// StoreAheadError says the projection has applied events the log does
+// not hold: the log was lost, cut short or replaced (an older backup of
+// the NATS directory, another NATS server) since the store was built.
+// Serving on would acknowledge new writes the projector never folds:
+// their sequences count as applied already.
+type StoreAheadError struct {
+	Stream           string
+	Applied, LogLast uint64
+}
+
+func (e *StoreAheadError) Error() string {
+	return fmt.Sprintf("the graph store has applied sequence %d but stream %s ends at %d: the log was lost or replaced since the store was built; "+
+		"point --nats at the log this store was built from, or run `dossier rebuild` to project the log as it is", e.Applied, e.Stream, e.LogLast)
+}
+
+// checkLog refuses a store that is ahead of the log.
+func (n *Node) checkLog(ctx context.Context, applied uint64) error {
+	last, err := n.log.LastSequence(ctx)
+	if err != nil {
+		return err
+	}
+	if applied > last {
+		return &StoreAheadError{Stream: n.log.Stream(), Applied: applied, LogLast: last}
+	}
+	return nil
+}
+
 // Node is a running Dossier instance.
 type Node struct {
 	cfg   Config
@@ -152,6 +179,9 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if err := n.connect(ctx); err != nil {
 		return nil, err
 	}
+	if err := n.checkLog(ctx, store.Applied()); err != nil {
+		return nil, err
+	}
 	n.texts, err = ingest.OpenObjectStore(ctx, ingest.ObjectStoreConfig{JetStream: n.js, Replicas: cfg.NATS.Replicas})
 	if err != nil {
 		return nil, err
@@ -164,7 +194,13 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	n.projMetrics = projections.NewMetrics(n.metrics)
 	n.api, err = api.New(api.Config{Store: store, Log: n.log, Ontology: cfg.Ontology, Health: n.health, Logger: cfg.Logger, Metrics: n.metrics,
 		Ingester: ing, Texts: n.texts, AllowedOrigins: cfg.AllowedOrigins,
-		Verify: func(ctx context.Context) (any, error) { return n.Verify(ctx) },
+		Verify: func(ctx context.Context) (any, error) {
+			r, err := n.Verify(ctx)
+			if ahead := (*StoreAheadError)(nil); errors.As(err, &ahead) {
+				return nil, &api.Error{Code: api.CodeConflict, Message: ahead.Error(), Err: err}
+			}
+			return r, err
+		},
 		Reextract: func(ctx context.Context, name, principal string) (any, error) {
 			x, err := n.ExtractorNamed(name)
 			if err != nil {

@@ -120,7 +120,7 @@ func (n *Node) projectLog(ctx context.Context, store *graph.Store, until uint64)
 		return err
 	}
 	if until > last {
-		return fmt.Errorf("project events 1..%d: the log ends at %d", until, last)
+		return &StoreAheadError{Stream: n.log.Stream(), Applied: until, LogLast: last}
 	}
 	p, err := projections.New(projections.Config{Store: store, JetStream: n.js, Stream: n.log.Stream(), StopAt: until, BatchSize: n.cfg.BatchSize, Logger: n.cfg.Logger})
 	if err != nil {

@@ -31,6 +31,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/node"
 )
 
 // Exit codes, for scripts.
@@ -88,10 +89,11 @@ func main() {
 func exitCode(err error) int {
 	var ee *exitError
 	var layout *graph.LayoutError
+	var ahead *node.StoreAheadError
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.As(err, &layout):
+	case errors.As(err, &layout), errors.As(err, &ahead):
 		return exitRebuild
 	}
 	return exitFailure

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/node"
 )
 
 // rebuild re-projects the log into a fresh store: the answers are the
@@ -31,6 +35,19 @@ func TestRebuild(t *testing.T) {
 	for _, q := range e2eQueries {
 		if got := ts.query(q.query, nil); got != before[q.name] {
 			t.Errorf("after rebuild, %s differs:\n%s\nbefore:\n%s", q.name, got, before[q.name])
+		}
+	}
+}
+
+// Scripts tell "rebuild the store" apart from other failures by the exit
+// code, whichever of the two reasons it has.
+func TestExitCodeRebuild(t *testing.T) {
+	for _, err := range []error{
+		fmt.Errorf("serve: %w", &graph.LayoutError{Dir: "data/graph", Have: 3, Want: 4}),
+		fmt.Errorf("serve: %w", &node.StoreAheadError{Stream: "DOSSIER", Applied: 60, LogLast: 1}),
+	} {
+		if got := exitCode(err); got != exitRebuild {
+			t.Errorf("exitCode(%v) = %d, want %d", err, got, exitRebuild)
 		}
 	}
 }
