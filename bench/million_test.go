@@ -12,9 +12,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -104,6 +106,7 @@ func BenchmarkMillion(b *testing.B) {
 		appendDur += time.Since(start)
 	}
 	report(b, "append", n, appendDur, "raw-publish", rawPub)
+	logRSS(b, "after appending")
 
 	// Projection, against the raw consumer.
 	start := time.Now()
@@ -128,6 +131,7 @@ func BenchmarkMillion(b *testing.B) {
 	}
 	project := time.Since(start)
 	report(b, "project", n, project, "raw-consume", rawConsume)
+	logRSS(b, "after projecting")
 	b.ReportMetric(float64(diskUsage(dir+"/graph"))/float64(n), "store-B/assertion")
 
 	rawKeys := 20 * n // about what the fold writes per assertion
@@ -236,12 +240,19 @@ func queries(b *testing.B, store *graph.Store, log *events.Log, gen *corpus) {
 	})
 }
 
-// diskUsage is the size of the files under dir.
+// diskUsage is the disk space the files under dir take: blocks
+// allocated, as du counts, since Badger preallocates its value log and
+// memtable files far beyond what they hold.
 func diskUsage(dir string) int64 {
 	var total int64
 	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if info, err := d.Info(); err == nil {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if info, err := d.Info(); err == nil {
+			if st, ok := info.Sys().(*syscall.Stat_t); ok {
+				total += st.Blocks * 512
+			} else {
 				total += info.Size()
 			}
 		}
@@ -251,13 +262,25 @@ func diskUsage(dir string) int64 {
 }
 
 // peakRSS is the process's peak resident set, in bytes (Linux).
-func peakRSS() int64 {
+func peakRSS() int64 { return procStatus("VmHWM:") }
+
+// logRSS logs the resident set now and the Go heap's share of it: the
+// rest is Badger's and NATS's memory outside the Go heap (memtables,
+// caches, memory-mapped files).
+func logRSS(b *testing.B, stage string) {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	b.Logf("%-17s RSS %5d MiB (peak %5d), Go heap in use %5d MiB", stage, procStatus("VmRSS:")>>20, peakRSS()>>20, m.HeapInuse>>20)
+}
+
+// procStatus reads a kB figure from /proc/self/status (Linux), in bytes.
+func procStatus(field string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
 			kb, _ := strconv.ParseInt(f[1], 10, 64)
 			return kb << 10
 		}
