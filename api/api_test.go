@@ -144,3 +144,22 @@ func FuzzGraphQLHandler(f *testing.F) {
 		}
 	})
 }
+
+// A request whose context ends (the client gave up, a deadline passed) is
+// answered UNAVAILABLE with 503: not the client's mistake, and retrying
+// a mutation is safe.
+func TestCancelledRequest(t *testing.T) {
+	h := startNode(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{ stats { assertions } }"}`)).WithContext(ctx)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var r response
+	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
+		t.Fatalf("not JSON: %s", rec.Body.String())
+	}
+	if rec.Code != http.StatusServiceUnavailable || len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "UNAVAILABLE" {
+		t.Errorf("cancelled request: %d %s, want 503 UNAVAILABLE", rec.Code, rec.Body.String())
+	}
+}

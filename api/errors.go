@@ -70,6 +70,8 @@ func userError(what string, err error) *Error {
 		return &Error{Code: CodeConflict, Message: err.Error(), Err: err}
 	case errors.As(err, &notYet):
 		return &Error{Code: CodeNotReady, Message: err.Error(), Err: err}
+	case errors.Is(err, events.ErrUnavailable):
+		return &Error{Code: CodeUnavailable, Message: what + ": " + events.ErrUnavailable.Error() + "; retry (an event already stored is recognised, not recorded twice)", Err: err}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return &Error{Code: CodeUnavailable, Message: what + ": timed out", Err: err}
 	}

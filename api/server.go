@@ -399,6 +399,9 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if resp.Data == nil && len(resp.Errors) > 0 {
 		status = http.StatusBadRequest
+		if resp.Errors[0].Extensions["code"] == CodeUnavailable {
+			status = http.StatusServiceUnavailable
+		}
 	}
 	w.WriteHeader(status)
 	if err := json.NewEncoder(w).Encode(resp); err != nil {
@@ -467,6 +470,12 @@ func (s *Server) codeErrors(errs []*gqlerrors.QueryError) {
 			s.cfg.Logger.Error("graphql resolver", "path", e.Path, "err", e.ResolverError)
 			e.Message = "internal error"
 			e.Extensions = map[string]any{"code": CodeInternal}
+		case e.Extensions == nil && (e.Message == context.DeadlineExceeded.Error() || e.Message == context.Canceled.Error()):
+			// graphql-go answers a request whose context ended with the
+			// bare context error; it is not the client's mistake, and a
+			// mutation may have been recorded: retrying is safe.
+			e.Message = "the request timed out or was cancelled; retry it (a mutation already recorded is recognised, not recorded twice)"
+			e.Extensions = map[string]any{"code": CodeUnavailable}
 		case e.Extensions == nil || e.Extensions["code"] == nil:
 			if e.Extensions == nil {
 				e.Extensions = map[string]any{}

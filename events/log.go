@@ -223,5 +223,14 @@ func classify(err error) error {
 			return &ConflictError{Err: err}
 		}
 	}
+	if errors.Is(err, jetstream.ErrAsyncPublishTimeout) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrNoStreamResponse) {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
 	return err
 }
+
+// ErrUnavailable says the log did not answer in time: NATS unreachable,
+// or a cluster electing a new leader. The append may or may not have
+// been stored; appending again is safe (ids are content hashes, so a
+// stored event is recognised).
+var ErrUnavailable = errors.New("the log did not acknowledge in time")

@@ -259,7 +259,9 @@ func (n *Node) connect(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if n.js, err = jetstream.New(n.nc); err != nil {
+	// A publish whose ack never comes (a cluster losing its leader with
+	// the ack in flight) fails after this instead of waiting for ever.
+	if n.js, err = jetstream.New(n.nc, jetstream.WithPublishAsyncTimeout(10*time.Second)); err != nil {
 		return fmt.Errorf("jetstream: %w", err)
 	}
 	n.log, err = events.OpenLog(ctx, events.LogConfig{JetStream: n.js, Replicas: n.cfg.NATS.Replicas})
@@ -308,6 +310,7 @@ func (n *Node) project(ctx context.Context) {
 		p, err := projections.New(projections.Config{
 			Store: n.store, JetStream: n.js, Stream: n.log.Stream(),
 			Durable: "projector-" + n.cfg.Instance, BatchSize: n.cfg.BatchSize, Logger: n.cfg.Logger, Metrics: n.projMetrics,
+			Running: func() { n.setProjErr(nil) },
 		})
 		if err == nil {
 			err = p.Run(ctx)

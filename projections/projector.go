@@ -35,6 +35,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics, when set, count what the projector does.
 	Metrics *Metrics
+	// Running, when set, is called once Run has its consumer and is
+	// folding: an owner that restarted it after an error learns it is
+	// healthy again.
+	Running func()
 
 	// afterCommit runs between a batch's Badger commit and its ack; an
 	// error stops Run there. Tests inject faults through it.
@@ -89,11 +93,17 @@ func (p *Projector) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(p.cfg.BatchSize))
+	// A pull request lost with a consumer's leader is noticed after two
+	// missed heartbeats: half the expiry each. The default expiry (30 s)
+	// left a new replica idle that long.
+	it, err := cons.Messages(jetstream.PullMaxMessages(p.cfg.BatchSize), jetstream.PullExpiry(5*time.Second))
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", p.cfg.Stream, err)
 	}
 	defer it.Stop()
+	if p.cfg.Running != nil {
+		p.cfg.Running()
+	}
 
 	// The reader goroutine is owned by Run: it ends when the iterator is
 	// stopped (deferred above) or Run has returned (done).
@@ -203,17 +213,42 @@ func (p *Projector) consumer(ctx context.Context) (jetstream.Consumer, error) {
 	return c, nil
 }
 
+// GapError says the consumer skipped events the stream holds: seen when
+// a consumer's leader changes with a delivery in flight. Acknowledging
+// what follows would acknowledge the missing events too (the consumer
+// acknowledges all up to a message), and they would never be folded: the
+// projector stops after what came before, and its owner restarts it from
+// the store's applied sequence.
+type GapError struct {
+	Stream        string
+	Missing, Next uint64
+}
+
+func (e *GapError) Error() string {
+	return fmt.Sprintf("stream %s delivered event %d before %d: restart from the store's applied sequence", e.Stream, e.Next, e.Missing)
+}
+
 // apply folds a batch, commits it, and acknowledges its last message,
 // which acknowledges all of them.
 func (p *Projector) apply(msgs []jetstream.Msg) (uint64, error) {
 	b := p.cfg.Store.NewBatch()
 	var lastMsg jetstream.Msg
+	var gap error
 	for _, m := range msgs {
 		md, err := m.Metadata()
 		if err != nil {
 			return 0, fmt.Errorf("message metadata: %w", err)
 		}
 		seq := md.Sequence.Stream
+		if seq > b.Last()+1 && p.cfg.Durable != "" {
+			// A durable consumer delivers every stored event in order; a
+			// jump is a lost delivery, unless the events were deleted
+			// from the stream (then there is nothing to fold). An ordered
+			// consumer checks its own sequence and resets itself.
+			if gap = p.checkGap(b.Last()+1, seq); gap != nil {
+				break
+			}
+		}
 		if p.cfg.StopAt > 0 && seq > p.cfg.StopAt {
 			// A batch can run past StopAt; leave the rest unfolded and
 			// unacknowledged.
@@ -265,6 +300,16 @@ func (p *Projector) apply(msgs []jetstream.Msg) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if gap != nil {
+		// What came before the gap is committed; acknowledge it, then
+		// stop so the consumer is made again from the store.
+		if p.cfg.Durable != "" && lastMsg != nil {
+			if err := lastMsg.Ack(); err != nil {
+				p.cfg.Logger.Warn("ack failed", "seq", last, "err", err)
+			}
+		}
+		return last, gap
+	}
 	if p.cfg.afterCommit != nil {
 		if err := p.cfg.afterCommit(last); err != nil {
 			return 0, err
@@ -278,6 +323,21 @@ func (p *Projector) apply(msgs []jetstream.Msg) (uint64, error) {
 		}
 	}
 	return last, nil
+}
+
+// checkGap reports a gap if the stream holds the first missing event.
+func (p *Projector) checkGap(missing, next uint64) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	gap := &GapError{Stream: p.cfg.Stream, Missing: missing, Next: next}
+	s, err := p.cfg.JetStream.Stream(ctx, p.cfg.Stream)
+	if err != nil {
+		return fmt.Errorf("%w (and the stream cannot be asked whether it holds %d: %v)", gap, missing, err)
+	}
+	if _, err := s.GetMsg(ctx, missing); errors.Is(err, jetstream.ErrMsgNotFound) {
+		return nil // deleted from the stream: nothing to fold
+	}
+	return gap
 }
 
 // Skipped counts events that could never be folded.
