@@ -27,6 +27,7 @@ import (
 	"github.com/dossier-kg/dossier/api"
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/internal/testenv"
 	"github.com/dossier-kg/dossier/projections"
 )
 
@@ -110,7 +111,7 @@ func BenchmarkMillion(b *testing.B) {
 
 	// Projection, against the raw consumer.
 	start := time.Now()
-	drain(b, js, "RAW", n)
+	testenv.Drain(b, js, "RAW", n)
 	rawConsume := time.Since(start)
 	store, err := graph.Open(ctx, graph.Config{Dir: dir + "/graph"})
 	if err != nil {
@@ -153,23 +154,6 @@ func report(b *testing.B, name string, n int, took time.Duration, raw string, ra
 	b.ReportMetric(rate, name+"/s")
 	b.ReportMetric(rawRate, raw+"/s")
 	b.ReportMetric(rate/rawRate, name+"-ratio")
-}
-
-func drain(b *testing.B, js jetstream.JetStream, stream string, n int) {
-	c, err := js.OrderedConsumer(context.Background(), stream, jetstream.OrderedConsumerConfig{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	it, err := c.Messages()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer it.Stop()
-	for range n {
-		if _, err := it.Next(); err != nil {
-			b.Fatal(err)
-		}
-	}
 }
 
 // badgerFloor writes n keys of the projection's typical sizes (40 B

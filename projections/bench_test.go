@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/internal/testenv"
 )
 
 // synthetic makes n distinct assertions over a few thousand actors, the
@@ -60,7 +59,7 @@ func BenchmarkProject(b *testing.B) {
 				b.StartTimer()
 				start := time.Now()
 				if mode == "raw-consume" {
-					drain(b, e.js, n)
+					testenv.Drain(b, e.js, "DOSSIER", n)
 				} else {
 					p, _ := New(Config{Store: e.store, JetStream: e.js, StopAt: n})
 					if err := p.Run(context.Background()); err != nil {
@@ -71,22 +70,5 @@ func BenchmarkProject(b *testing.B) {
 				b.StopTimer()
 			}
 		})
-	}
-}
-
-func drain(b *testing.B, js jetstream.JetStream, n int) {
-	c, err := js.OrderedConsumer(context.Background(), "DOSSIER", jetstream.OrderedConsumerConfig{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	it, err := c.Messages()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer it.Stop()
-	for range n {
-		if _, err := it.Next(); err != nil {
-			b.Fatal(err)
-		}
 	}
 }

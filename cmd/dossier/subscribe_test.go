@@ -48,22 +48,7 @@ func requireTool(t *testing.T, ok bool, what, fix string) {
 // TestSubscriptionClients runs clients/js/subscribe-test.mjs, which
 // checks the feed with graphql-ws over WebSocket and graphql-sse over SSE.
 func TestSubscriptionClients(t *testing.T) {
-	_, err := exec.LookPath("node")
-	requireTool(t, err == nil, "node", "install Node.js 18 or later")
-	_, err = os.Stat(filepath.Join(repoRoot, "clients", "js", "node_modules", "graphql-ws"))
-	requireTool(t, err == nil, "clients/js/node_modules", "run: (cd clients/js && npm ci)")
-
-	ts := startServer(t, t.TempDir())
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("clients", "js", "subscribe-test.mjs"), ts.http.URL)
-	cmd.Dir = repoRoot
-	cmd.WaitDelay = 5 * time.Second
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("node clients/js/subscribe-test.mjs %s: %v\n%s", ts.http.URL, err, out)
-	}
-	t.Logf("%s", out)
+	runClientScript(t, "subscribe-test.mjs", "graphql-ws")
 }
 
 // TestGraphiQLSubscription runs clients/js/graphiql-test.mjs: the
@@ -71,24 +56,32 @@ func TestSubscriptionClients(t *testing.T) {
 // its editor over the page's WebSocket and shows an assertion recorded
 // meanwhile. CHROMIUM names the browser (default /usr/bin/chromium).
 func TestGraphiQLSubscription(t *testing.T) {
+	browser := cmp.Or(os.Getenv("CHROMIUM"), "/usr/bin/chromium")
+	_, err := os.Stat(browser)
+	requireTool(t, err == nil, "chromium", "apt-get install -y chromium, or set CHROMIUM")
+	runClientScript(t, "graphiql-test.mjs", "playwright-core", "CHROMIUM="+browser)
+}
+
+// runClientScript runs a script of clients/js with Node.js against a
+// fresh server, and fails the test with its output if it fails. module
+// is an npm package the script needs installed.
+func runClientScript(t *testing.T, script, module string, env ...string) {
+	t.Helper()
 	_, err := exec.LookPath("node")
 	requireTool(t, err == nil, "node", "install Node.js 18 or later")
-	_, err = os.Stat(filepath.Join(repoRoot, "clients", "js", "node_modules", "playwright-core"))
+	_, err = os.Stat(filepath.Join(repoRoot, "clients", "js", "node_modules", module))
 	requireTool(t, err == nil, "clients/js/node_modules", "run: (cd clients/js && npm ci)")
-	browser := cmp.Or(os.Getenv("CHROMIUM"), "/usr/bin/chromium")
-	_, err = os.Stat(browser)
-	requireTool(t, err == nil, "chromium", "apt-get install -y chromium, or set CHROMIUM")
 
 	ts := startServer(t, t.TempDir())
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("clients", "js", "graphiql-test.mjs"), ts.http.URL)
+	cmd := exec.CommandContext(ctx, "node", filepath.Join("clients", "js", script), ts.http.URL)
 	cmd.Dir = repoRoot
-	cmd.Env = append(os.Environ(), "CHROMIUM="+browser)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.WaitDelay = 5 * time.Second
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("node clients/js/graphiql-test.mjs %s: %v\n%s", ts.http.URL, err, out)
+		t.Fatalf("node clients/js/%s %s: %v\n%s", script, ts.http.URL, err, out)
 	}
 	t.Logf("%s", out)
 }

@@ -46,3 +46,23 @@ func Log(tb testing.TB, cfg events.LogConfig) (*events.Log, jetstream.JetStream)
 	}
 	return l, js
 }
+
+// Drain reads n messages of a stream through an ordered consumer, as fast
+// as JetStream delivers them: the raw floor a projection is compared with.
+func Drain(tb testing.TB, js jetstream.JetStream, stream string, n int) {
+	tb.Helper()
+	c, err := js.OrderedConsumer(context.Background(), stream, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	it, err := c.Messages()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer it.Stop()
+	for range n {
+		if _, err := it.Next(); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
