@@ -105,11 +105,23 @@ func TestLiveFeedSeam(t *testing.T) {
 	}
 	wg.Wait()
 	started.Wait()
-	// One more once every subscriber is in, so that each has something
-	// to receive, however late it joined.
-	time.Sleep(50 * time.Millisecond)
-	record(0, 2000)
-	last := uint64(10 + writers*perWriter + 1)
+	// More, one at a time, until every subscriber has received one: each
+	// then has something to check, however late it joined.
+	last := uint64(10 + writers*perWriter)
+	for sentinel := 0; ; sentinel++ {
+		record(0, 2000+sentinel)
+		last++
+		time.Sleep(20 * time.Millisecond)
+		all := true
+		for _, f := range feeds {
+			f.mu.Lock()
+			all = all && len(f.got) > 0
+			f.mu.Unlock()
+		}
+		if all || sentinel == 100 {
+			break
+		}
+	}
 
 	deadline := time.Now().Add(10 * time.Second)
 	for _, f := range feeds {
