@@ -318,6 +318,18 @@ func (n *Node) project(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		if gap := (*projections.GapError)(nil); errors.As(err, &gap) {
+			// Expected after a NATS leader change: the projector stopped
+			// before the gap to be fed again from its store. The node
+			// stays healthy, and the backoff does not grow.
+			n.cfg.Logger.Warn("projector restarting after a gap in deliveries", "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			continue
+		}
 		n.setProjErr(err)
 		if err != nil {
 			n.cfg.Logger.Error("projector stopped; restarting", "err", err, "in", backoff)
