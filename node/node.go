@@ -179,10 +179,14 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if err := n.connect(ctx); err != nil {
 		return nil, err
 	}
-	if err := n.checkLog(ctx, store.Applied()); err != nil {
+	if _, err := whenReady(ctx, cfg.Logger, "read the log's end", func() (struct{}, error) {
+		return struct{}{}, n.checkLog(ctx, store.Applied())
+	}); err != nil {
 		return nil, err
 	}
-	n.texts, err = ingest.OpenObjectStore(ctx, ingest.ObjectStoreConfig{JetStream: n.js, Replicas: cfg.NATS.Replicas})
+	n.texts, err = whenReady(ctx, cfg.Logger, "open the document store", func() (*ingest.ObjectStore, error) {
+		return ingest.OpenObjectStore(ctx, ingest.ObjectStoreConfig{JetStream: n.js, Replicas: cfg.NATS.Replicas})
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -264,8 +268,39 @@ func (n *Node) connect(ctx context.Context) error {
 	if n.js, err = jetstream.New(n.nc, jetstream.WithPublishAsyncTimeout(10*time.Second)); err != nil {
 		return fmt.Errorf("jetstream: %w", err)
 	}
-	n.log, err = events.OpenLog(ctx, events.LogConfig{JetStream: n.js, Replicas: n.cfg.NATS.Replicas})
+	n.log, err = whenReady(ctx, n.cfg.Logger, "open the log", func() (*events.Log, error) {
+		return events.OpenLog(ctx, events.LogConfig{JetStream: n.js, Replicas: n.cfg.NATS.Replicas})
+	})
 	return err
+}
+
+// setupPatience bounds how long start-up waits for NATS to answer its
+// JetStream calls.
+const setupPatience = time.Minute
+
+// whenReady runs a start-up call to JetStream, again while it times out:
+// a cluster that has just formed, or is electing a leader, does not
+// answer at once (each call is bounded by the client's 5 s), and a node
+// started beside it (docker compose up) should wait rather than fail.
+// Other errors are returned at once.
+func whenReady[T any](ctx context.Context, logger *slog.Logger, what string, call func() (T, error)) (T, error) {
+	deadline := time.Now().Add(setupPatience)
+	backoff := 250 * time.Millisecond
+	for {
+		v, err := call()
+		retry := errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, nats.ErrNoResponders) ||
+			errors.Is(err, jetstream.ErrJetStreamNotEnabled)
+		if err == nil || !retry || ctx.Err() != nil || time.Now().After(deadline) {
+			return v, err
+		}
+		logger.Warn("NATS not ready; retrying", "call", what, "err", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+			return v, err
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
 }
 
 func dial(c NATSConfig, logger *slog.Logger) (*nats.Conn, error) {
