@@ -415,7 +415,7 @@ func TestSubscriptionGo(t *testing.T) {
 		if end == nil {
 			t.Fatalf("all %d events were delivered: the client never fell behind", len(got))
 		}
-		// Once so: follow closed the views of the events still queued
+		// Once so: an earlier feed closed the views of the events still queued
 		// when it returned ("This transaction has been discarded").
 		if end.find(api.CodeSlowConsumer) == nil {
 			t.Fatalf("after %d events: %s, want only SLOW_CONSUMER", len(got), end)
