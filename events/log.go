@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -16,7 +17,8 @@ type LogConfig struct {
 	JetStream jetstream.JetStream
 	// Stream is the stream name. Default "DOSSIER".
 	Stream string
-	// Replicas is the stream's replica count on a cluster. Default 1.
+	// Replicas is the stream's replica count on a cluster, when the
+	// stream is created. Default 1.
 	Replicas int
 	// DuplicateWindow is how long JetStream remembers message ids to drop
 	// re-sent events. Default 10 minutes. Re-sends after it are still
@@ -74,9 +76,22 @@ func OpenLog(ctx context.Context, cfg LogConfig) (*Log, error) {
 		DenyPurge:   true,
 		AllowDirect: true,
 	}
-	s, err := cfg.JetStream.CreateOrUpdateStream(ctx, sc)
+	// An existing log keeps its configuration: the stream is the source
+	// of truth, and a replay or another instance started with other flags
+	// (--replicas defaults to 1) must not rescale or reconfigure it. An
+	// operator changes it with the nats CLI (nats stream edit DOSSIER).
+	s, err := cfg.JetStream.Stream(ctx, cfg.Stream)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		s, err = cfg.JetStream.CreateStream(ctx, sc)
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			s, err = cfg.JetStream.Stream(ctx, cfg.Stream) // another instance was first
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open stream %s: %w", cfg.Stream, err)
+	}
+	if subjects := s.CachedInfo().Config.Subjects; !slices.Contains(subjects, SubjectAll) {
+		return nil, fmt.Errorf("open stream %s: it holds subjects %v, not %s: another application's stream of that name?", cfg.Stream, subjects, SubjectAll)
 	}
 	return &Log{cfg: cfg, js: cfg.JetStream, stream: s}, nil
 }

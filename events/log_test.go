@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -279,4 +280,33 @@ func BenchmarkAppend(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+}
+
+// Opening the log leaves an existing stream's configuration alone: a
+// replay or a second instance started with other flags must not
+// reconfigure the source of truth. A stream of that name that is not
+// Dossier's is refused.
+func TestOpenLogKeepsExistingStream(t *testing.T) {
+	ctx := context.Background()
+	_, js := testenv.JetStream(t)
+	if _, err := events.OpenLog(ctx, events.LogConfig{JetStream: js, DuplicateWindow: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := events.OpenLog(ctx, events.LogConfig{JetStream: js}); err != nil { // default window: 10 minutes
+		t.Fatal(err)
+	}
+	s, err := js.Stream(ctx, "DOSSIER")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.CachedInfo().Config.Duplicates; got != time.Minute {
+		t.Errorf("reopening with other options changed the duplicate window to %s; want it left at 1m", got)
+	}
+
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "OTHER", Subjects: []string{"orders.>"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := events.OpenLog(ctx, events.LogConfig{JetStream: js, Stream: "OTHER"}); err == nil {
+		t.Error("OpenLog took another application's stream as its log")
+	}
 }
