@@ -20,7 +20,7 @@ import (
 type natsFlags struct {
 	NATS       string `name:"nats" help:"URL of a NATS server or cluster to use instead of the embedded one." env:"DOSSIER_NATS" placeholder:"URL"`
 	NATSListen string `name:"nats-listen" help:"Where the embedded NATS server accepts clients (empty: in-process only)." default:"127.0.0.1:4222" env:"DOSSIER_NATS_LISTEN"`
-	Replicas   int    `help:"Stream replicas on a NATS cluster." default:"1" env:"DOSSIER_REPLICAS"`
+	Replicas   int    `help:"Stream replicas on a NATS cluster, when the stream is created (an existing stream keeps its own: nats stream edit DOSSIER --replicas N)." default:"1" env:"DOSSIER_REPLICAS"`
 	NATSUser   string `name:"nats-user" help:"NATS user name." env:"DOSSIER_NATS_USER"`
 	NATSPass   string `name:"nats-password" help:"NATS password." env:"DOSSIER_NATS_PASSWORD"`
 	NATSToken  string `name:"nats-token" help:"NATS token." env:"DOSSIER_NATS_TOKEN"`
