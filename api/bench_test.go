@@ -96,10 +96,11 @@ func BenchmarkAsOf(b *testing.B) {
 	h := s.Handler()
 	queries := map[string]string{
 		"actor":         `actor(name: "Actor 3") { name relationships { predicate other { name } support } }`,
+		"actor-top20":   `actor(name: "Actor 3") { name relationships(first: 20) { predicate other { name } support } }`,
 		"relationships": `relationships(predicate: "OWNS", first: 50) { edges { node { subject { name } object { name } support } } }`,
 		"neighbors":     `neighbors(actor: "Actor 900", depth: 2) { depth actor { name } }`,
 	}
-	for _, name := range []string{"actor", "relationships", "neighbors"} {
+	for _, name := range []string{"actor", "actor-top20", "relationships", "neighbors"} {
 		q := queries[name]
 		for _, mode := range []string{"live", "asof-mid", "asof-recent"} {
 			body := "{ " + q + " }"

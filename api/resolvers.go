@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	graphql "github.com/graph-gophers/graphql-go"
@@ -96,7 +97,12 @@ func (a *actorResolver) Relationships(args struct {
 	Direction  string
 	Predicates *[]string
 	ValidAt    *string
+	MinSupport int32
+	First      *int32
 }) ([]*edgeResolver, error) {
+	if args.First != nil && *args.First < 0 {
+		return nil, invalid("first must not be negative")
+	}
 	dir := map[string]graph.Direction{"OUT": graph.Out, "IN": graph.In, "BOTH": graph.Both}[args.Direction]
 	edges, err := a.r.v.Edges(a.a.ID, dir, deref(args.Predicates))
 	if err != nil {
@@ -120,7 +126,16 @@ func (a *actorResolver) Relationships(args struct {
 			}
 			e.Relationship = rel
 		}
+		if e.Support < int(args.MinSupport) {
+			continue
+		}
 		out = append(out, &edgeResolver{r: a.r, e: e, day: day})
+	}
+	if args.First != nil {
+		// Sorting reads nothing more; the other ends, read per edge when
+		// selected, are then read only for the edges returned.
+		slices.SortStableFunc(out, func(x, y *edgeResolver) int { return y.e.Support - x.e.Support })
+		out = out[:min(len(out), int(*args.First))]
 	}
 	return out, nil
 }

@@ -1,0 +1,57 @@
+package api_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+// On an actor with many edges, minSupport and first narrow the list to
+// the edges worth reading: first returns the most supported first.
+func TestActorRelationshipsFirst(t *testing.T) {
+	h := startNode(t)
+	// Hub OWNS Firm k with support k+1 (k+1 documents), for k = 0..5;
+	// Rival BANS Hub once.
+	var in []any
+	for k := range 6 {
+		for d := range k + 1 {
+			a := one("Hub", "OWNS", fmt.Sprintf("Firm %d", k), fmt.Sprintf("Hub owns Firm %d, report %d says.", k, d))
+			a["evidence"].(map[string]any)["document"] = fmt.Sprintf("report-%d", d)
+			in = append(in, a)
+		}
+	}
+	in = append(in, one("Rival", "BANS", "Hub", "Rival banned Hub."))
+	if _, r := post(t, h, gql(record, map[string]any{"in": in})); len(r.Errors) > 0 {
+		t.Fatalf("record: %v", r.Errors)
+	}
+	edges := func(args string) (out []string) {
+		t.Helper()
+		code, r := post(t, h, gql(fmt.Sprintf(`{ actor(name: "Hub") { relationships%s { predicate support other { name } } } }`, args), nil))
+		if code != 200 || len(r.Errors) > 0 {
+			t.Fatalf("relationships%s: %d %v", args, code, r.Errors)
+		}
+		for _, e := range r.Data["actor"].(map[string]any)["relationships"].([]any) {
+			e := e.(map[string]any)
+			out = append(out, fmt.Sprintf("%s %s %v", e["predicate"], e["other"].(map[string]any)["name"], e["support"]))
+		}
+		return out
+	}
+	for _, c := range []struct {
+		args string
+		want []string
+	}{
+		{"", []string{"OWNS Firm 0 1", "OWNS Firm 1 2", "OWNS Firm 2 3", "OWNS Firm 3 4", "OWNS Firm 4 5", "OWNS Firm 5 6", "BANS Rival 1"}},
+		{"(first: 3)", []string{"OWNS Firm 5 6", "OWNS Firm 4 5", "OWNS Firm 3 4"}},
+		{"(minSupport: 5)", []string{"OWNS Firm 4 5", "OWNS Firm 5 6"}},
+		{"(direction: IN, first: 5)", []string{"BANS Rival 1"}},
+		{"(first: 0)", nil},
+		{"(predicates: [\"OWNS\"], minSupport: 2, first: 2)", []string{"OWNS Firm 5 6", "OWNS Firm 4 5"}},
+	} {
+		if got := edges(c.args); !slices.Equal(got, c.want) {
+			t.Errorf("relationships%s = %v, want %v", c.args, got, c.want)
+		}
+	}
+	if code, r := post(t, h, gql(`{ actor(name: "Hub") { relationships(first: -1) { support } } }`, nil)); len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "INVALID_INPUT" {
+		t.Errorf("first: -1 answered %d %v, want INVALID_INPUT", code, r.Errors)
+	}
+}
