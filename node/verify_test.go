@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/internal/testenv"
 )
 
 func recordThroughAPI(t *testing.T, h http.Handler, sentences ...[3]string) {
@@ -76,25 +76,9 @@ func TestVerify(t *testing.T) {
 	// Drift: the live store takes a change no event made, at the
 	// sequence the next event will have, so the projector skips that
 	// event as already applied.
-	b := n.Store().NewBatch()
-	err = b.Apply(6, func(tx *graph.Tx) error { return tx.PutActor(graph.Actor{ID: "stray", Name: "Stray"}) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	a := events.AssertionRecorded{
-		Subject: events.ActorRef{Name: "Microsoft"}, Predicate: "ACQUIRES", Object: events.ActorRef{Name: "TikTok"},
-		Evidence: events.Evidence{Document: "notes", Sentence: "Microsoft may buy TikTok."},
-	}
-	a.Normalize(nil)
-	ev, err := events.New(&a, events.Meta{Principal: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out, err := n.Log().Append(ctx, []events.Envelope{ev}, events.AppendOptions{}); err != nil || out[0].Sequence != 6 {
-		t.Fatalf("append = %+v, %v; want sequence 6", out, err)
+	seq, asr := testenv.Drift(t, n.Store(), n.Log())
+	if seq != 6 {
+		t.Fatalf("drift at sequence %d, want 6", seq)
 	}
 
 	r, err = n.Verify(ctx)
@@ -111,7 +95,7 @@ func TestVerify(t *testing.T) {
 	for key, kind := range map[string]string{
 		"act:stray":     graph.DiffMissingInB,
 		"act:microsoft": graph.DiffMissingInA,
-		"asr:" + a.ID:   graph.DiffMissingInA,
+		"asr:" + asr:    graph.DiffMissingInA,
 	} {
 		if kinds[key] != kind {
 			t.Errorf("%s: %q, want %q (all: %v)", key, kinds[key], kind, kinds)

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/internal/testenv"
 	"github.com/dossier-kg/dossier/node"
 )
 
@@ -153,30 +153,11 @@ func TestVerifyCommand(t *testing.T) {
 		t.Errorf("verify printed %q, want %q", out.String(), want)
 	}
 
-	// Drift: a change no event made, at the sequence the next event
-	// takes, which the projector then skips as applied.
-	b := ts.node.Store().NewBatch()
-	if err := b.Apply(last+1, func(tx *graph.Tx) error { return tx.PutActor(graph.Actor{ID: "stray", Name: "Stray"}) }); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	a := events.AssertionRecorded{
-		Subject: events.ActorRef{Name: "Microsoft"}, Predicate: "ACQUIRES", Object: events.ActorRef{Name: "TikTok"},
-		Evidence: events.Evidence{Document: "notes", Sentence: "Microsoft may buy TikTok."},
-	}
-	a.Normalize(nil)
-	ev, err := events.New(&a, events.Meta{Principal: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.node.Log().Append(context.Background(), []events.Envelope{ev}, events.AppendOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	// Drift: a change no event made, which the projector then skips.
+	testenv.Drift(t, ts.node.Store(), ts.node.Log())
 
 	out.Reset()
-	err = c.run(context.Background(), &out)
+	err := c.run(context.Background(), &out)
 	if exitCode(err) != exitFailure {
 		t.Errorf("verify of a drifted store = %v (exit %d), want exit %d", err, exitCode(err), exitFailure)
 	}

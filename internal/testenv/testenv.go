@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/graph"
 )
 
 // JetStream starts an in-process NATS server with JetStream in a
@@ -65,4 +66,35 @@ func Drain(tb testing.TB, js jetstream.JetStream, stream string, n int) {
 			tb.Fatal(err)
 		}
 	}
+}
+
+// Drift makes a store disagree with its log, as a bug in the fold or a
+// hand edit would: it writes an actor no event made (id "stray") at the
+// sequence the next event will take, then appends that event (Microsoft
+// ACQUIRES TikTok), which the projector skips as already applied. It
+// returns that sequence and the assertion's id.
+func Drift(tb testing.TB, store *graph.Store, log *events.Log) (seq uint64, assertion string) {
+	tb.Helper()
+	seq = store.Applied() + 1
+	b := store.NewBatch()
+	if err := b.Apply(seq, func(tx *graph.Tx) error { return tx.PutActor(graph.Actor{ID: "stray", Name: "Stray"}) }); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := b.Commit(); err != nil {
+		tb.Fatal(err)
+	}
+	a := events.AssertionRecorded{
+		Subject: events.ActorRef{Name: "Microsoft"}, Predicate: "ACQUIRES", Object: events.ActorRef{Name: "TikTok"},
+		Evidence: events.Evidence{Document: "notes", Sentence: "Microsoft may buy TikTok."},
+	}
+	a.Normalize(nil)
+	ev, err := events.New(&a, events.Meta{Principal: "test"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out, err := log.Append(context.Background(), []events.Envelope{ev}, events.AppendOptions{})
+	if err != nil || out[0].Sequence != seq {
+		tb.Fatalf("drift: append = %+v, %v; want sequence %d", out, err, seq)
+	}
+	return seq, a.ID
 }
