@@ -198,7 +198,7 @@ func (m *modelReader) read() (*Tagger, error) {
 // Tag tags the words of one sentence, tokenised as the Penn Treebank
 // does (punctuation and a possessive "'s" as words of their own).
 // Opening and closing double quotes may be written as " “ ” or as the
-// Treebank's `` and ''. The result has one tag per word.
+// Treebank's “ and ”. The result has one tag per word.
 func (t *Tagger) Tag(words []string) []Tag {
 	out := make([]Tag, len(words))
 	ctx := make([]string, len(words)+4)
