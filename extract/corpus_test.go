@@ -178,7 +178,7 @@ func TestQuality(t *testing.T) {
 
 const (
 	assertionFloor    = 0.64
-	actorFloor        = 0.86
+	actorFloor        = 0.85
 	devAssertionFloor = 0.0
 	devActorFloor     = 0.0
 )

@@ -15,13 +15,17 @@ import (
 // runs only with DOSSIER_EXTRACT_DEBUG=1, as a tool for rule work.
 func TestDebugDump(t *testing.T) {
 	if os.Getenv("DOSSIER_EXTRACT_DEBUG") == "" {
-		t.Skip("set DOSSIER_EXTRACT_DEBUG=1 (and optionally =<file prefix>) to dump")
+		t.Skip("set DOSSIER_EXTRACT_DEBUG=1 (the corpus) or =<glob of .txt files> to dump")
 	}
 	r, err := NewRules(RulesConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob("../examples/corpus/" + strings.TrimPrefix(os.Getenv("DOSSIER_EXTRACT_DEBUG"), "1") + "*.txt")
+	glob := os.Getenv("DOSSIER_EXTRACT_DEBUG")
+	if glob == "1" {
+		glob = "../examples/corpus/*.txt"
+	}
+	files, _ := filepath.Glob(glob)
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
 		doc := Document{ID: events.DocumentID(string(b)), Source: filepath.Base(f), Text: string(b)}
@@ -49,7 +53,11 @@ func TestDebugDump(t *testing.T) {
 				}
 				ms = append(ms, s)
 			}
-			fmt.Printf("\n#%d %q\n   mentions: %s\n", i, d.sents[i].Text, strings.Join(ms, ", "))
+			var tagged []string
+			for _, tk := range d.toks[i] {
+				tagged = append(tagged, tk.text+"/"+string(tk.tag))
+			}
+			fmt.Printf("\n#%d %s\n   mentions: %s\n", i, strings.Join(tagged, " "), strings.Join(ms, ", "))
 			if sp := d.speakerOf(i); sp != nil {
 				fmt.Printf("   speaker: %s\n", sp.name)
 			}

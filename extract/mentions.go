@@ -63,6 +63,7 @@ type docState struct {
 	sents     []Sentence
 	toks      [][]token
 	lower     map[string]bool // words the document writes in lower case
+	midCap    map[string]bool // words it capitalises inside a sentence
 	actors    []*actor
 	byKey     map[string]*actor
 	acronym   map[string]*actor
@@ -80,7 +81,7 @@ type docState struct {
 
 func newDocState(r *Rules, doc Document, known Known) *docState {
 	d := &docState{r: r, ix: &r.ix, doc: doc, known: known, byKey: map[string]*actor{}, acronym: map[string]*actor{},
-		lower: map[string]bool{}, seen: map[string]bool{}, dropped: map[string]int{}}
+		lower: map[string]bool{}, midCap: map[string]bool{}, seen: map[string]bool{}, dropped: map[string]int{}}
 	d.sents = SplitSentences(doc.Text)
 	d.toks = make([][]token, len(d.sents))
 	d.mentions = make([][]*mention, len(d.sents))
@@ -88,13 +89,25 @@ func newDocState(r *Rules, doc Document, known Known) *docState {
 	d.speaker = make([]*actor, len(d.sents))
 	for i, s := range d.sents {
 		d.toks[i] = tokenize(s.Text, s.Start)
+		tagWords(r.tagger, d.toks[i])
 		for k, t := range d.toks[i] {
 			if t.word && !t.capital && k > 0 {
 				d.lower[t.lower] = true
 			}
+			if t.word && t.capital && k > 0 && toks(d.toks[i], k-1).word {
+				d.midCap[t.text] = true
+			}
 		}
 	}
 	return d
+}
+
+// toks is token k of a sentence, or a blank one outside it.
+func toks(ts []token, k int) token {
+	if k < 0 || k >= len(ts) {
+		return token{}
+	}
+	return ts[k]
 }
 
 func (d *docState) get(name, typ string, known bool) *actor {
@@ -206,7 +219,26 @@ func (d *docState) functionWord(t token) bool {
 			return true
 		}
 	}
+	if d.ix.function[t.lower] && t.inName && !closedClass(t) {
+		// "New York", "Human Rights Watch": the tagger reads the
+		// capitalised word as part of a proper name.
+		return false
+	}
 	return d.ix.function[t.lower] && !(isAcronym(t.text) && len(t.text) > 1 && d.r.cfg.Names.IsName(t.text))
+}
+
+// closedClass: determiners, prepositions, conjunctions, pronouns,
+// auxiliaries and modals never belong to a name, however written.
+func closedClass(t token) bool {
+	if determiners[t.lower] || ppWords[t.lower] || beForms[t.lower] {
+		return true
+	}
+	switch t.lower {
+	case "and", "or", "but", "if", "when", "while", "because", "so", "as", "it", "he", "she", "they", "we", "you", "i", "who", "which",
+		"what", "whether", "has", "have", "had", "do", "does", "did", "can", "could", "may", "might", "will", "would", "should", "must", "not":
+		return true
+	}
+	return false
 }
 
 // joinsOf: a head word or title takes an "of" complement into its name.
@@ -231,8 +263,11 @@ func (d *docState) chunk(si, i, j int) {
 		t := toks[i]
 		initial := i == 0 || !toks[i-1].word && (i == 1 || !toks[i-2].word)
 		common := ix.months[t.lower] || determiners[t.lower] || d.functionWord(t)
-		if !common && initial && d.lower[t.lower] && !d.isName(spanText(d.doc.Text, toks, i, j)) {
-			common = true // "Governments worldwide …": written in lower case elsewhere
+		if !common && initial && (d.lower[t.lower] || !t.tag.Proper() && !d.midCap[t.text] && d.r.tagger.Known(t.text)) && !d.isName(spanText(d.doc.Text, toks, i, j)) {
+			// "Governments worldwide …" (written in lower case
+			// elsewhere), "Analysts said", "Citing …", "Clearly, …": a
+			// sentence opener the tagger reads as a common word.
+			common = true
 		}
 		if !common || d.isName(spanText(d.doc.Text, toks, i, j)) && !determiners[t.lower] {
 			break
@@ -250,7 +285,7 @@ func (d *docState) chunk(si, i, j int) {
 	// head word.
 	for k := i; k < j; k++ {
 		if toks[k].lower == "and" || toks[k].lower == "&" {
-			if _, head := ix.headWord[toks[j-1].lower]; !head || d.isName(spanText(d.doc.Text, toks, k+1, j)) {
+			if _, head := ix.headWord[toks[j-1].lower]; (!head || d.isName(spanText(d.doc.Text, toks, k+1, j))) && !d.ofComplement(toks, i, k) {
 				d.chunk(si, i, k)
 				d.chunk(si, k+1, j)
 				return
@@ -333,6 +368,19 @@ func (d *docState) chunk(si, i, j int) {
 		}
 	}
 	d.addMention(si, i, j, name, "")
+}
+
+// ofComplement: the words before k are an institution's name and its
+// "of" complement ("Department of Trade and Industry", "Office of
+// Management and Budget"), which "and" continues.
+func (d *docState) ofComplement(toks []token, i, k int) bool {
+	for x := i + 1; x < k; x++ {
+		if toks[x].lower == "of" {
+			_, head := d.ix.headWord[toks[x-1].lower]
+			return head && d.ix.headWord[toks[x-1].lower] != "LAW"
+		}
+	}
+	return false
 }
 
 func isOpenQuote(s string) bool  { return s == "“" || s == "\"" || s == "‘" }
@@ -485,6 +533,10 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 			}
 		}
 		a.vote(head, 2)
+		// "Armando Falcon": a given name, then more capitalised words.
+		if head == "" && j-i >= 2 && names.GivenName(toks[i].text) && toks[j-1].capital {
+			a.vote("PERSON", 1)
+		}
 		if strings.Count(toks[i].text, ".") > 0 && strings.ContainsAny(toks[i].text, "abcdefghijklmnopqrstuvwxyz") && j-i == 1 {
 			a.vote("ORGANIZATION", 1) // a web site: "NU.nl"
 		}
@@ -647,7 +699,9 @@ func (d *docState) mergeActors() {
 			cand, n = b, n+1
 		}
 		if n == 1 {
+			// Referred to by its last word alone: a surname, mostly.
 			a.into = cand
+			cand.vote("PERSON", 0.5)
 		}
 	}
 	for _, a := range d.actors {
@@ -682,7 +736,7 @@ func (d *docState) settleTypes() {
 				a.vote("PRODUCT", 0.5)
 			case len(words) == 1 && isAcronym(a.name):
 				a.vote("ORGANIZATION", 0.5)
-			case len(words) >= 2 && len(words) <= 3 && allAlpha(words):
+			case len(words) >= 2 && len(words) <= 3 && allAlpha(words) && names.GivenName(words[0]):
 				a.vote("PERSON", 0.5)
 			default:
 				a.vote("COMPANY", 0.5)

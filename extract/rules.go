@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/extract/pos"
 	"github.com/dossier-kg/dossier/names"
 )
 
@@ -33,8 +34,9 @@ type RulesConfig struct {
 // relations from verb and noun patterns, in active and passive voice,
 // with negation, modality and attribution read from the clause.
 type Rules struct {
-	cfg RulesConfig
-	ix  index
+	cfg    RulesConfig
+	ix     index
+	tagger *pos.Tagger
 }
 
 // NewRules compiles the lexicon.
@@ -52,7 +54,11 @@ func NewRules(cfg RulesConfig) (*Rules, error) {
 	if cfg.Ontology == nil {
 		cfg.Ontology = events.DefaultOntology()
 	}
-	r := &Rules{cfg: cfg}
+	tagger, err := pos.Default()
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	r := &Rules{cfg: cfg, tagger: tagger}
 	if err := r.ix.build(cfg.Lexicon, cfg.Ontology); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,8 @@ package extract
 
 import (
 	"strings"
+
+	"github.com/dossier-kg/dossier/extract/pos"
 	"unicode"
 	"unicode/utf8"
 )
@@ -18,6 +20,34 @@ type token struct {
 	// capital: starts with an upper-case letter, or is an alphanumeric
 	// code with a capital in it ("5G", "D66").
 	capital bool
+	// tag is the word's part of speech in its sentence.
+	tag pos.Tag
+	// inName: a capitalised word the tagger reads as a proper noun next
+	// to another one ("New York", "Human Rights Watch").
+	inName bool
+}
+
+// tagWords sets each token's part of speech. A straight double quote
+// is passed as opening or closing by where it stands, as the tagger's
+// training data wrote it.
+func tagWords(t *pos.Tagger, toks []token) {
+	words := make([]string, len(toks))
+	for i, tk := range toks {
+		words[i] = tk.text
+		if tk.text == "\"" {
+			words[i] = "''"
+			if i == 0 || !toks[i-1].word && toks[i-1].text != "." && toks[i-1].text != "," || toks[i-1].end < tk.start {
+				words[i] = "``"
+			}
+		}
+	}
+	for i, tag := range t.Tag(words) {
+		toks[i].tag = tag
+	}
+	proper := func(k int) bool { return k >= 0 && k < len(toks) && toks[k].capital && toks[k].tag.Proper() }
+	for i := range toks {
+		toks[i].inName = proper(i) && (proper(i-1) || proper(i+1))
+	}
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }

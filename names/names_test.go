@@ -346,3 +346,11 @@ func ExampleSlug() {
 	// us
 	// ""
 }
+
+func TestGivenName(t *testing.T) {
+	for w, want := range map[string]bool{"Armando": true, "tony": true, "Margaret": true, "Holdings": false, "Exchange": false, "": false} {
+		if got := names.GivenName(w); got != want {
+			t.Errorf("GivenName(%q) = %v, want %v", w, got, want)
+		}
+	}
+}

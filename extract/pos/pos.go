@@ -197,8 +197,10 @@ func (m *modelReader) read() (*Tagger, error) {
 
 // Tag tags the words of one sentence, tokenised as the Penn Treebank
 // does (punctuation and a possessive "'s" as words of their own).
-// Opening and closing double quotes may be written as " “ ” or as the
-// Treebank's “ and ”. The result has one tag per word.
+// Curly quotes and the Treebank's quote tokens (two backquotes, two
+// apostrophes) are tagged as quotes; a straight double quote is
+// ambiguous, so callers pass it in one of those forms. The result has
+// one tag per word.
 func (t *Tagger) Tag(words []string) []Tag {
 	out := make([]Tag, len(words))
 	ctx := make([]string, len(words)+4)
@@ -224,6 +226,22 @@ func (t *Tagger) Tag(words []string) []Tag {
 		p2, p1 = p1, tag
 	}
 	return out
+}
+
+// Known reports whether the model saw the word (in any case) in its
+// training text: "Analysts" and "Citing" are English words, "Zapchat" is
+// not, which is what tells a capitalised sentence opener's kind when the
+// tags alone cannot.
+func (t *Tagger) Known(word string) bool {
+	if _, ok := t.dict[word]; ok {
+		return true
+	}
+	l := strings.ToLower(word)
+	if _, ok := t.dict[l]; ok {
+		return true
+	}
+	_, ok := t.weights["i word "+l]
+	return ok
 }
 
 func quote(w string) (Tag, bool) {

@@ -82,6 +82,15 @@ func TestContext(t *testing.T) {
 	}
 }
 
+func TestKnown(t *testing.T) {
+	tg, _ := Default()
+	for w, want := range map[string]bool{"Analysts": true, "citing": true, "Clearly": true, "Zapchat": false, "Qwertyuiop": false} {
+		if got := tg.Known(w); got != want {
+			t.Errorf("Known(%q) = %v, want %v", w, got, want)
+		}
+	}
+}
+
 func TestBadModel(t *testing.T) {
 	for _, b := range [][]byte{nil, []byte("not gzip"), modelFile[:len(modelFile)/2]} {
 		if _, err := Load(bytes.NewReader(b)); err == nil {
