@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/extract/pos"
 	"github.com/dossier-kg/dossier/names"
 )
 
@@ -17,6 +18,10 @@ type actor struct {
 	typ   string
 	votes map[string]float64
 	count int
+	// locating counts the mentions that only say where something is
+	// ("in Japan", "US tycoon X", "Japan's largest bank"); others, the
+	// rest.
+	locating, others int
 	// into is set when the actor turned out to be another one ("Trump"
 	// is "Donald Trump"); follow it with resolve().
 	into *actor
@@ -94,7 +99,7 @@ func newDocState(r *Rules, doc Document, known Known) *docState {
 			if t.word && !t.capital && k > 0 {
 				d.lower[t.lower] = true
 			}
-			if t.word && t.capital && k > 0 && toks(d.toks[i], k-1).word {
+			if t.word && t.capital && k > 0 && tokAt(d.toks[i], k-1).word {
 				d.midCap[t.text] = true
 			}
 		}
@@ -102,8 +107,8 @@ func newDocState(r *Rules, doc Document, known Known) *docState {
 	return d
 }
 
-// toks is token k of a sentence, or a blank one outside it.
-func toks(ts []token, k int) token {
+// tokAt is token k of a sentence, or a blank one outside it.
+func tokAt(ts []token, k int) token {
 	if k < 0 || k >= len(ts) {
 		return token{}
 	}
@@ -122,6 +127,11 @@ func (d *docState) get(name, typ string, known bool) *actor {
 	a := &actor{name: name, key: key, known: known, votes: map[string]float64{}}
 	if known {
 		a.vote(typ, 3)
+	} else if w := strings.Fields(name); len(w) >= 2 && names.GivenName(w[0]) && isUpperStart(w[len(w)-1]) {
+		// "Armando Falcon": a given name, then more capitalised words;
+		// once per actor, so that what the document calls it ("mortgage
+		// giant Fannie Mae") outweighs it.
+		a.vote("PERSON", 1)
 	}
 	d.byKey[key] = a
 	d.actors = append(d.actors, a)
@@ -383,6 +393,32 @@ func (d *docState) ofComplement(toks []token, i, k int) bool {
 	return false
 }
 
+// locating: a mention that places something rather than acts: after a
+// locative preposition, as a modifier of a noun ("US tycoon"), or as the
+// possessor of a superlative or a name ("Japan's largest bank", "Japan's
+// Sumitomo").
+func locating(toks []token, m *mention) bool {
+	switch m.prep {
+	case "in", "at", "from", "across", "throughout", "around", "within", "outside", "near":
+		return true
+	}
+	next := tokAt(toks, m.tj)
+	if next.word && !next.capital && next.tag.Noun() {
+		return true
+	}
+	if next.text == "'s" {
+		after := tokAt(toks, m.tj+1)
+		return after.capital || after.tag == pos.JJS || strings.Contains(after.lower, "-largest") || strings.Contains(after.lower, "-biggest")
+	}
+	return false
+}
+
+// finiteVerb: a verb that heads a clause, not one used as a modifier
+// ("the listed company", "a growing firm").
+func finiteVerb(t pos.Tag) bool {
+	return t == pos.VBD || t == pos.VBZ || t == pos.VBP || t == pos.VB || t == pos.MD
+}
+
 func isOpenQuote(s string) bool  { return s == "“" || s == "\"" || s == "‘" }
 func isCloseQuote(s string) bool { return s == "”" || s == "\"" || s == "’" }
 
@@ -460,6 +496,11 @@ func (d *docState) addMention(si, i, j int, name, suffix string) *mention {
 	m := &mention{a: a, ti: i, tj: j, suffix: suffix, prep: d.prepBefore(si, i)}
 	a = a.resolve()
 	a.count++
+	if locating(toks, m) {
+		a.locating++
+	} else {
+		a.others++
+	}
 	d.voteContext(si, i, j, a, name)
 	// "The Hague Center for Strategic Studies (HCSS)": the acronym in
 	// brackets is another name of the same actor.
@@ -533,10 +574,6 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 			}
 		}
 		a.vote(head, 2)
-		// "Armando Falcon": a given name, then more capitalised words.
-		if head == "" && j-i >= 2 && names.GivenName(toks[i].text) && toks[j-1].capital {
-			a.vote("PERSON", 1)
-		}
 		if strings.Count(toks[i].text, ".") > 0 && strings.ContainsAny(toks[i].text, "abcdefghijklmnopqrstuvwxyz") && j-i == 1 {
 			a.vote("ORGANIZATION", 1) // a web site: "NU.nl"
 		}
@@ -555,8 +592,8 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 	// WeChat", "security camera company Hikvision".
 	for k, n := i-1, 0; k >= 0 && n < 3; k, n = k-1, n+1 {
 		t := toks[k]
-		if !t.word || t.capital && n > 0 || n > 0 && (ppWords[t.lower] || determiners[t.lower] || ix.function[t.lower]) {
-			break
+		if !t.word || t.capital && n > 0 || n > 0 && (ppWords[t.lower] || determiners[t.lower] || ix.function[t.lower]) || finiteVerb(t.tag) {
+			break // the cue must be in the name's own noun phrase
 		}
 		if typ, ok := ix.typeCue[t.lower]; ok {
 			a.vote(typ, 2)

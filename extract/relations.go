@@ -3,6 +3,8 @@ package extract
 import (
 	"strings"
 
+	"github.com/dossier-kg/dossier/extract/pos"
+
 	"github.com/dossier-kg/dossier/events"
 )
 
@@ -20,7 +22,9 @@ func (d *docState) attribute(si int) {
 		case d.ix.attribution[t.lower]:
 			// "said (analyst) Verhagen": a name right after the verb.
 			for _, m := range ms {
-				if m.ti > k && m.ti <= k+3 && onlyLower(toks, k+1, m.ti) && !ppWords[m.prep] && !listenerVerbs[t.lower] {
+				// Not "said Fannie Mae would …": there the name begins
+				// the reported clause.
+				if m.ti > k && m.ti <= k+3 && onlyLower(toks, k+1, m.ti) && !ppWords[m.prep] && !listenerVerbs[t.lower] && !startsClause(toks, m.tj) {
 					d.speaker[si] = m.actor()
 					return
 				}
@@ -56,6 +60,14 @@ func (d *docState) attribute(si int) {
 			}
 		}
 	}
+}
+
+// startsClause: the words after a name are a verb group, so the name
+// is a clause's subject.
+func startsClause(toks []token, k int) bool {
+	for ; k < len(toks) && toks[k].tag.Adverb(); k++ {
+	}
+	return k < len(toks) && (toks[k].tag == pos.MD || toks[k].tag.Verb() && toks[k].tag != pos.VBG)
 }
 
 func onlyWords(toks []token, i, j int) bool {
@@ -899,11 +911,21 @@ func (d *docState) validTime(si int) *events.Interval {
 
 func (d *docState) result() Result {
 	res := Result{Assertions: d.found, Dropped: d.dropped}
+	acting := map[string]bool{}
+	for _, f := range d.found {
+		acting[f.Subject.Name], acting[f.Object.Name] = true, true
+	}
 	for _, a := range d.actors {
 		if a.into != nil || a.count == 0 {
 			continue
 		}
-		res.Mentions = append(res.Mentions, Mention{Name: a.name, Type: a.typ, Count: a.count})
+		typ := a.typ
+		// "Japan's Sumitomo", "US tycoon X": a state the document only
+		// uses to locate others is a place, not a government acting.
+		if typ == "GOVERNMENT" && !acting[a.name] && a.others == 0 && d.r.cfg.Names.Country(a.name) {
+			typ = "PLACE"
+		}
+		res.Mentions = append(res.Mentions, Mention{Name: a.name, Type: typ, Count: a.count})
 	}
 	return res
 }

@@ -199,6 +199,13 @@ func (l *Lexicon) Demonym(word string) (Entry, bool) {
 	return *e, true
 }
 
+// Country reports whether a name is a state's, one with a demonym
+// ("Japan", "the US"): where it only locates something it is a place.
+func (l *Lexicon) Country(name string) bool {
+	e, ok := l.canonical[Key(Clean(name))]
+	return ok && len(e.Demonyms) > 0
+}
+
 // IsName reports whether the name as written is an entry's name or
 // alias (not only a demonym): "US" is, "Chinese" is not.
 func (l *Lexicon) IsName(name string) bool {

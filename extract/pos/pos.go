@@ -42,6 +42,7 @@ const (
 	DT   Tag = "DT"   // the, a, this
 	IN   Tag = "IN"   // prepositions, subordinating conjunctions
 	JJ   Tag = "JJ"   // adjectives
+	JJS  Tag = "JJS"  // superlatives
 	MD   Tag = "MD"   // modals
 	NN   Tag = "NN"   // singular nouns
 	NNS  Tag = "NNS"  // plural nouns
