@@ -16,14 +16,17 @@ var defaultLexicon []byte
 // a file of their own (RulesConfig.LexiconFile); nothing in it names a
 // particular actor.
 type Lexicon struct {
-	Version         int                 `json:"version"`
-	FunctionWords   []string            `json:"function_words"`
-	Months          []string            `json:"months"`
-	Weekdays        []string            `json:"weekdays"`
-	NameConnectors  []string            `json:"name_connectors"`
-	Pronouns        map[string][]string `json:"pronouns"`
-	Descriptions    map[string][]string `json:"descriptions"`
-	TypeCues        map[string][]string `json:"type_cues"`
+	Version        int                 `json:"version"`
+	FunctionWords  []string            `json:"function_words"`
+	Months         []string            `json:"months"`
+	Weekdays       []string            `json:"weekdays"`
+	NameConnectors []string            `json:"name_connectors"`
+	Pronouns       map[string][]string `json:"pronouns"`
+	Descriptions   map[string][]string `json:"descriptions"`
+	TypeCues       map[string][]string `json:"type_cues"`
+	// PossessedCues type an actor by what it is said to have: "X's
+	// shareholders" (a company), "X's foreign minister" (a state).
+	PossessedCues   map[string][]string `json:"possessed_cues"`
 	HeadWords       map[string][]string `json:"head_words"`
 	AttributionVerb []string            `json:"attribution_verbs"`
 	Negations       []string            `json:"negations"`
@@ -108,7 +111,7 @@ func (l *Lexicon) merge(x *Lexicon) {
 	l.Denials = append(l.Denials, x.Denials...)
 	l.DataNouns = append(l.DataNouns, x.DataNouns...)
 	for _, m := range []struct{ dst, src *map[string][]string }{
-		{&l.Pronouns, &x.Pronouns}, {&l.Descriptions, &x.Descriptions}, {&l.TypeCues, &x.TypeCues},
+		{&l.Pronouns, &x.Pronouns}, {&l.Descriptions, &x.Descriptions}, {&l.TypeCues, &x.TypeCues}, {&l.PossessedCues, &x.PossessedCues},
 		{&l.HeadWords, &x.HeadWords}, {&l.Modality, &x.Modality},
 	} {
 		if *m.dst == nil {

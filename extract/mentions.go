@@ -588,6 +588,19 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 			}
 		}
 	}
+	// What it has: "Fannie Mae's auditor", "Japan's foreign minister".
+	if j+1 < len(toks) && toks[j].text == "'s" {
+		for k := j + 1; k < len(toks) && k <= j+4 && toks[k].word && !toks[k].capital; k++ {
+			if typ, ok := ix.possessed[joinLower(toks, k, min(k+2, len(toks)))]; ok && k+1 < len(toks) {
+				a.vote(typ, 1)
+				break
+			}
+			if typ, ok := ix.possessed[toks[k].lower]; ok {
+				a.vote(typ, 1)
+				break
+			}
+		}
+	}
 	// Cue words before: "analyst Paul Verhagen", "the messaging app
 	// WeChat", "security camera company Hikvision".
 	for k, n := i-1, 0; k >= 0 && n < 3; k, n = k-1, n+1 {

@@ -673,6 +673,8 @@ func (d *docState) patternRelations(si int) {
 		}
 	}
 	d.underPressure(si, speaker)
+	d.roleRelations(si, speaker)
+	d.possessedPerson(si, speaker)
 	for _, l := range d.links[si] {
 		var person *actor
 		if l.person != nil {

@@ -115,7 +115,7 @@ func (r *Rules) prepare(ctx context.Context, doc Document, known Known) (*docSta
 type index struct {
 	function, months, connectors, attribution, negation, denial map[string]bool
 	possible, intended, data                                    map[string]bool
-	typeCue, headWord, descType, pronounType                    map[string]string
+	typeCue, headWord, descType, pronounType, possessed         map[string]string
 	verbs                                                       map[string][]trigger // inflected form → triggers
 	nouns                                                       map[string][]trigger
 	nounsOf, nounsRev, nounsOfRev, possRev                      map[string][]trigger
@@ -172,6 +172,7 @@ func (ix *index) build(l *Lexicon, o *events.Ontology) error {
 		return out
 	}
 	ix.typeCue = typed(l.TypeCues)
+	ix.possessed = typed(l.PossessedCues)
 	ix.headWord = typed(l.HeadWords)
 	ix.descType = typed(l.Descriptions)
 	ix.pronounType = typed(l.Pronouns)

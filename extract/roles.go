@@ -1,0 +1,205 @@
+package extract
+
+import (
+	"strings"
+
+	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/extract/pos"
+)
+
+// Relational nouns name one end of a relation by the role it plays:
+// "chairman", "analyst", "auditor", "owner", "rival". The lexicon lists
+// them per predicate (nouns_of; nouns_rev for the reverse, "unit",
+// "subsidiary"). A role phrase is such a noun with the modifiers before
+// it ("chief financial officer", "independent auditor", "shadow foreign
+// secretary"); the phrase's predicate is that of the longest lexicon
+// entry it ends with, so "chief executive" leads where "executive" is a
+// member. Its holder and its organisation are found by the phrase's
+// grammar, not by distance:
+//
+//	Deutsche's chairman Rolf Breuer       org's ROLE holder
+//	OFHEO director … / UK Foreign Secretary Jack Straw   org ROLE holder
+//	Larry Bevington, chairman of Save Our Community      holder, ROLE of org
+//	KPMG, Fannie Mae's independent auditor               holder, org's ROLE
+//	Armando Falcon, OFHEO director                       holder, org ROLE
+//	Wallace Cheung, an analyst at DBS Vickers            holder, a ROLE at org
+//	chief executive Sidney Taurel (no organisation named) the company the text is about
+type role struct {
+	start, end int // token range of the phrase
+	pred       string
+	rev        bool // the holder is the part: "X, a unit of Y" → Y OWNS X
+	corporate  bool // a title a company's officer holds
+}
+
+// demoting modifiers make a leading title a member's: "deputy chairman".
+var demoting = map[string]bool{"deputy": true, "vice": true, "assistant": true, "shadow": true, "acting": false, "former": false}
+
+// corporateHeads may stand without their company when the text is about
+// one ("chief executive Sidney Taurel … the company says").
+var corporateHeads = map[string]bool{"chairman": true, "chairwoman": true, "executive": true, "ceo": true, "officer": true,
+	"director": true, "boss": true, "founder": true, "president": true}
+
+// roleAt reads a role phrase whose head noun is token h.
+func (d *docState) roleAt(si, h int) (role, bool) {
+	toks := d.toks[si]
+	if !toks[h].word || d.mentionAt(si, h) || !toks[h].tag.Noun() {
+		return role{}, false
+	}
+	start := h
+	for start > 0 && d.roleModifier(si, start-1) {
+		start--
+	}
+	best := role{start: start, end: h + 1}
+	for x := start; x <= h && best.pred == ""; x++ {
+		phrase := joinLower(toks, x, h+1)
+		for _, tr := range d.ix.nounsOf[phrase] {
+			best.pred = tr.pred
+			break
+		}
+		for _, tr := range d.ix.nounsRev[phrase] {
+			best.pred, best.rev = tr.pred, true
+			break
+		}
+	}
+	if best.pred == "" {
+		return role{}, false
+	}
+	for x := start; x < h; x++ {
+		if demoting[toks[x].lower] && best.pred == "LEADS" {
+			best.pred = "MEMBER_OF"
+		}
+	}
+	best.corporate = corporateHeads[toks[h].lower] && !toks[h].capital
+	return best, true
+}
+
+// roleModifier: a word that can modify a role noun inside its phrase
+// ("chief", "financial", "foreign", "independent"), not a name, a
+// determiner or a possessive.
+func (d *docState) roleModifier(si, k int) bool {
+	t := d.toks[si][k]
+	if !t.word || t.possessive || d.mentionAt(si, k) || determiners[t.lower] || closedClass(t) {
+		return false
+	}
+	return t.tag.Adjective() || t.tag == pos.NN || t.tag == pos.NNP || t.tag == pos.VBN || t.tag == pos.VBG
+}
+
+// roleRelations reads every role phrase of sentence si.
+func (d *docState) roleRelations(si int, speaker *actor) {
+	toks := d.toks[si]
+	var prevOrg *mention // "Deutsche's chairman X and chief executive Y"
+	prevEnd := -1
+	for h := range toks {
+		r, ok := d.roleAt(si, h)
+		if !ok {
+			continue
+		}
+		holder := d.roleHolder(si, r)
+		org := d.roleOrg(si, r)
+		if org == nil && prevOrg != nil && r.start >= 2 && toks[r.start-1].lower == "and" && prevEnd == r.start-1 {
+			org = prevOrg
+		}
+		if org == nil && r.corporate && holder != nil {
+			if a := d.salient(si, r.start, "COMPANY", true); a != nil {
+				org = &mention{a: a, ti: r.start, tj: r.start, implicit: true}
+			}
+		}
+		if holder == nil || org == nil {
+			continue
+		}
+		d.emitRole(si, r, holder, org, speaker)
+		prevOrg, prevEnd = org, holder.tj
+	}
+}
+
+func (d *docState) emitRole(si int, r role, holder, org *mention, speaker *actor) {
+	h, o := holder.actor(), org.actor()
+	person := r.pred == "LEADS" || r.pred == "MEMBER_OF" || r.pred == "FOUNDED"
+	if person && (h.typ != "PERSON" || o.typ == "PERSON" || o.typ == "PLACE" && !d.r.cfg.Names.Country(o.name)) {
+		return
+	}
+	if r.rev {
+		h, o = o, h
+	}
+	d.emit(si, h, r.pred, o, events.Affirmed, events.Actual, speaker, 0.65)
+}
+
+// roleHolder is who holds the role: the name right after the phrase
+// ("chairman Rolf Breuer"), or the name the phrase is in apposition to
+// ("Rolf Breuer, (the) chairman …", "X, OFHEO director", "X, Y's
+// auditor").
+func (d *docState) roleHolder(si int, r role) *mention {
+	toks := d.toks[si]
+	ms := d.mentions[si]
+	for _, m := range ms {
+		if m.ti == r.end && !m.implicit && m.suffix == "" {
+			return m
+		}
+	}
+	// Back over the phrase's own determiner, an organisation's name and
+	// its possessive to the comma of an apposition.
+	k := r.start - 1
+	for k >= 0 && (determiners[toks[k].lower] || toks[k].text == "'s" || toks[k].text == "'" || d.mentionAt(si, k)) {
+		k--
+	}
+	if k < 1 || toks[k].text != "," {
+		return nil
+	}
+	for _, m := range ms {
+		if m.tj == k && !m.implicit && m.suffix == "" {
+			return m
+		}
+	}
+	return nil
+}
+
+// roleOrg is the organisation the role is held in: a possessor or name
+// right before the phrase ("Deutsche's chairman", "OFHEO director"), or
+// one after "of", "at", "for", "from", "with" ("head of the Office …",
+// "an analyst at DBS Vickers").
+func (d *docState) roleOrg(si int, r role) *mention {
+	toks := d.toks[si]
+	for _, m := range d.mentions[si] {
+		if m.implicit && m.ti < r.start {
+			continue
+		}
+		switch {
+		case m.tj == r.start:
+			return m // "OFHEO director", "UK Foreign Secretary"
+		case m.tj+1 == r.start && (toks[m.tj].text == "'s" || toks[m.tj].text == "'" || toks[m.tj].text == "’"):
+			return m // "Deutsche's chairman", "Atticus' David Slager"
+		}
+	}
+	k := r.end
+	if k < len(toks) && (toks[k].lower == "of" || toks[k].lower == "at" || toks[k].lower == "for" || toks[k].lower == "from" || toks[k].lower == "with") {
+		k++
+		for k < len(toks) && determiners[toks[k].lower] {
+			k++
+		}
+		for _, m := range d.mentions[si] {
+			if m.ti == k {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+// possessedPerson: "Atticus' David Slager", "Eli Lilly's Alan Breier":
+// an organisation's person is its member.
+func (d *docState) possessedPerson(si int, speaker *actor) {
+	toks := d.toks[si]
+	ms := d.mentions[si]
+	for i := 0; i+1 < len(ms); i++ {
+		o, p := ms[i], ms[i+1]
+		if o.implicit || p.implicit || p.ti != o.tj+1 || o.tj >= len(toks) {
+			continue
+		}
+		if t := toks[o.tj].text; t != "'s" && t != "'" && t != "’" {
+			continue
+		}
+		if p.actor().typ == "PERSON" && o.actor().typ != "PERSON" && o.actor().typ != "PLACE" && !strings.EqualFold(o.actor().name, p.actor().name) {
+			d.emit(si, p.actor(), "MEMBER_OF", o.actor(), events.Affirmed, events.Actual, speaker, 0.55)
+		}
+	}
+}
