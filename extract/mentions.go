@@ -817,8 +817,13 @@ func (d *docState) findReferences(si int, vote bool) {
 		var typ string
 		start, end := i, i+1
 		switch {
-		case t.lower == "he" || t.lower == "she":
+		case t.lower == "he" || t.lower == "she" || t.lower == "his":
 			typ = "PERSON"
+		case (t.lower == "it" || t.lower == "its") && !vote && !pleonastic(toks, i):
+			if a := d.thingAntecedent(si, i); a != nil {
+				d.insertMention(si, &mention{a: a, ti: i, tj: i + 1, implicit: true, prep: d.prepBefore(si, i)})
+			}
+			continue
 		case t.lower == "the" || t.lower == "this" || t.lower == "that":
 			// "the popular video app", "the tech giant", "the
 			// Chinese-origin app": up to three modifiers before the
@@ -861,6 +866,49 @@ func (d *docState) findReferences(si int, vote bool) {
 		d.insertMention(si, m)
 		i = end - 1
 	}
+}
+
+// pleonastic: an "it" that refers to nothing ("it is possible that",
+// "it was time to", "made it impossible").
+func pleonastic(toks []token, i int) bool {
+	if toks[i].lower != "it" {
+		return false
+	}
+	prev, next, after := tokAt(toks, i-1), tokAt(toks, i+1), tokAt(toks, i+2)
+	if prev.lower == "make" || prev.lower == "made" || prev.lower == "makes" || prev.lower == "making" {
+		return true
+	}
+	if beForms[next.lower] || next.lower == "'s" || next.lower == "seems" || next.lower == "appears" {
+		return after.tag.Adjective() || after.lower == "time" || after.lower == "not" || after.lower == "that" || after.lower == "unclear"
+	}
+	return false
+}
+
+// thingAntecedent is what "it" or "its" refers to: the nearest actor
+// before it in its clause that is no person or place and not inside a
+// prepositional phrase ("Sumitomo has withdrawn its offer"), or else the
+// first such actor of the nearest sentence before ("It has faced
+// criticism" after "Fannie Mae …").
+func (d *docState) thingAntecedent(si, ti int) *actor {
+	thing := func(m *mention) bool {
+		a := m.actor()
+		return m.suffix == "" && a.typ != "PERSON" && a.typ != "PLACE" && !ppWords[m.prep] && m.titled == nil
+	}
+	cs, _ := clause(d.toks[si], ti)
+	ms := d.mentions[si]
+	for k := len(ms) - 1; k >= 0; k-- {
+		if m := ms[k]; m.tj <= ti && m.ti >= cs && thing(m) {
+			return m.actor()
+		}
+	}
+	for s := si - 1; s >= 0 && s >= si-2; s-- {
+		for _, m := range d.mentions[s] {
+			if thing(m) {
+				return m.actor()
+			}
+		}
+	}
+	return nil
 }
 
 // antecedent is, for the voting pass, the most recent named actor a
