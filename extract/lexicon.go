@@ -55,6 +55,9 @@ type PredicateRule struct {
 	// Phrases are word sequences that signal the predicate ("not
 	// allowed").
 	Phrases [][]string `json:"phrases,omitempty"`
+	// NounObjectPreps introduce a noun's object ("a ban on X", "an
+	// investigation into X"); default on, of, against, to, into, for.
+	NounObjectPreps []string `json:"noun_object_preps,omitempty"`
 	// Preps the verb takes before its object ("work with", "based in").
 	Preps []string `json:"preps,omitempty"`
 	// NeedsData: the verb only counts with a data noun ("pass data to").

@@ -336,7 +336,7 @@ func (d *docState) relations(si int) {
 			continue
 		}
 		for _, tr := range d.ix.nouns[t.lower] {
-			d.nounRelation(si, k, tr, speaker)
+			d.eventNoun(si, k, tr, speaker)
 		}
 		for _, p := range d.ix.phrases[t.lower] {
 			if k+len(p.words) <= len(toks) && joinLower(toks, k, k+len(p.words)) == strings.Join(p.words, " ") {
@@ -538,77 +538,6 @@ func isAdverbish(w string) bool {
 }
 
 func isPolity(t string) bool { return t == "GOVERNMENT" || t == "ORGANIZATION" }
-
-// nounObjectPreps are the prepositions that introduce a noun trigger's
-// object, by predicate; nounAgentPreps those that introduce its agent.
-var nounObjectPreps = map[string][]string{
-	"COOPERATES_WITH": {"with", "from"},
-	"SURVEILS":        {"on", "of", "against", "in"},
-	"MEETS":           {"with"},
-}
-
-var nounAgentPreps = map[string][]string{
-	"BANS":      {"in", "by", "for", "from"},
-	"SANCTIONS": {"in", "by", "for", "from"},
-	"SURVEILS":  {"by", "from"},
-}
-
-// nounRelation reads "a ban on X", "the TikTok ban", "India's ban",
-// "Chinese espionage in the Netherlands", "no official ban on X in Y",
-// "calls for a ban", "receiving guidance from X".
-func (d *docState) nounRelation(si, k int, tr trigger, speaker *actor) {
-	toks := d.toks[si]
-	cs, ce := clause(toks, k)
-	objPreps := nounObjectPreps[tr.pred]
-	if objPreps == nil {
-		objPreps = []string{"on", "of", "against", "to"}
-	}
-	var obj, subj *mention
-	for _, m := range d.mentions[si] {
-		switch {
-		case m.tj == k-1 && toks[k-1].text == "'s":
-			subj = m // "India's ban"
-		case m.tj == k && m.suffix == "" && (m.actor().typ == "GOVERNMENT" || m.implicit && m.actor().typ == "PERSON"):
-			subj = m // "Chinese espionage", "US sanctions"
-		case m.tj == k && m.suffix == "":
-			obj = m // "a TikTok ban"
-		}
-	}
-	if obj == nil {
-		for _, m := range d.mentions[si] {
-			if m.ti > k && m.ti <= k+4 && m.ti < ce && contains(objPreps, m.prep) && m != subj {
-				obj = m
-				break
-			}
-		}
-	}
-	if obj == nil {
-		return
-	}
-	if subj == nil {
-		for _, m := range d.mentions[si] {
-			if m.ti > k && m.ti < ce && m != obj && contains(nounAgentPreps[tr.pred], m.prep) && isPolity(m.actor().typ) {
-				subj = m
-				break
-			}
-		}
-	}
-	if subj == nil {
-		if s := d.leftSubject(si, k); s != nil && s != obj {
-			subj = s
-		}
-	}
-	if subj == nil || subj.actor() == obj.actor() {
-		return
-	}
-	from := min(subj.ti, k-3)
-	mod, pol := d.qualities(toks, max(from, cs), k)
-	for _, s := range d.precedingList(si, subj) {
-		for _, o := range d.coordinated(si, obj) {
-			d.emit(si, s.actor(), tr.pred, o.actor(), pol, mod, speaker, 0.55)
-		}
-	}
-}
 
 // phraseRelation: "X are no longer allowed to have Y" is a ban on Y by
 // whoever disallows; the subject is the body the disallowed belong to.

@@ -119,6 +119,7 @@ type index struct {
 	verbs                                                       map[string][]trigger // inflected form → triggers
 	nouns                                                       map[string][]trigger
 	nounsOf, nounsRev, nounsOfRev, possRev                      map[string][]trigger
+	nounPreps                                                   map[string][]string // predicate → noun object prepositions
 	phrases                                                     map[string][]phrase // by first word
 	multiFirst                                                  map[string]bool     // first words of multi-word verbs
 	maxVerbWords                                                int
@@ -178,6 +179,7 @@ func (ix *index) build(l *Lexicon, o *events.Ontology) error {
 	ix.pronounType = typed(l.Pronouns)
 	ix.verbs, ix.nouns = map[string][]trigger{}, map[string][]trigger{}
 	ix.phrases, ix.multiFirst = map[string][]phrase{}, map[string]bool{}
+	ix.nounPreps = map[string][]string{}
 	ix.nounsOf, ix.nounsRev, ix.nounsOfRev, ix.possRev = map[string][]trigger{}, map[string][]trigger{}, map[string][]trigger{}, map[string][]trigger{}
 	var errs []error
 	for _, p := range l.Predicates {
@@ -186,6 +188,9 @@ func (ix *index) build(l *Lexicon, o *events.Ontology) error {
 			continue
 		}
 		t := trigger{pred: p.Predicate, preps: p.Preps, needsData: p.NeedsData}
+		if len(p.NounObjectPreps) > 0 {
+			ix.nounPreps[p.Predicate] = p.NounObjectPreps
+		}
 		for _, v := range p.Verbs {
 			for _, f := range inflect(strings.ToLower(v)) {
 				ix.verbs[f] = append(ix.verbs[f], t)

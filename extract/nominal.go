@@ -1,0 +1,261 @@
+package extract
+
+import (
+	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/extract/pos"
+)
+
+// Event nouns carry a relation without a verb: "Mitsubishi's takeover of
+// UFJ", "a ban on X by Y", "an investigation into X", "criticism from
+// X", "the LSE bid", "X has withdrawn its offer for Y". The noun phrase
+// may be a compound ("takeover offer", "bid approach"); its arguments
+// are found by the phrase's grammar:
+//
+//	agent: a possessor (X's takeover, its offer), a prepositional agent
+//	       (by X; from X for nouns that take one), a state modifying the
+//	       noun (US sanctions), or else the subject of the clause the
+//	       phrase is the object of ("X tabled an offer for Y") — unless
+//	       its verb makes that subject the one acted on ("X faced
+//	       criticism from Y", "X came under investigation").
+//	theme: the object of one of the predicate's prepositions after the
+//	       phrase (noun_object_preps in the lexicon), or a name
+//	       modifying the noun ("a TikTok ban", "the LSE bid").
+//
+// The predicate's intent nouns ("offer", "bid", "plan") make the
+// relation intended; a withdrawing verb ("withdrew its offer") negates it.
+
+// defaultNounObjectPreps introduce an event noun's theme when the
+// lexicon names none for its predicate.
+var defaultNounObjectPreps = []string{"on", "of", "against", "to", "into", "for"}
+
+// agentPreps introduce an event noun's agent after it.
+var agentPreps = map[string]bool{"by": true, "from": true}
+
+// experiencerVerbs make their subject the one an event noun acts on.
+var experiencerVerbs = map[string]bool{"face": true, "faces": true, "faced": true, "facing": true, "receive": true, "received": true,
+	"receives": true, "draw": true, "drew": true, "drawn": true, "attract": true, "attracted": true, "suffer": true, "suffered": true,
+	"escape": true, "escaped": true, "avoid": true, "avoided": true, "survive": true, "survived": true, "fight": true, "fought": true,
+	"resist": true, "resisted": true, "reject": true, "rejected": true, "rebuff": true, "rebuffed": true, "under": true}
+
+// withdrawing verbs undo an intention: "withdrew its offer".
+var withdrawing = map[string]bool{"withdraw": true, "withdrew": true, "withdrawn": true, "withdrawing": true, "withdraws": true,
+	"abandon": true, "abandoned": true, "abandons": true, "drop": true, "dropped": true, "drops": true, "scrap": true, "scrapped": true,
+	"ditch": true, "ditched": true, "shelve": true, "shelved": true, "end": true, "ended": true, "ends": true}
+
+// intentNouns make an event noun's relation intended.
+var intentNouns = map[string]bool{"offer": true, "offers": true, "bid": true, "bids": true, "approach": true, "proposal": true,
+	"proposals": true, "plan": true, "plans": true, "attempt": true, "interest": true}
+
+// eventPhrase is an event noun with the nouns compounded after it
+// ("takeover offer", "takeover proposals").
+type eventPhrase struct {
+	start, end int
+	intent     bool
+}
+
+func (d *docState) eventPhraseAt(si, k int) eventPhrase {
+	toks := d.toks[si]
+	p := eventPhrase{start: k, end: k + 1, intent: intentNouns[toks[k].lower]}
+	for p.end < len(toks) && toks[p.end].word && !toks[p.end].capital && toks[p.end].tag.Noun() && !d.mentionAt(si, p.end) {
+		p.intent = p.intent || intentNouns[toks[p.end].lower]
+		p.end++
+	}
+	// "the bid approach", "a takeover": the determiner and adjectives
+	// before belong to the phrase too; a name before is a modifier.
+	for p.start > 0 && d.premodifier(toks[p.start-1]) && !d.mentionAt(si, p.start-1) {
+		p.intent = p.intent || intentNouns[toks[p.start-1].lower]
+		p.start--
+	}
+	return p
+}
+
+func (d *docState) premodifier(t token) bool {
+	return t.word && !t.capital && (t.tag.Adjective() || t.tag == pos.CD || t.tag == pos.NN || t.tag == pos.VBN || t.tag == pos.VBG) && !closedClass(t)
+}
+
+// eventNoun reads the relation of the event noun at token k.
+func (d *docState) eventNoun(si, k int, tr trigger, speaker *actor) {
+	toks := d.toks[si]
+	cs, ce := clause(toks, k)
+	p := d.eventPhraseAt(si, k)
+	agent, theme := d.nounArguments(si, p, tr.pred, ce)
+	gov := d.governor(si, p.start, cs)
+	if agent == nil {
+		if s := d.leftSubject(si, p.start); s != nil && s != theme {
+			// "X faced criticism": X is acted on; but "X received
+			// guidance from Y": X takes part.
+			if experiencerVerbs[gov] && theme == nil {
+				theme = s
+			} else {
+				agent = s
+			}
+		}
+	}
+	if agent == nil || theme == nil || agent.actor() == theme.actor() {
+		return
+	}
+	from := cs
+	if agent.ti >= cs && agent.ti < p.start {
+		from = agent.ti
+	}
+	mod, pol := d.qualities(toks, from, p.start)
+	if p.intent && mod == events.Actual {
+		mod = events.Intended
+	}
+	if withdrawing[gov] {
+		pol = events.Negated
+	}
+	for _, s := range d.precedingList(si, agent) {
+		for _, o := range d.coordinated(si, theme) {
+			d.emit(si, s.actor(), tr.pred, o.actor(), pol, mod, speaker, 0.55)
+		}
+	}
+}
+
+// nounArguments finds an event phrase's agent and theme inside its own
+// noun phrase and the chain of prepositional phrases after it ("offer
+// for rival bank UFJ", "takeover of the club by X", "ban on arms
+// exports to China", "a ban on X in the Netherlands"). A name inside a
+// prepositional phrase's own complement is not an argument: in "a threat
+// to the national security of the US" the threat is to security.
+func (d *docState) nounArguments(si int, p eventPhrase, pred string, ce int) (agent, theme *mention) {
+	toks := d.toks[si]
+	objPreps := d.ix.nounPreps[pred]
+	if objPreps == nil {
+		objPreps = defaultNounObjectPreps
+	}
+	for _, m := range d.mentions[si] {
+		switch {
+		case m.tj < len(toks) && m.tj < p.start && possessiveMark(toks[m.tj]) && onlyPremodifiers(d, toks, m.tj+1, p.start):
+			agent = m // "Mitsubishi's takeover", "its takeover offer", "the SEC's criticism"
+		case m.tj == p.start || m.tj == p.end-1 && m.ti > p.start:
+			if m.suffix == "" && (m.actor().typ == "GOVERNMENT" && agentFirst[pred] || m.implicit && m.actor().typ == "PERSON") {
+				agent = m // "US sanctions", "Chinese espionage"
+			} else if m.suffix == "" {
+				theme = m // "a TikTok ban", "the LSE bid"
+			}
+		}
+	}
+	k := p.end
+	for n := 0; n < 4 && k < ce; n++ {
+		for k < ce && !toks[k].word && isCloseQuote(toks[k].text) {
+			k++ // "official guidance” from …"
+		}
+		if k >= ce {
+			break
+		}
+		prep := toks[k].lower
+		m, end := d.ppObject(si, k)
+		if end == k {
+			break
+		}
+		k = end
+		if m == nil {
+			// "a threat to the national security of the US": what
+			// follows a nameless phrase belongs to it.
+			break
+		}
+		switch {
+		case theme == nil && contains(objPreps, prep):
+			theme = m
+		case agent == nil && (prep == "by" || prep == "from" || agentFirst[pred] && (prep == "in" || prep == "for") && isPolity(m.actor().typ)):
+			agent = m
+		}
+		for k < ce && (toks[k].text == "," || toks[k].lower == "and") && k+1 < ce && ppWords[toks[k+1].lower] {
+			k++ // "criticism from X … and from Y"
+		}
+	}
+	if agent == nil && theme != nil && agentFirst[pred] {
+		// "A TikTok ban … has been in effect for US government
+		// officials": the state the ban holds in.
+		for _, m := range d.mentions[si] {
+			if m.ti > p.end && m.ti < ce && m != theme && (m.prep == "in" || m.prep == "for" || m.prep == "by") && isPolity(m.actor().typ) {
+				agent = m
+				break
+			}
+		}
+	}
+	return agent, theme
+}
+
+// ppObject reads the prepositional phrase at token k: the preposition,
+// determiners and modifiers, through light nouns ("the use of", "arms
+// exports to"), to a name. It returns the name and the token after it.
+func (d *docState) ppObject(si, k int) (*mention, int) {
+	toks := d.toks[si]
+	if k >= len(toks) || !ppWords[toks[k].lower] {
+		return nil, k
+	}
+	i := k + 1
+	for i < len(toks) {
+		if m := d.mentionStarting(si, i); m != nil {
+			end := m.tj
+			for _, c := range d.coordinated(si, m)[1:] {
+				end = c.tj
+			}
+			return m, end
+		}
+		t := toks[i]
+		switch {
+		case determiners[t.lower] || d.premodifier(t) || possessiveMark(t) || i > k+1 && t.tag.Noun() && !t.capital:
+			i++
+		case lightNouns[t.lower] && i+1 < len(toks) && ppWords[toks[i+1].lower]:
+			i += 2
+		case (t.tag == pos.NNS || t.tag == pos.NN) && lightNouns[tokAt(toks, i+1).lower] && ppWords[tokAt(toks, i+2).lower]:
+			i += 3 // "arms exports to"
+		default:
+			if i == k+1 {
+				return nil, k // no noun phrase: not a prepositional phrase
+			}
+			return nil, i
+		}
+	}
+	return nil, i
+}
+
+// mentionStarting is the mention (named or referring) that begins at
+// token i.
+func (d *docState) mentionStarting(si, i int) *mention {
+	for _, m := range d.mentions[si] {
+		if m.ti == i && m.suffix == "" {
+			return m
+		}
+	}
+	return nil
+}
+
+// agentFirst: predicates whose noun takes the acting state as a
+// modifier ("US sanctions", "an Indian ban").
+var agentFirst = map[string]bool{"BANS": true, "SANCTIONS": true, "SURVEILS": true, "TARGETS": true, "CENSORS": true}
+
+func possessiveMark(t token) bool { return t.text == "'s" || t.text == "'" || t.text == "’" }
+
+func onlyPremodifiers(d *docState, toks []token, i, j int) bool {
+	for k := i; k < j; k++ {
+		if !d.premodifier(toks[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// governor is the verb (or the preposition "under") an event phrase
+// starting at k is the object of, skipping determiners, possessives and
+// adjectives: "withdrawn" in "has withdrawn its takeover offer".
+func (d *docState) governor(si, k, cs int) string {
+	toks := d.toks[si]
+	for i := k - 1; i >= cs; i-- {
+		t := toks[i]
+		switch {
+		case t.tag.Verb():
+			return t.lower
+		case t.lower == "under":
+			return "under"
+		case t.word && (determiners[t.lower] || t.tag.Adjective() || t.tag.Adverb() || t.tag == pos.CD || t.tag == pos.PRPS || t.tag == pos.POS || d.mentionAt(si, i)):
+		case possessiveMark(t):
+		default:
+			return ""
+		}
+	}
+	return ""
+}
