@@ -15,7 +15,7 @@ import (
 // runs only with DOSSIER_EXTRACT_DEBUG=1, as a tool for rule work.
 func TestDebugDump(t *testing.T) {
 	if os.Getenv("DOSSIER_EXTRACT_DEBUG") == "" {
-		t.Skip("set DOSSIER_EXTRACT_DEBUG=1 (the corpus) or =<glob of .txt files> to dump")
+		t.Skip("set DOSSIER_EXTRACT_DEBUG=1 (the corpus), =<glob of .txt files> or =<text> to dump")
 	}
 	r, err := NewRules(RulesConfig{})
 	if err != nil {
@@ -26,8 +26,14 @@ func TestDebugDump(t *testing.T) {
 		glob = "../examples/corpus/*.txt"
 	}
 	files, _ := filepath.Glob(glob)
+	if !strings.Contains(glob, "*") && !strings.HasSuffix(glob, ".txt") {
+		files = []string{"-"} // the variable holds the text itself
+	}
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
+		if f == "-" {
+			b = []byte(glob)
+		}
 		doc := Document{ID: events.DocumentID(string(b)), Source: filepath.Base(f), Text: string(b)}
 		d, err := r.prepare(context.Background(), doc, nil)
 		if err != nil {

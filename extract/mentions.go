@@ -605,7 +605,7 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 	// WeChat", "security camera company Hikvision".
 	for k, n := i-1, 0; k >= 0 && n < 3; k, n = k-1, n+1 {
 		t := toks[k]
-		if !t.word || t.capital && n > 0 || n > 0 && (ppWords[t.lower] || determiners[t.lower] || ix.function[t.lower]) || finiteVerb(t.tag) {
+		if !t.word || t.capital && n > 0 || ppWords[t.lower] || determiners[t.lower] || n > 0 && ix.function[t.lower] || finiteVerb(t.tag) {
 			break // the cue must be in the name's own noun phrase
 		}
 		if typ, ok := ix.typeCue[t.lower]; ok {

@@ -152,8 +152,13 @@ func (d *docState) nounArguments(si int, p eventPhrase, pred string, ce int) (ag
 		k = end
 		if m == nil {
 			// "a threat to the national security of the US": what
-			// follows a nameless phrase belongs to it.
-			break
+			// follows a nameless phrase belongs to it, unless it is
+			// one the event noun takes ("charges in a Boston court
+			// against X").
+			if next := tokAt(toks, k).lower; next == "of" || !contains(objPreps, next) && !agentPreps[next] {
+				break
+			}
+			continue
 		}
 		switch {
 		case theme == nil && contains(objPreps, prep):
@@ -189,6 +194,11 @@ func (d *docState) ppObject(si, k int) (*mention, int) {
 	i := k + 1
 	for i < len(toks) {
 		if m := d.mentionStarting(si, i); m != nil {
+			if next := tokAt(toks, m.tj); next.word && !next.capital && next.tag.Noun() && !m.implicit {
+				// "in a Boston court": the name only modifies the head.
+				i = m.tj
+				continue
+			}
 			end := m.tj
 			for _, c := range d.coordinated(si, m)[1:] {
 				end = c.tj

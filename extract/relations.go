@@ -321,7 +321,10 @@ func (d *docState) relations(si int) {
 		if d.ix.multiFirst[t.lower] {
 			longest = min(d.ix.maxVerbWords, len(toks)-k)
 		}
-		for n := longest; n >= 1 && !matched; n-- {
+		// The tagger tells "the ban" from "to ban": a noun is read as
+		// an event noun below, never as a verb.
+		verbal := !inNounPhrase(toks, k)
+		for n := longest; n >= 1 && !matched && verbal; n-- {
 			form := joinLower(toks, k, k+n)
 			for _, tr := range d.ix.verbs[form] {
 				if d.verbRelation(si, k, k+n, form, tr, speaker) {
@@ -336,7 +339,9 @@ func (d *docState) relations(si int) {
 			continue
 		}
 		for _, tr := range d.ix.nouns[t.lower] {
-			d.eventNoun(si, k, tr, speaker)
+			if !t.tag.Verb() || inNounPhrase(toks, k) {
+				d.eventNoun(si, k, tr, speaker)
+			}
 		}
 		for _, p := range d.ix.phrases[t.lower] {
 			if k+len(p.words) <= len(toks) && joinLower(toks, k, k+len(p.words)) == strings.Join(p.words, " ") {
@@ -345,6 +350,18 @@ func (d *docState) relations(si int) {
 		}
 	}
 	d.derivedAccusations(si, speaker)
+}
+
+// inNounPhrase: a word the tagger reads as a noun after a determiner,
+// possessive, adjective or number ("the ban", "its offer", "a higher
+// bid"): it cannot be a verb. The tagger's noun reading alone is not
+// trusted after a name ("Trump and Xi meet", "The US points to").
+func inNounPhrase(toks []token, k int) bool {
+	if !toks[k].tag.Noun() || k == 0 {
+		return false
+	}
+	p := toks[k-1]
+	return p.tag == pos.DT || p.tag == pos.PRPS || p.tag == pos.POS || possessiveMark(p) || p.tag.Adjective() || p.tag == pos.CD || p.tag == pos.NN && !p.capital
 }
 
 func joinLower(toks []token, i, j int) string {
@@ -603,6 +620,7 @@ func (d *docState) patternRelations(si int) {
 	}
 	d.underPressure(si, speaker)
 	d.roleRelations(si, speaker)
+	d.rivalRelations(si, speaker)
 	d.possessedPerson(si, speaker)
 	for _, l := range d.links[si] {
 		var person *actor
@@ -793,6 +811,9 @@ func (d *docState) emit(si int, s *actor, pred string, o *actor, pol, mod string
 	if s == nil || o == nil || s == o || s.key == o.key {
 		d.dropped["same actor"]++
 		return
+	}
+	if pred == "BANS" && d.r.cfg.Names.Country(o.name) {
+		pred = "SANCTIONS" // a state is not banned but sanctioned: "an arms ban on China"
 	}
 	sent := d.sents[si]
 	start, end := sent.RuneStart, sent.RuneEnd

@@ -203,3 +203,25 @@ func (d *docState) possessedPerson(si int, speaker *actor) {
 		}
 	}
 }
+
+// rivalRelations: "X tabled an offer for rival bank Y": a rival named as
+// the object of X's clause competes with X.
+func (d *docState) rivalRelations(si int, speaker *actor) {
+	toks := d.toks[si]
+	for k, t := range toks {
+		if t.lower != "rival" && t.lower != "rivals" || t.capital || t.tag.Verb() {
+			continue
+		}
+		e := k + 1
+		for e < len(toks) && toks[e].word && !toks[e].capital && toks[e].tag.Noun() {
+			e++ // "rival bank", "rival local club"
+		}
+		m := d.mentionStarting(si, e)
+		if m == nil {
+			continue
+		}
+		if s := d.leftSubject(si, k); s != nil && s != m {
+			d.emit(si, s.actor(), "COMPETES_WITH", m.actor(), events.Affirmed, events.Actual, speaker, 0.55)
+		}
+	}
+}
