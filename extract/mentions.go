@@ -15,6 +15,9 @@ type actor struct {
 	name  string // canonical, or the fullest written form
 	key   string
 	known bool // the lexicon or the graph knows it
+	// lexicon: the names lexicon knows it; fromGraph: only the graph
+	// does, from other documents.
+	lexicon, fromGraph bool
 	typ   string
 	votes map[string]float64
 	count int
@@ -105,6 +108,13 @@ func newDocState(r *Rules, doc Document, known Known) *docState {
 		}
 	}
 	return d
+}
+
+func countOf(a *actor) int {
+	if a == nil {
+		return 0
+	}
+	return a.count
 }
 
 // tokAt is token k of a sentence, or a blank one outside it.
@@ -481,10 +491,12 @@ func (d *docState) addMention(si, i, j int, name, suffix string) *mention {
 		a = d.acronym[name]
 	case res.Known:
 		a = d.get(res.Name, res.Type, true)
+		a.lexicon, a.fromGraph = true, false
 	default:
 		if d.known != nil {
 			if canon, typ, ok := d.known.Lookup(name); ok {
 				a = d.get(canon, typ, true)
+				a.fromGraph = !a.lexicon
 				break
 			}
 		}
@@ -725,7 +737,10 @@ func allAlpha(words []string) bool {
 // into the name it abbreviates.
 func (d *docState) mergeActors() {
 	for _, a := range d.actors {
-		if a.into != nil || a.known {
+		// A lone word the graph knows from other documents still
+		// folds into this document's fuller name ("United" here is
+		// "Manchester United").
+		if a.into != nil || a.known && !a.fromGraph {
 			continue
 		}
 		if full, ok := d.acronym[a.name]; ok && full.resolve() != a {
@@ -736,8 +751,11 @@ func (d *docState) mergeActors() {
 		if len(w) != 1 {
 			continue
 		}
+		// The one fuller name ending in the word, or the one named far
+		// more often than any other ("United": Manchester United six
+		// times, Shareholders United once).
 		var cand *actor
-		n := 0
+		n, second := 0, 0
 		for _, b := range d.actors {
 			bw := strings.Fields(b.key)
 			if b == a || b.into != nil || len(bw) < 2 || bw[len(bw)-1] != w[0] {
@@ -746,7 +764,17 @@ func (d *docState) mergeActors() {
 			if _, org := d.ix.headWord[bw[len(bw)-1]]; org {
 				continue
 			}
-			cand, n = b, n+1
+			n++
+			switch {
+			case cand == nil || b.count > cand.count:
+				second = max(second, countOf(cand))
+				cand = b
+			default:
+				second = max(second, b.count)
+			}
+		}
+		if n > 1 && cand.count >= 3*max(second, 1) {
+			n = 1
 		}
 		if n == 1 {
 			// Referred to by its last word alone: a surname, mostly.

@@ -215,7 +215,10 @@ var objectPreps = map[string][]string{
 
 // lightNouns stand for the act on their "of" object: "the use of X".
 var lightNouns = map[string]bool{"use": true, "sale": true, "download": true, "downloads": true, "installation": true,
-	"purchase": true, "operation": true, "operations": true, "activities": true, "export": true, "exports": true, "import": true}
+	"purchase": true, "operation": true, "operations": true, "activities": true, "export": true, "exports": true, "import": true,
+	// Quantities of a thing owned or bought: "owns 29% of United".
+	"%": true, "percent": true, "per": true, "cent": true, "stake": true, "share": true, "shares": true, "majority": true,
+	"control": true, "half": true, "third": true, "quarter": true, "part": true, "rest": true, "remainder": true, "bulk": true}
 
 func contains(l []string, s string) bool {
 	for _, x := range l {
