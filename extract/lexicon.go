@@ -5,7 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
+	"sort"
 	"strings"
+	"sync"
+
+	"github.com/dossier-kg/dossier/extract/wordclasses"
 )
 
 //go:embed lexicon.json
@@ -34,6 +39,9 @@ type Lexicon struct {
 	Modality        map[string][]string `json:"modality"`
 	DataNouns       []string            `json:"data_nouns"`
 	Predicates      []PredicateRule     `json:"predicates"`
+	// NotTriggers are words of the generated word classes that the
+	// rules must not read as triggers (hand-checked exceptions).
+	NotTriggers []string `json:"not_triggers,omitempty"`
 }
 
 // PredicateRule lists the words that signal one predicate.
@@ -66,9 +74,53 @@ type PredicateRule struct {
 	NeedsRisk bool `json:"needs_risk,omitempty"`
 }
 
-// DefaultLexicon is the lexicon shipped with Dossier.
+// DefaultLexicon is the lexicon shipped with Dossier: the verb and noun
+// classes generated from WordNet (package wordclasses), under the
+// hand-checked words and exceptions of lexicon.json.
 func DefaultLexicon() (*Lexicon, error) {
-	return ParseLexicon(defaultLexicon)
+	l, err := ParseLexicon(defaultLexicon)
+	if err != nil {
+		return nil, err
+	}
+	classes, err := wordclasses.Load()
+	if err != nil {
+		return nil, err
+	}
+	l.addClasses(classes)
+	return l, nil
+}
+
+// addClasses extends each predicate's verbs and nouns with its word
+// class, keeping the lexicon's own entries (and their prepositions).
+func (l *Lexicon) addClasses(classes map[string]wordclasses.Class) {
+	preds := make([]string, 0, len(classes))
+	for p := range classes {
+		preds = append(preds, p)
+	}
+	sort.Strings(preds)
+	for _, pred := range preds {
+		i := slices.IndexFunc(l.Predicates, func(r PredicateRule) bool { return r.Predicate == pred })
+		if i < 0 {
+			l.Predicates = append(l.Predicates, PredicateRule{Predicate: pred})
+			i = len(l.Predicates) - 1
+		}
+		r := &l.Predicates[i]
+		if len(r.Preps) > 0 {
+			continue // its verbs only count with a preposition ("work for")
+		}
+		r.Verbs = union(r.Verbs, classes[pred].Verbs, l.NotTriggers)
+		r.Nouns = union(r.Nouns, classes[pred].Nouns, l.NotTriggers)
+	}
+}
+
+// union appends to have the words of add it lacks, except those in skip.
+func union(have, add, skip []string) []string {
+	for _, w := range add {
+		if !slices.Contains(have, w) && !slices.Contains(skip, w) {
+			have = append(have, w)
+		}
+	}
+	return have
 }
 
 // LoadLexicon reads a user's lexicon and merges it over the default one:
@@ -154,6 +206,24 @@ func inflect(v string) []string {
 	if forms, ok := irregular[v]; ok {
 		return append([]string{v}, forms...)
 	}
+	if forms, ok := wordnetIrregular()[v]; ok {
+		return union(regular(v), forms, nil)
+	}
+	return regular(v)
+}
+
+// wordnetIrregular holds WordNet's exception forms of the word classes'
+// verbs ("freeze": "froze", "frozen").
+var wordnetIrregular = sync.OnceValue(func() map[string][]string {
+	m, err := wordclasses.Irregular()
+	if err != nil {
+		return map[string][]string{}
+	}
+	return m
+})
+
+// regular inflects a verb by the spelling rules.
+func regular(v string) []string {
 	// A phrasal verb inflects its first word: "point to" → "points to".
 	if head, rest, ok := strings.Cut(v, " "); ok {
 		var out []string

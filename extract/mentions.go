@@ -18,9 +18,9 @@ type actor struct {
 	// lexicon: the names lexicon knows it; fromGraph: only the graph
 	// does, from other documents.
 	lexicon, fromGraph bool
-	typ   string
-	votes map[string]float64
-	count int
+	typ                string
+	votes              map[string]float64
+	count              int
 	// locating counts the mentions that only say where something is
 	// ("in Japan", "US tycoon X", "Japan's largest bank"); others, the
 	// rest.

@@ -160,6 +160,9 @@ func (d *docState) leftSubject(si, k int) *mention {
 		if m.titled != nil {
 			continue // the person after the title is the argument
 		}
+		if reportsBetween(d, toks, m.tj, k) {
+			return nil // "X said lifting the embargo …": X speaks, the clause after is another
+		}
 		if fallback == nil {
 			fallback = m
 		}
@@ -170,10 +173,24 @@ func (d *docState) leftSubject(si, k int) *mention {
 	return nil
 }
 
+// reportsBetween: an attribution verb between i and k opens a reported
+// clause, whose subject is not the speaker before it.
+func reportsBetween(d *docState, toks []token, i, k int) bool {
+	for x := i; x < k; x++ {
+		if d.ix.attribution[toks[x].lower] && toks[x].tag.Verb() {
+			return true
+		}
+	}
+	return false
+}
+
 // rightObject is the first mention after token k in its clause, skipping
 // ones after prepositions the predicate does not take.
 func (d *docState) rightObject(si, k int, allow []string) *mention {
 	toks := d.toks[si]
+	if k >= len(toks) {
+		return nil // the verb ends the sentence
+	}
 	_, ce := clause(toks, k)
 	// A verb followed by "whether", "that" or "if" takes a clause, whose
 	// names belong to the clause's own verb.
@@ -363,8 +380,22 @@ func inNounPhrase(toks []token, k int) bool {
 	if !toks[k].tag.Noun() || k == 0 {
 		return false
 	}
-	p := toks[k-1]
-	return p.tag == pos.DT || p.tag == pos.PRPS || p.tag == pos.POS || possessiveMark(p) || p.tag.Adjective() || p.tag == pos.CD || p.tag == pos.NN && !p.capital
+	j := k - 1
+	for j > 0 && toks[j].capital && toks[j].tag.Proper() {
+		j-- // "its London Stock Exchange bid": back over the name
+	}
+	p := toks[j]
+	if j < k-1 {
+		// After a name, a noun reading stands only where a verb's
+		// complement cannot start: "its LSE bid will …", not "The US
+		// points to …".
+		n := tokAt(toks, k+1)
+		if !(p.tag == pos.DT || p.tag == pos.PRPS || possessiveMark(p)) || n.tag == pos.DT || n.tag == pos.IN || n.tag == pos.TO || n.tag == pos.PRP || n.tag.Proper() {
+			return false
+		}
+	}
+	return p.tag == pos.DT || p.tag == pos.PRPS || p.tag == pos.POS || possessiveMark(p) || p.tag.Adjective() || p.tag == pos.CD ||
+		(p.tag == pos.NN || p.tag == pos.NNS) && !p.capital
 }
 
 func joinLower(toks []token, i, j int) string {
