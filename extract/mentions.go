@@ -110,6 +110,23 @@ func newDocState(r *Rules, doc Document, known Known) *docState {
 	return d
 }
 
+// onlyNameStarting is the one longer name of the document (not a
+// person's) whose first word is w.
+func (d *docState) onlyNameStarting(a *actor, w string) *actor {
+	var found *actor
+	for _, b := range d.actors {
+		bw := strings.Fields(b.key)
+		if b == a || b.into != nil || len(bw) < 2 || bw[0] != w || b.votes["PERSON"] > 0 {
+			continue
+		}
+		if found != nil {
+			return nil
+		}
+		found = b
+	}
+	return found
+}
+
 func countOf(a *actor) int {
 	if a == nil {
 		return 0
@@ -283,10 +300,13 @@ func (d *docState) chunk(si, i, j int) {
 		t := toks[i]
 		initial := i == 0 || !toks[i-1].word && (i == 1 || !toks[i-2].word)
 		common := ix.months[t.lower] || determiners[t.lower] || d.functionWord(t)
-		if !common && initial && (d.lower[t.lower] || !t.tag.Proper() && !d.midCap[t.text] && d.r.tagger.Known(t.text)) && !d.isName(spanText(d.doc.Text, toks, i, j)) {
+		english := !d.midCap[t.text] && d.r.tagger.Known(t.text) && !isAcronym(t.text)
+		modifier := j-i == 1 && j < len(toks) && toks[j].word && !toks[j].capital && toks[j].tag.Noun()
+		if !common && initial && (d.lower[t.lower] || english && (!t.tag.Proper() || modifier)) && !d.isName(spanText(d.doc.Text, toks, i, j)) {
 			// "Governments worldwide …" (written in lower case
-			// elsewhere), "Analysts said", "Citing …", "Clearly, …": a
-			// sentence opener the tagger reads as a common word.
+			// elsewhere), "Analysts said", "Citing …", "Clearly, …",
+			// "Hedge fund X": a sentence opener the tagger reads as a
+			// common word, or an English word modifying a noun.
 			common = true
 		}
 		if !common || d.isName(spanText(d.doc.Text, toks, i, j)) && !determiners[t.lower] {
@@ -654,8 +674,9 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 	// "X, a Chinese company": a cue in an apposition after the name
 	// (not "X, a spokesperson told …", a new clause).
 	if j+2 < len(toks) && toks[j].text == "," {
-		for k := j + 1; k < len(toks) && k < j+5 && toks[k].word; k++ {
-			if typ, ok := ix.typeCue[toks[k].lower]; ok {
+		// "X, Japan's third-largest bank": through a possessor.
+		for k := j + 1; k < len(toks) && k < j+7 && (toks[k].word || possessiveMark(toks[k])); k++ {
+			if typ, ok := ix.typeCue[toks[k].lower]; ok && !toks[k].capital {
 				if k+1 >= len(toks) || !ix.attribution[toks[k+1].lower] {
 					a.vote(typ, 1.5)
 				}
@@ -780,6 +801,12 @@ func (d *docState) mergeActors() {
 			// Referred to by its last word alone: a surname, mostly.
 			a.into = cand
 			cand.vote("PERSON", 0.5)
+			continue
+		}
+		// Or by its first word: a company's short name ("Sumitomo" for
+		// Sumitomo Mitsui Financial, "Deutsche" for Deutsche Boerse).
+		if b := d.onlyNameStarting(a, w[0]); b != nil {
+			a.into = b
 		}
 	}
 	for _, a := range d.actors {

@@ -126,7 +126,8 @@ func (d *docState) nounArguments(si int, p eventPhrase, pred string, ce int) (ag
 	}
 	for _, m := range d.mentions[si] {
 		switch {
-		case m.tj < len(toks) && m.tj < p.start && possessiveMark(toks[m.tj]) && onlyPremodifiers(d, toks, m.tj+1, p.start):
+		case m.tj < len(toks) && m.tj < p.start && possessiveMark(toks[m.tj]) && onlyPremodifiers(d, toks, m.tj+1, p.start),
+			m.implicit && m.tj <= p.start && toks[m.ti].tag == pos.PRPS && onlyPremodifiers(d, toks, m.tj, p.start):
 			agent = m // "Mitsubishi's takeover", "its takeover offer", "the SEC's criticism"
 		case m.tj == p.start || m.tj == p.end-1 && m.ti > p.start:
 			if m.suffix == "" && (m.actor().typ == "GOVERNMENT" && agentFirst[pred] || m.implicit && m.actor().typ == "PERSON") {
