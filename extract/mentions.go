@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -316,6 +317,13 @@ func (d *docState) chunk(si, i, j int) {
 	}
 	for j > i && (d.functionWord(toks[j-1]) || ix.months[toks[j-1].lower] || ix.connectors[toks[j-1].lower]) {
 		j--
+	}
+	// "the Tampa Bay Buccaneers American football team": a demonym
+	// ending a name is an adjective of the noun after it.
+	if j-i > 1 && j < len(toks) && toks[j].word && !toks[j].capital && toks[j].tag.Noun() {
+		if _, ok := d.r.cfg.Names.Demonym(toks[j-1].text); ok {
+			j--
+		}
 	}
 	if i >= j {
 		return
@@ -879,6 +887,11 @@ func (d *docState) findReferences(si int, vote bool) {
 				d.insertMention(si, &mention{a: a, ti: i, tj: i + 1, implicit: true, prep: d.prepBefore(si, i)})
 			}
 			continue
+		case (t.lower == "they" || t.lower == "their" || t.lower == "them") && !vote:
+			for _, a := range d.groupAntecedent(si, i) {
+				d.insertMention(si, &mention{a: a, ti: i, tj: i + 1, implicit: true, prep: d.prepBefore(si, i)})
+			}
+			continue
 		case t.lower == "the" || t.lower == "this" || t.lower == "that":
 			// "the popular video app", "the tech giant", "the
 			// Chinese-origin app": up to three modifiers before the
@@ -964,6 +977,57 @@ func (d *docState) thingAntecedent(si, ti int) *actor {
 		}
 	}
 	return nil
+}
+
+// groupAntecedent is what "they" refers to: the names coordinated as a
+// clause's subject before it ("TCI and Atticus have opposed …; they …"),
+// or one actor the clause before named with others ("Mr Glazer and his
+// family hold a stake, making them …"). Only the subject position is
+// trusted: "they" after a list of objects is too often someone else.
+func (d *docState) groupAntecedent(si, ti int) []*actor {
+	subjectOf := func(s, limit int) []*actor {
+		toks := d.toks[s]
+		for _, m := range d.mentions[s] {
+			if m.ti >= limit || m.implicit && m.ti >= ti && s == si {
+				break
+			}
+			if ppWords[m.prep] || m.suffix != "" || m.titled != nil || m.actor().typ == "PLACE" {
+				continue
+			}
+			if next := tokAt(toks, m.tj); !(next.lower == "and" || startsClause(toks, m.tj) || next.text == "," || next.text == "'s") {
+				continue
+			}
+			var out []*actor
+			for _, c := range d.coordinated(s, m) {
+				out = append(out, c.actor())
+			}
+			if len(out) == 1 && tokAt(toks, m.tj).lower == "and" {
+				out = append(out, nil) // "Mr Glazer and his family": plural
+			}
+			return out
+		}
+		return nil
+	}
+	// In its own sentence, only a list of names is "they" ("X and Y
+	// own 29% … through their vehicle"): a single name before "their"
+	// is rarely what a plural means.
+	if as := subjectOf(si, ti); len(as) > 1 {
+		return named(as)
+	}
+	if si > 0 && d.toks[si][ti].lower == "they" {
+		return named(subjectOf(si-1, len(d.toks[si-1])))
+	}
+	return nil
+}
+
+func named(as []*actor) []*actor {
+	out := as[:0:0]
+	for _, a := range as {
+		if a != nil && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // antecedent is, for the voting pass, the most recent named actor a

@@ -139,7 +139,14 @@ func (d *docState) roleHolder(si int, r role) *mention {
 	// Back over the phrase's own determiner, an organisation's name and
 	// its possessive to the comma of an apposition.
 	k := r.start - 1
+	org := d.roleOrg(si, r)
 	for k >= 0 && (determiners[toks[k].lower] || toks[k].text == "'s" || toks[k].text == "'" || d.mentionAt(si, k)) {
+		// "making them Manchester United's biggest shareholders",
+		// "named Smith IBM's chief executive": a name right before the
+		// organisation's is the holder.
+		if m := d.mentionEnding(si, k+1); m != nil && org != nil && m != org && m.tj == org.ti {
+			return m
+		}
 		k--
 	}
 	if k < 1 || toks[k].text != "," {
@@ -147,6 +154,16 @@ func (d *docState) roleHolder(si int, r role) *mention {
 	}
 	for _, m := range ms {
 		if m.tj == k && !m.implicit && m.suffix == "" {
+			return m
+		}
+	}
+	return nil
+}
+
+// mentionEnding is a mention that ends just before token j.
+func (d *docState) mentionEnding(si, j int) *mention {
+	for _, m := range d.mentions[si] {
+		if m.tj == j && m.suffix == "" {
 			return m
 		}
 	}
