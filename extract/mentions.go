@@ -920,6 +920,23 @@ func (d *docState) findReferences(si int, vote bool) {
 		if typ == "" || d.mentionAt(si, start) {
 			continue
 		}
+		// "Manchester United, the football club, …": a description in
+		// apposition is the name before it.
+		if start >= 2 && toks[start-1].text == "," {
+			// Not "In China, the company …": a fronted phrase, then
+			// the clause's subject.
+			if m := d.mentionEnding(si, start-1); m != nil && !m.implicit && !ppWords[m.prep] {
+				if vote {
+					if a := m.actor(); !a.known {
+						a.vote(typ, 1.5)
+					}
+					continue
+				}
+				d.insertMention(si, &mention{a: m.actor(), ti: start, tj: end, implicit: true, prep: d.prepBefore(si, start)})
+				i = end - 1
+				continue
+			}
+		}
 		if vote {
 			if a := d.antecedent(si, start, typ); a != nil && !a.known {
 				a.vote(typ, 1)

@@ -210,6 +210,8 @@ func (d *docState) ppObject(si, k int) (*mention, int) {
 		switch {
 		case determiners[t.lower] || d.premodifier(t) || possessiveMark(t) || i > k+1 && t.tag.Noun() && !t.capital:
 			i++
+		case t.capital && d.r.cfg.Names.IsTitle(t.text) && d.mentionStarting(si, i+1) != nil:
+			i++ // "by Mr Glazer": the title is not part of the name's mention
 		case lightNouns[t.lower] && i+1 < len(toks) && ppWords[toks[i+1].lower]:
 			i += 2
 		case (t.tag == pos.NNS || t.tag == pos.NN) && lightNouns[tokAt(toks, i+1).lower] && ppWords[tokAt(toks, i+2).lower]:

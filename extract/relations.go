@@ -218,6 +218,46 @@ func (d *docState) rightObject(si, k int, allow []string) *mention {
 	return nil
 }
 
+// attitudes are predicates about an actor through what it does: to
+// oppose "Mr Glazer's plans" or "any takeover by Mr Glazer" is to
+// criticise Mr Glazer, but to oppose "the LSE bid" is not to criticise
+// the LSE.
+var attitudes = map[string]bool{"CRITICIZES": true, "TARGETS": true}
+
+// attitudeObject reads the object of an attitude verb at token k: a name,
+// the possessor of the thing opposed, or its agent ("by X").
+func (d *docState) attitudeObject(si, k int, allow []string) *mention {
+	toks := d.toks[si]
+	_, ce := clause(toks, min(k, len(toks)-1))
+	if k < len(toks) && contains(allow, toks[k].lower) {
+		k++
+	}
+	for i := k; i < ce; i++ {
+		t := toks[i]
+		if m := d.mentionStarting(si, i); m != nil {
+			next := tokAt(toks, m.tj)
+			if possessiveMark(next) || !(next.word && !next.capital && next.tag.Noun()) {
+				return m // "Mr Glazer's plans", "Mr Glazer"
+			}
+			i = m.tj // "the LSE bid": a modifier; the head follows
+			continue
+		}
+		head := t.tag.Noun() && !t.capital && !tokAt(toks, i+1).tag.Noun()
+		switch {
+		case !head && (determiners[t.lower] || t.tag == pos.DT || d.premodifier(t) || t.tag == pos.PRPS):
+		case head:
+			// The head: its agent is the one opposed.
+			if a, _ := d.ppObject(si, i+1); a != nil && (toks[i+1].lower == "by" || toks[i+1].lower == "from") {
+				return a
+			}
+			return nil
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
 // objectPreps are prepositions a predicate's verbs take before their
 // object ("urged to the US", "pass data to X").
 var objectPreps = map[string][]string{
@@ -446,7 +486,10 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 		}
 	}
 	passive := false
-	if isParticiple(form) {
+	// "is opposed to X", "was critical of": an attitude stated with a
+	// participle and its preposition is active.
+	adjectival := attitudes[tr.pred] && kEnd < len(toks) && (toks[kEnd].lower == "to" || toks[kEnd].lower == "against")
+	if isParticiple(form) && !adjectival {
 		for i := k - 1; i >= cs && i >= k-4; i-- {
 			if beForms[toks[i].lower] {
 				passive = true
@@ -502,6 +545,10 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 				if m.ti >= objFrom && m.ti < ce && m.suffix == "" && m.actor().typ != "PLACE" && m.prep != "in" {
 					obj = append(obj, m)
 				}
+			}
+		} else if attitudes[tr.pred] {
+			if o := d.attitudeObject(si, objFrom, allow); o != nil {
+				obj = d.coordinated(si, o)
 			}
 		} else if o := d.rightObject(si, objFrom, allow); o != nil {
 			obj = d.coordinated(si, o)
