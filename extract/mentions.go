@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/dossier-kg/dossier/events"
@@ -331,7 +332,7 @@ func (d *docState) chunk(si, i, j int) {
 	// "Tencent and Bytedence" is two names; "General Intelligence and
 	// Security Service" one: "and" joins only into a name that ends in a
 	// head word.
-	for k := i; k < j; k++ {
+	for k := i; k < j && !d.abbreviated(toks, i, j); k++ {
 		if toks[k].lower == "and" || toks[k].lower == "&" {
 			if _, head := ix.headWord[toks[j-1].lower]; (!head || d.isName(spanText(d.doc.Text, toks, k+1, j))) && !d.ofComplement(toks, i, k) {
 				d.chunk(si, i, k)
@@ -416,6 +417,29 @@ func (d *docState) chunk(si, i, j int) {
 		}
 	}
 	d.addMention(si, i, j, name, "")
+}
+
+// abbreviated: the run is followed by an acronym in brackets made of its
+// words' initials ("Scottish and Newcastle (S&N)"), so the whole run is
+// one name.
+func (d *docState) abbreviated(toks []token, i, j int) bool {
+	if j+2 >= len(toks) || toks[j].text != "(" || toks[j+2].text != ")" || !isAcronym(toks[j+1].text) {
+		return false
+	}
+	var initials strings.Builder
+	for _, t := range toks[i:j] {
+		if t.capital {
+			r, _ := utf8.DecodeRuneInString(t.text)
+			initials.WriteRune(r)
+		}
+	}
+	acronym := strings.Map(func(r rune) rune {
+		if unicode.IsUpper(r) {
+			return r
+		}
+		return -1
+	}, toks[j+1].text)
+	return acronym == initials.String()
 }
 
 // ofComplement: the words before k are an institution's name and its
@@ -925,14 +949,16 @@ func (d *docState) findReferences(si int, vote bool) {
 		if start >= 2 && toks[start-1].text == "," {
 			// Not "In China, the company …": a fronted phrase, then
 			// the clause's subject.
-			if m := d.mentionEnding(si, start-1); m != nil && !m.implicit && !ppWords[m.prep] {
+			if m := d.mentionEnding(si, start-1); m != nil && !m.implicit && !(ppWords[m.prep] && fronted(toks, m.ti)) {
 				if vote {
 					if a := m.actor(); !a.known {
 						a.vote(typ, 1.5)
 					}
 					continue
 				}
-				d.insertMention(si, &mention{a: m.actor(), ti: start, tj: end, implicit: true, prep: d.prepBefore(si, start)})
+				// It stands where its name stands: "from X, the family
+				// firm" is still after "from".
+				d.insertMention(si, &mention{a: m.actor(), ti: start, tj: end, implicit: true, prep: m.prep})
 				i = end - 1
 				continue
 			}
@@ -951,6 +977,17 @@ func (d *docState) findReferences(si int, vote bool) {
 		d.insertMention(si, m)
 		i = end - 1
 	}
+}
+
+// fronted: the words before token i are only a sentence-opening
+// preposition and its determiners ("In China, …").
+func fronted(toks []token, i int) bool {
+	for k := 0; k < i; k++ {
+		if !(ppWords[toks[k].lower] || determiners[toks[k].lower]) {
+			return false
+		}
+	}
+	return true
 }
 
 // pleonastic: an "it" that refers to nothing ("it is possible that",

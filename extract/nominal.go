@@ -80,8 +80,10 @@ func (d *docState) eventNoun(si, k int, tr trigger, speaker *actor) {
 	p := d.eventPhraseAt(si, k)
 	agent, theme := d.nounArguments(si, p, tr.pred, ce)
 	gov := d.governor(si, p.start, cs)
+	subject := false
 	if agent == nil {
 		if s := d.leftSubject(si, p.start); s != nil && s != theme {
+			subject = true
 			// "X faced criticism": X is acted on; but "X received
 			// guidance from Y": X takes part.
 			if experiencerVerbs[gov] && theme == nil {
@@ -89,6 +91,13 @@ func (d *docState) eventNoun(si, k int, tr trigger, speaker *actor) {
 			} else {
 				agent = s
 			}
+		}
+	}
+	if theme == nil && subject && agent != nil && mutual[tr.pred] {
+		// "S&N and United agreed to form a partnership": the list is
+		// both ends.
+		if list := d.precedingList(si, agent); len(list) > 1 {
+			agent, theme = list[len(list)-1], list[0]
 		}
 	}
 	if agent == nil || theme == nil || agent.actor() == theme.actor() {
@@ -236,6 +245,11 @@ func (d *docState) mentionStarting(si, i int) *mention {
 	}
 	return nil
 }
+
+// mutual predicates hold both ways, so that a list of agents with no
+// theme is both ends: "X and Y formed a partnership", "talks between X
+// and Y".
+var mutual = map[string]bool{"COOPERATES_WITH": true, "MEETS": true, "COMPETES_WITH": true}
 
 // agentFirst: predicates whose noun takes the acting state as a
 // modifier ("US sanctions", "an Indian ban").

@@ -207,7 +207,16 @@ func (d *docState) rightObject(si, k int, allow []string) *mention {
 		if m.titled != nil {
 			m = m.titled
 		}
-		if m.prep == "" || !ppWords[m.prep] || contains(allow, m.prep) {
+		if possessiveMark(tokAt(toks, m.tj)) && d.mentionStarting(si, m.tj+1) != nil {
+			continue // "37.5% of India's United Breweries": the possessed is the object
+		}
+		if contains(allow, m.prep) {
+			return m
+		}
+		if m.prep == "" || !ppWords[m.prep] {
+			if !d.inObjectPhrase(si, k, m.ti, allow) {
+				return nil // "developing relations between … Hong Kong": the object was "relations"
+			}
 			return m
 		}
 		// "banned the use of TikTok": the object of a light noun.
@@ -216,6 +225,43 @@ func (d *docState) rightObject(si, k int, allow []string) *mention {
 		}
 	}
 	return nil
+}
+
+// inObjectPhrase: the words from k to a name at j are what may stand
+// between a verb and its object: determiners, modifiers, quantities and
+// light nouns with their "of", the verb's own prepositions, names and
+// lists. A common noun heading a phrase of its own ends the object.
+func (d *docState) inObjectPhrase(si, k, j int, allow []string) bool {
+	toks := d.toks[si]
+	for i := k; i < j; i++ {
+		t := toks[i]
+		switch {
+		case d.mentionAt(si, i), !t.word, t.tag == pos.DT, t.tag == pos.PRPS, t.tag == pos.CD, t.tag.Adjective(), t.tag.Adverb(),
+			t.tag == pos.RP, t.tag == pos.TO, possessiveMark(t), t.lower == "and" || t.lower == "or", contains(allow, t.lower), t.capital:
+		case lightNouns[t.lower], t.lower == "of" && i > k && lightNouns[toks[i-1].lower]:
+		case t.lower == "including" || t.lower == "like" || t.lower == "such" || t.lower == "as" && toks[i-1].lower == "such":
+			// "several popular apps, including Douyin"
+		case t.tag.Noun() && tokAt(toks, i+1).tag.Noun():
+			// a noun modifying the next one: "the popular video app X"
+		case t.tag.Noun() && (d.mentionStarting(si, i+1) != nil || tokAt(toks, i+1).text == ","):
+			// a description right before its name: "the app TikTok", "the company, X"
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// partial: the words between a verb and its object name a part of it
+// ("18.8% of", "a 20% stake in", "shares in").
+func (d *docState) partial(si, i, j int) bool {
+	for _, t := range d.toks[si][i:j] {
+		switch t.lower {
+		case "%", "percent", "cent", "stake", "stakes", "share", "shares", "holding", "part", "half", "third", "quarter", "minority", "majority":
+			return true
+		}
+	}
+	return false
 }
 
 // attitudes are predicates about an actor through what it does: to
@@ -347,6 +393,9 @@ func (d *docState) qualities(toks []token, from, k int) (modality, polarity stri
 	modality, polarity = events.Actual, events.Affirmed
 	for i := max(from, 0); i < k; i++ {
 		w := toks[i].lower
+		if beForms[w] && i+1 < k && toks[i+1].lower == "to" && w != "been" && w != "get" && w != "got" {
+			modality = events.Intended // "S&N is to buy …"
+		}
 		switch {
 		case d.ix.intended[w]:
 			modality = events.Intended
@@ -582,9 +631,15 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 	if passive {
 		conf = 0.6
 	}
+	pred := tr.pred
+	if pred == "ACQUIRES" && !passive && mod == events.Actual && pol == events.Affirmed && d.partial(si, objFrom, obj[0].ti) {
+		// "Fosters bought 18.8% of Southcorp", "has bought a 20% stake
+		// in Sina": having bought part of it, the buyer holds it.
+		pred = "OWNS"
+	}
 	for _, s := range subj {
 		for _, o := range obj {
-			d.emit(si, s.actor(), tr.pred, o.actor(), pol, mod, speaker, conf)
+			d.emit(si, s.actor(), pred, o.actor(), pol, mod, speaker, conf)
 		}
 	}
 	// "buy X from Y": Y owns X.

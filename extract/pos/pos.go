@@ -52,6 +52,7 @@ const (
 	PRP  Tag = "PRP"  // personal pronouns
 	PRPS Tag = "PRP$" // possessive pronouns
 	RB   Tag = "RB"   // adverbs
+	RP   Tag = "RP"   // particles: "take over"
 	TO   Tag = "TO"   // to
 	VB   Tag = "VB"   // base form
 	VBD  Tag = "VBD"  // past tense
