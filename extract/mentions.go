@@ -112,6 +112,37 @@ func newDocState(r *Rules, doc Document, known Known) *docState {
 	return d
 }
 
+// spelledBy is the one longer name of the document whose initials (of
+// every word, or of its capitalised words) an acronym spells.
+func (d *docState) spelledBy(a *actor) *actor {
+	if !isAcronym(a.name) || strings.ContainsAny(a.name, " .0123456789") || len(a.name) < 2 {
+		return nil
+	}
+	var found *actor
+	for _, b := range d.actors {
+		ws := strings.Fields(b.name)
+		if b == a || b.into != nil || len(ws) < 2 {
+			continue
+		}
+		var all, caps strings.Builder
+		for _, w := range ws {
+			r, _ := utf8.DecodeRuneInString(w)
+			all.WriteRune(unicode.ToUpper(r))
+			if unicode.IsUpper(r) {
+				caps.WriteRune(r)
+			}
+		}
+		if all.String() != a.name && caps.String() != a.name {
+			continue
+		}
+		if found != nil && found != b {
+			return nil
+		}
+		found = b
+	}
+	return found
+}
+
 // onlyNameStarting is the one longer name of the document (not a
 // person's) whose first word is w.
 func (d *docState) onlyNameStarting(a *actor, w string) *actor {
@@ -800,6 +831,10 @@ func (d *docState) mergeActors() {
 			a.into = full.resolve()
 			continue
 		}
+		if full := d.spelledBy(a); full != nil {
+			a.into = full // "BOA" for Bank of America, "DTI", "LSE"
+			continue
+		}
 		w := strings.Fields(a.key)
 		if len(w) != 1 {
 			continue
@@ -969,7 +1004,10 @@ func (d *docState) findReferences(si int, vote bool) {
 			}
 			continue
 		}
-		a := d.salient(si, start, typ, true)
+		a := d.namedLike(si, start, toks[end-1].lower)
+		if a == nil {
+			a = d.salient(si, start, typ, true)
+		}
 		if a == nil {
 			continue
 		}
@@ -1021,6 +1059,16 @@ func (d *docState) thingAntecedent(si, ti int) *actor {
 	for k := len(ms) - 1; k >= 0; k-- {
 		if m := ms[k]; m.tj <= ti && m.ti >= cs && thing(m) {
 			return m.actor()
+		}
+	}
+	// Another clause of the same sentence comes before the sentences
+	// before it, even inside a prepositional phrase: "These businesses
+	// became part of BOA when it snapped up …".
+	if cs > 0 {
+		for k := len(ms) - 1; k >= 0; k-- {
+			if m := ms[k]; m.tj <= cs && !m.implicit && m.suffix == "" && m.actor().typ != "PERSON" && m.actor().typ != "PLACE" {
+				return m.actor()
+			}
 		}
 	}
 	for s := si - 1; s >= 0 && s >= si-2; s-- {
@@ -1082,6 +1130,30 @@ func named(as []*actor) []*actor {
 		}
 	}
 	return out
+}
+
+// namedLike is the most recent actor in the last few sentences whose
+// name has the description's noun in it: "the airline" is Kingfisher
+// Airlines, "the exchange" the London Stock Exchange.
+func (d *docState) namedLike(si, ti int, noun string) *actor {
+	if len(noun) < 4 {
+		return nil
+	}
+	for s := si; s >= 0 && s >= si-4; s-- {
+		ms := d.mentions[s]
+		for k := len(ms) - 1; k >= 0; k-- {
+			m := ms[k]
+			if m.implicit || s == si && m.ti >= ti {
+				continue
+			}
+			for _, w := range strings.Fields(m.actor().key) {
+				if w == noun || w == noun+"s" || w == noun+"es" {
+					return m.actor()
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // antecedent is, for the voting pass, the most recent named actor a

@@ -538,7 +538,10 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 	// "is opposed to X", "was critical of": an attitude stated with a
 	// participle and its preposition is active.
 	adjectival := attitudes[tr.pred] && kEnd < len(toks) && (toks[kEnd].lower == "to" || toks[kEnd].lower == "against")
-	if isParticiple(form) && !adjectival {
+	if isParticiple(form) && !adjectival && k >= 2 && toks[k-1].text == "," && tokAt(toks, kEnd).lower == "by" && d.mentionEnding(si, k-1) != nil {
+		passive = true // "FleetBoston, bought by BOA last year": a reduced relative clause
+	}
+	if isParticiple(form) && !adjectival && !passive {
 		for i := k - 1; i >= cs && i >= k-4; i-- {
 			if beForms[toks[i].lower] {
 				passive = true
@@ -551,8 +554,11 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 	}
 	var subj, obj []*mention
 	if passive {
-		// "TikTok is owned by ByteDance", "Huawei is banned by the US".
-		if o := d.leftSubject(si, k); o != nil {
+		// "TikTok is owned by ByteDance", "Huawei is banned by the US";
+		// a reduced relative clause is about the name before its comma.
+		if o := d.mentionEnding(si, k-1); k >= 2 && toks[k-1].text == "," && o != nil {
+			obj = []*mention{o}
+		} else if o := d.leftSubject(si, k); o != nil {
 			obj = d.precedingList(si, o)
 		}
 		for _, m := range d.mentions[si] {

@@ -107,7 +107,13 @@ func (d *docState) roleRelations(si int, speaker *actor) {
 		if holder == nil || org == nil {
 			continue
 		}
-		d.emitRole(si, r, holder, org, speaker)
+		holders := []*mention{holder}
+		if holder.ti >= r.end {
+			holders = d.coordinated(si, holder) // "Its brands include X, Y and Z"
+		}
+		for _, h := range holders {
+			d.emitRole(si, r, h, org, speaker)
+		}
 		prevOrg, prevEnd = org, holder.tj
 	}
 }
@@ -131,8 +137,15 @@ func (d *docState) emitRole(si int, r role, holder, org *mention, speaker *actor
 func (d *docState) roleHolder(si int, r role) *mention {
 	toks := d.toks[si]
 	ms := d.mentions[si]
+	after := r.end
+	switch w := tokAt(toks, after).lower; {
+	case w == ",":
+		after++ // "United's budget airline, Kingfisher Airlines"
+	case w == "include" || w == "includes" || w == "included" || w == "including" || beForms[w] && w != "been" && w != "being":
+		after++ // "Its top brands include X", "Its best known brand is X"
+	}
 	for _, m := range ms {
-		if m.ti == r.end && !m.implicit && m.suffix == "" {
+		if (m.ti == r.end || m.ti == after) && !m.implicit && m.suffix == "" {
 			return m
 		}
 	}
