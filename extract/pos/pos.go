@@ -90,6 +90,29 @@ type Tagger struct {
 	classes []Tag
 	dict    map[string]uint8 // words the training data always tagged one way
 	weights map[string][]weight
+	// The features that depend only on the previous two tags, looked up
+	// once at load: a third of each word's features. Tag indexes are the
+	// classes' then -START- and -START2-.
+	index               map[Tag]int
+	bias                []weight
+	prev1, prev2, pairs [][]weight
+}
+
+// tables precomputes the tag-only features.
+func (t *Tagger) tables() {
+	names := append(append([]Tag{}, t.classes...), "-START-", "-START2-")
+	n := len(names)
+	t.index = make(map[Tag]int, n)
+	t.prev1, t.prev2, t.pairs = make([][]weight, n), make([][]weight, n), make([][]weight, n*n)
+	for i, a := range names {
+		t.index[a] = i
+		t.prev1[i] = t.weights["i-1 tag "+string(a)]
+		t.prev2[i] = t.weights["i-2 tag "+string(a)]
+		for j, b := range names {
+			t.pairs[i*n+j] = t.weights["i tag+i-2 tag "+string(a)+" "+string(b)]
+		}
+	}
+	t.bias = t.weights["bias"]
 }
 
 var (
@@ -194,6 +217,7 @@ func (m *modelReader) read() (*Tagger, error) {
 	if len(t.classes) == 0 || len(t.weights) == 0 {
 		return nil, errors.New("empty model")
 	}
+	t.tables()
 	return t, nil
 }
 
@@ -228,6 +252,14 @@ func (t *Tagger) Tag(words []string) []Tag {
 		p2, p1 = p1, tag
 	}
 	return out
+}
+
+// tagIndex is a tag's index in the precomputed tables, or -1.
+func (t *Tagger) tagIndex(tag Tag) int {
+	if i, ok := t.index[tag]; ok {
+		return i
+	}
+	return -1
 }
 
 // Known reports whether the model saw the word (in any case) in its
@@ -273,12 +305,23 @@ func (t *Tagger) predict(buf []byte, i int, ctx []string, w string, p1, p2 Tag) 
 			scores[x.class] += x.w
 		}
 	}
-	add("bias")
+	sum := func(ws []weight) {
+		for _, x := range ws {
+			scores[x.class] += x.w
+		}
+	}
+	sum(t.bias)
 	add("i suffix", suffix(w))
 	add("i pref1", string(rune(w[0])))
-	add("i-1 tag", string(p1))
-	add("i-2 tag", string(p2))
-	add("i tag+i-2 tag", string(p1), string(p2))
+	if a, b := t.tagIndex(p1), t.tagIndex(p2); a >= 0 && b >= 0 {
+		sum(t.prev1[a])
+		sum(t.prev2[b])
+		sum(t.pairs[a*len(t.prev1)+b])
+	} else {
+		add("i-1 tag", string(p1))
+		add("i-2 tag", string(p2))
+		add("i tag+i-2 tag", string(p1), string(p2))
+	}
 	add("i word", ctx[i])
 	add("i-1 tag+i word", string(p1), ctx[i])
 	add("i-1 word", ctx[i-1])
