@@ -753,9 +753,16 @@ func (d *docState) patternRelations(si int) {
 		}
 		// "Paul Verhagen of (the) HCSS", "Sanne Maasakkers of internet
 		// security company Fox-IT".
-		if a.typ == "PERSON" && !m.implicit && m.tj < len(toks) && toks[m.tj].lower == "of" && idx+1 < len(ms) {
+		// "Brad Adams, from Human Rights Watch, said": an apposition
+		// naming where someone comes from.
+		of := tokAt(toks, m.tj).lower == "of"
+		from := tokAt(toks, m.tj).text == "," && tokAt(toks, m.tj+1).lower == "from"
+		if a.typ == "PERSON" && !m.implicit && (of || from) && idx+1 < len(ms) {
 			n := ms[idx+1]
-			if n.ti > m.tj && n.ti <= m.tj+5 && n.prep == "of" && n.actor().typ != "PERSON" && n.actor().typ != "PLACE" {
+			if idx+2 < len(ms) && possessiveMark(tokAt(toks, n.tj)) && ms[idx+2].ti == n.tj+1 {
+				n = ms[idx+2] // "from the UK's Human Rights Watch"
+			}
+			if n.ti > m.tj && n.ti <= m.tj+7 && (n.prep == "of" || n.prep == "from") && n.actor().typ != "PERSON" && n.actor().typ != "PLACE" {
 				d.emit(si, a, "MEMBER_OF", n.actor(), events.Affirmed, events.Actual, nil, 0.7)
 			}
 		}
