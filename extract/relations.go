@@ -975,7 +975,7 @@ func (d *docState) emit(si int, s *actor, pred string, o *actor, pol, mod string
 		Evidence:  events.Evidence{DocumentID: d.doc.ID, Document: d.doc.Source, Sentence: sent.Text, Start: &start, End: &end},
 		Producer:  events.Producer{Name: d.r.Name(), Version: d.r.Version()},
 	}
-	if speaker != nil && speaker != s || speaker != nil && pred == "ACCUSES" {
+	if speaker != nil && (speaker != s || pred == "ACCUSES" || pred == "CRITICIZES") {
 		name := speaker.name
 		a.AttributedTo = &name
 	}
