@@ -498,3 +498,44 @@ func FuzzFold(f *testing.F) {
 		}
 	})
 }
+
+// Each miss and false hit says why it did not match: what the other side
+// has nearest to it.
+func TestMissKinds(t *testing.T) {
+	as := func(s, p, o, pol string) Line {
+		return Line{Kind: KindAssertion, Subject: s, Predicate: p, Object: o, Polarity: pol, Document: "d", Evidence: "x"}
+	}
+	actor := func(n string) Line { return Line{Kind: KindActor, Name: n, Type: "COMPANY", Document: "d"} }
+	gold := []Line{actor("A"), actor("B"), actor("C"), actor("D"), actor("E"),
+		as("A", "OWNS", "B", "affirmed"),  // predicted the other way: direction
+		as("A", "BANS", "C", "affirmed"),  // predicted negated: polarity
+		as("B", "OWNS", "C", "affirmed"),  // predicted as ACQUIRES: predicate
+		as("C", "LEADS", "D", "affirmed"), // nothing between C and D: relation
+		as("A", "OWNS", "Z", "affirmed"),  // Z was never found: actor
+	}
+	pred := []Line{actor("A"), actor("B"), actor("C"), actor("D"),
+		as("B", "OWNS", "A", "affirmed"), as("A", "BANS", "C", "negated"), as("B", "ACQUIRES", "C", "affirmed"),
+		as("A", "OWNS", "Q", "affirmed"), // Q is no gold actor: actor
+	}
+	r := Evaluate(map[string][]Line{"d": gold}, map[string][]Line{"d": pred}, nil)
+	got := map[string]string{}
+	for _, m := range r.Misses {
+		got["miss "+m.Line.Subject+" "+m.Line.Predicate+" "+m.Line.Object] = m.Kind
+	}
+	for _, m := range r.FalseHits {
+		got["hit "+m.Line.Subject+" "+m.Line.Predicate+" "+m.Line.Object] = m.Kind
+	}
+	want := map[string]string{
+		"miss A OWNS B": KindDirection, "miss A BANS C": KindPolarity, "miss B OWNS C": KindPredicate,
+		"miss C LEADS D": KindRelation, "miss A OWNS Z": KindActorMissing,
+		"hit B OWNS A": KindDirection, "hit A BANS C": KindPolarity, "hit B ACQUIRES C": KindPredicate, "hit A OWNS Q": KindActorMissing,
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: kind %q, want %q", k, got[k], w)
+		}
+	}
+	if n := MissKinds(r.Misses); n[KindRelation] != 1 || n[KindActorMissing] != 1 {
+		t.Errorf("MissKinds = %v", n)
+	}
+}

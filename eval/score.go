@@ -56,6 +56,58 @@ type DocReport struct {
 type Miss struct {
 	Document string
 	Line     Line
+	// Kind says, for an assertion, why it is on one side only (one of
+	// the Kind… constants); empty for actors.
+	Kind string `json:",omitempty"`
+}
+
+// Why an assertion is on one side only, from the nearest thing the other
+// side has: what an extractor must do differently to match it.
+const (
+	// KindActorMissing: an end of the gold assertion is no actor the
+	// extractor found in the document (or, for a false hit, an end is
+	// no gold actor of it).
+	KindActorMissing = "actor"
+	// KindDirection: the same predicate between the same actors, the
+	// other way round.
+	KindDirection = "direction"
+	// KindPredicate: the same two actors, another predicate.
+	KindPredicate = "predicate"
+	// KindPolarity: the same triple, the other polarity.
+	KindPolarity = "polarity"
+	// KindRelation: both actors found, nothing said between them.
+	KindRelation = "relation"
+)
+
+// missKind classifies an assertion of one side against the other side's
+// assertions and actors of the same document.
+func missKind(k assertionKey, other set[assertionKey], actors map[string]bool) string {
+	if !actors[k.subject] || !actors[k.object] {
+		return KindActorMissing
+	}
+	kind := KindRelation
+	for _, o := range other.order {
+		switch {
+		case o.subject == k.subject && o.object == k.object && o.predicate == k.predicate:
+			return KindPolarity
+		case o.subject == k.object && o.object == k.subject && o.predicate == k.predicate:
+			kind = KindDirection
+		case kind == KindRelation && (o.subject == k.subject && o.object == k.object || o.subject == k.object && o.object == k.subject):
+			kind = KindPredicate
+		}
+	}
+	return kind
+}
+
+// MissKinds counts assertion misses (or false hits) by kind.
+func MissKinds(ms []Miss) map[string]int {
+	n := map[string]int{}
+	for _, m := range ms {
+		if m.Kind != "" {
+			n[m.Kind]++
+		}
+	}
+	return n
 }
 
 // Report is the outcome of Evaluate.
@@ -206,6 +258,13 @@ func Evaluate(gold, predicted map[string][]Line, aliases *Aliases) Report {
 				r.AttributionCorrect++
 			}
 		}, doc)
+		goldActors, predActors := actorNames(g, aliases), actorNames(p, aliases)
+		for i, m := range misses {
+			misses[i].Kind = missKind(asserted(m.Line), pa, predActors)
+		}
+		for i, m := range falseHits {
+			falseHits[i].Kind = missKind(asserted(m.Line), ga, goldActors)
+		}
 		r.Misses = append(r.Misses, misses...)
 		r.FalseHits = append(r.FalseHits, falseHits...)
 		for _, k := range ga.order {
@@ -240,6 +299,21 @@ func Evaluate(gold, predicted map[string][]Line, aliases *Aliases) Report {
 	r.ModalityAccuracy = ratio(r.ModalityCorrect, r.Assertions.Matched)
 	r.AttributionAccuracy = ratio(r.AttributionCorrect, r.Assertions.Matched)
 	return r
+}
+
+// actorNames are the canonical names a document's lines name as actors,
+// and as the ends of its assertions.
+func actorNames(lines []Line, aliases *Aliases) map[string]bool {
+	names := map[string]bool{}
+	for _, l := range lines {
+		switch l.Kind {
+		case KindActor:
+			names[aliases.Canonical(l.Name)] = true
+		case KindAssertion:
+			names[aliases.Canonical(l.Subject)], names[aliases.Canonical(l.Object)] = true, true
+		}
+	}
+	return names
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -60,9 +60,31 @@ func (r Report) WriteText(w io.Writer, verbose bool) error {
 	}
 
 	if verbose {
+		p("\n")
+		r.writeKinds(p)
 		r.writeMisses(p)
 	}
 	return tw.Flush()
+}
+
+// writeKinds counts the misses and false hits by kind, most first: where
+// an extractor loses its score.
+func (r Report) writeKinds(p func(string, ...any)) {
+	misses, hits := MissKinds(r.Misses), MissKinds(r.FalseHits)
+	kinds := []string{KindActorMissing, KindRelation, KindPredicate, KindDirection, KindPolarity}
+	sort.SliceStable(kinds, func(i, j int) bool { return misses[kinds[i]]+hits[kinds[i]] > misses[kinds[j]]+hits[kinds[j]] })
+	p("kind\tmisses\tfalse hits\twhat it means\n")
+	for _, k := range kinds {
+		p("%s\t%d\t%d\t%s\n", k, misses[k], hits[k], kindMeaning[k])
+	}
+}
+
+var kindMeaning = map[string]string{
+	KindActorMissing: "an end is not among the other side's actors of the document",
+	KindRelation:     "both actors found, no relation between them",
+	KindPredicate:    "the same two actors, another predicate",
+	KindDirection:    "the same predicate, the other way round",
+	KindPolarity:     "the same triple, the other polarity",
 }
 
 // writeMisses lists, document by document, the assertions and actors
@@ -100,7 +122,7 @@ func (r Report) writeMisses(p func(string, ...any)) {
 			if l.AttributedTo != nil {
 				by = "per " + *l.AttributedTo
 			}
-			p("  %s\t%s %s %s\t%s/%s\t%s\t%q\n", e.what, l.Subject, l.Predicate, l.Object,
+			p("  %s [%s]\t%s %s %s\t%s/%s\t%s\t%q\n", e.what, e.m.Kind, l.Subject, l.Predicate, l.Object,
 				l.Polarity, orDash(l.Modality), by, truncate(l.Evidence, evidenceWidth))
 		}
 	}
