@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/names"
 )
 
 // TestDebugDump prints what the rules see in each corpus sentence. It
@@ -29,16 +30,26 @@ func TestDebugDump(t *testing.T) {
 	if !strings.Contains(glob, "*") && !strings.HasSuffix(glob, ".txt") {
 		files = []string{"-"} // the variable holds the text itself
 	}
+	// Documents are read in order, each knowing the actors of those
+	// before, as TestQuality reads them.
+	known := debugKnown{}
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
 		if f == "-" {
 			b = []byte(glob)
 		}
 		doc := Document{ID: events.DocumentID(string(b)), Source: filepath.Base(f), Text: string(b)}
-		d, err := r.prepare(context.Background(), doc, nil)
+		d, err := r.prepare(context.Background(), doc, known)
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer func(d *docState) {
+			for _, a := range d.actors {
+				if a.into == nil && a.count > 0 {
+					known[names.Key(a.name)] = [2]string{a.name, a.typ}
+				}
+			}
+		}(d)
 		for _, a := range d.actors {
 			if a.into == nil {
 				fmt.Printf("actor %q %s votes=%v count=%d known=%v\n", a.name, a.typ, a.votes, a.count, a.known)
@@ -76,4 +87,12 @@ func TestDebugDump(t *testing.T) {
 			}
 		}
 	}
+}
+
+// debugKnown is the actors of the documents dumped before.
+type debugKnown map[string][2]string
+
+func (k debugKnown) Lookup(name string) (string, string, bool) {
+	v, ok := k[names.Key(name)]
+	return v[0], v[1], ok
 }

@@ -634,8 +634,8 @@ func (d *docState) prepBefore(si, i int) string {
 	}
 	for k, n := i-1, 0; k >= 0 && n < 4; k, n = k-1, n+1 {
 		t := toks[k]
-		if !t.word {
-			break
+		if !t.word || t.tag.Verb() && t.tag != pos.VBN {
+			break // "from selling property business X": X is the verb's
 		}
 		if ppWords[t.lower] {
 			// "allowed to use TikTok": "to" before a verb is no
@@ -757,7 +757,7 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 	// "Osaka, Japan": a state after a place is a place here.
 	if i >= 2 && toks[i-1].text == "," && len(d.mentions[si]) > 0 {
 		prev := d.mentions[si][len(d.mentions[si])-1]
-		if prev.tj == i-1 && prev.actor().typ == "PLACE" || prev.tj == i-1 && prev.actor().votes["PLACE"] > 0 {
+		if (prev.tj == i-1 && prev.actor().typ == "PLACE" || prev.tj == i-1 && prev.actor().votes["PLACE"] > 1) && d.r.cfg.Names.Country(name) {
 			a.vote("PLACE", 3.5)
 		}
 	}
@@ -1035,6 +1035,9 @@ func pleonastic(toks []token, i int) bool {
 		return false
 	}
 	prev, next, after := tokAt(toks, i-1), tokAt(toks, i+1), tokAt(toks, i+2)
+	for k := i + 2; after.tag.Adverb() && k < len(toks); k++ {
+		after = tokAt(toks, k+1) // "it is also possible that"
+	}
 	if prev.lower == "make" || prev.lower == "made" || prev.lower == "makes" || prev.lower == "making" {
 		return true
 	}
@@ -1065,9 +1068,17 @@ func (d *docState) thingAntecedent(si, ti int) *actor {
 	// before it, even inside a prepositional phrase: "These businesses
 	// became part of BOA when it snapped up …".
 	if cs > 0 {
-		for k := len(ms) - 1; k >= 0; k-- {
-			if m := ms[k]; m.tj <= cs && !m.implicit && m.suffix == "" && m.actor().typ != "PERSON" && m.actor().typ != "PLACE" {
-				return m.actor()
+		// A subject first ("It has cash after selling X, but it …" is
+		// the company, not X), then anything.
+		for _, subject := range []bool{true, false} {
+			for k := len(ms) - 1; k >= 0; k-- {
+				m := ms[k]
+				if m.tj > cs || m.suffix != "" || m.actor().typ == "PERSON" || m.actor().typ == "PLACE" || m.implicit && !subject {
+					continue
+				}
+				if !subject || !ppWords[m.prep] && startsClause(d.toks[si], m.tj) {
+					return m.actor()
+				}
 			}
 		}
 	}
