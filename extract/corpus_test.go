@@ -176,11 +176,14 @@ func TestQuality(t *testing.T) {
 	}
 }
 
+// The targets (#11) are 0.70 and 0.85 on the corpus, 0.55 and
+// 0.85 on the dev set; until they are reached the floors are what the
+// rules reach today, so that nothing slips back.
 const (
-	assertionFloor    = 0.64
+	assertionFloor    = 0.66
 	actorFloor        = 0.85
-	devAssertionFloor = 0.0
-	devActorFloor     = 0.0
+	devAssertionFloor = 0.40
+	devActorFloor     = 0.72
 )
 
 // memoryKnown stands in for the graph's name index: names by folded key,

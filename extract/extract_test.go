@@ -99,6 +99,28 @@ func TestRulesPatterns(t *testing.T) {
 		{"Germany's economy minister Robert Habeck spoke.", []string{"Robert Habeck MEMBER_OF Germany affirmed/actual"}},
 		{"Jack Dorsey met French President Emmanuel Macron.", []string{"Emmanuel Macron LEADS France affirmed/actual", "Jack Dorsey MEETS Emmanuel Macron affirmed/actual"}},
 		{"Berlin was studying whether to block the sale of Siltronic to Taiwan's GlobalWafers.", []string{"Germany BANS Siltronic affirmed/actual"}},
+		{"Canada banned the messaging app Zapchat in March last year.", []string{"Canada BANS Zapchat affirmed/actual"}},
+		// Roles and relational nouns.
+		{"Globex's chairman Hank Scorpio and chief executive Lisa Turner resigned.", []string{"Hank Scorpio LEADS Globex affirmed/actual", "Lisa Turner LEADS Globex affirmed/actual"}},
+		{"Rita Moreno, chairman of the Quill Foundation, spoke.", []string{"Rita Moreno LEADS Quill Foundation affirmed/actual"}},
+		{"Initech's chief financial officer Peter Gibbons left.", []string{"Peter Gibbons MEMBER_OF Initech affirmed/actual"}},
+		{"Wallace Trent, an analyst at Vickers Securities, said the bid was low.", []string{"Wallace Trent MEMBER_OF Vickers Securities affirmed/actual"}},
+		{"Dunmore Audit, Initech's independent auditor, was replaced.", []string{"Dunmore Audit INVESTIGATES Initech affirmed/actual"}},
+		{"Ana Ruiz, from Global Rights Watch, said the law was harsh.", []string{"Ana Ruiz MEMBER_OF Global Rights Watch affirmed/actual"}},
+		{"Acme Brewing makes beer. Its top brands include Brightbrew, Hopfield and Maltby.", []string{"Acme Brewing OWNS Brightbrew affirmed/actual", "Acme Brewing OWNS Maltby affirmed/actual"}},
+		// Event nouns.
+		{"Initech has withdrawn its takeover offer for rival bank Globex Holdings.", []string{"Initech ACQUIRES Globex Holdings negated/intended", "Initech COMPETES_WITH Globex Holdings affirmed/actual"}},
+		{"The regulator Ofcomm launched an investigation into Initech.", []string{"Ofcomm INVESTIGATES Initech affirmed/actual"}},
+		{"Initech faced criticism from Ofcomm.", []string{"Ofcomm CRITICIZES Initech affirmed/actual"}},
+		{"Moves to lift Sylvania's ban on arms exports to Cuba were condemned.", []string{"Sylvania SANCTIONS Cuba affirmed/actual"}},
+		// Stakes: bought and held is owned, planned is an intended acquisition.
+		{"Globex bought 18.8% of Initech last week.", []string{"Globex OWNS Initech affirmed/actual"}},
+		{"Globex is to buy 37.5% of Initech.", []string{"Globex ACQUIRES Initech affirmed/intended"}},
+		{"Globex holds a 28% stake in Initech.", []string{"Globex OWNS Initech affirmed/actual"}},
+		// Attitudes are about the actor behind what is opposed.
+		{"The fan group Springfield Supporters is strongly opposed to any takeover by Mr Burns.", []string{"Springfield Supporters CRITICIZES Burns affirmed/actual"}},
+		// A reduced relative clause; an acronym spelled by a name's initials.
+		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {
 		doc := extract.Document{ID: events.DocumentID(c.text), Source: "t", Text: c.text}
 		res, err := x.Extract(context.Background(), doc, nil)

@@ -93,6 +93,12 @@ func (d *docState) eventNoun(si, k int, tr trigger, speaker *actor) {
 			}
 		}
 	}
+	if theme == nil && !subject && agent != nil && experiencerVerbs[gov] {
+		// "Initech faced criticism from Ofcomm": the subject is acted on.
+		if s := d.leftSubject(si, p.start); s != nil && s != agent {
+			theme = s
+		}
+	}
 	if theme == nil && subject && agent != nil && mutual[tr.pred] {
 		// "S&N and United agreed to form a partnership": the list is
 		// both ends.

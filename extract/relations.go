@@ -29,9 +29,15 @@ func (d *docState) attribute(si int) {
 					return
 				}
 			}
-			// "Verhagen says", "Donald Trump told", "she said".
+			// "Verhagen says", "Donald Trump told", "she said"; "X, an
+			// analyst at Y, said" is X speaking, not Y.
 			for _, m := range ms {
 				if m.tj == k || m.tj == k-1 && !toks[k-1].word {
+					if ppWords[m.prep] && toks[k-1].text == "," {
+						if s := d.leftSubject(si, k); s != nil {
+							m = s
+						}
+					}
 					d.speaker[si] = m.actor()
 					return
 				}
@@ -228,24 +234,24 @@ func (d *docState) rightObject(si, k int, allow []string) *mention {
 }
 
 // inObjectPhrase: the words from k to a name at j are what may stand
-// between a verb and its object: determiners, modifiers, quantities and
-// light nouns with their "of", the verb's own prepositions, names and
-// lists. A common noun heading a phrase of its own ends the object.
+// between a verb and its object. What ends an object phrase is clause
+// structure: a preposition the verb does not take (but "of" after a
+// light noun, "including", "such as"), another verb, a relative pronoun
+// or a modal. In "developing relations between … Hong Kong" the object
+// is "relations"; in "banned the messaging app Zapchat" it is Zapchat,
+// whatever the tagger makes of "app".
 func (d *docState) inObjectPhrase(si, k, j int, allow []string) bool {
 	toks := d.toks[si]
 	for i := k; i < j; i++ {
 		t := toks[i]
 		switch {
-		case d.mentionAt(si, i), !t.word, t.tag == pos.DT, t.tag == pos.PRPS, t.tag == pos.CD, t.tag.Adjective(), t.tag.Adverb(),
-			t.tag == pos.RP, t.tag == pos.TO, possessiveMark(t), t.lower == "and" || t.lower == "or", contains(allow, t.lower), t.capital:
-		case lightNouns[t.lower], t.lower == "of" && i > k && lightNouns[toks[i-1].lower]:
+		case d.mentionAt(si, i), !t.word, t.capital, contains(allow, t.lower):
+		case t.lower == "of" && i > k && lightNouns[toks[i-1].lower]:
 		case t.lower == "including" || t.lower == "like" || t.lower == "such" || t.lower == "as" && toks[i-1].lower == "such":
 			// "several popular apps, including Douyin"
-		case t.tag.Noun() && tokAt(toks, i+1).tag.Noun():
-			// a noun modifying the next one: "the popular video app X"
-		case t.tag.Noun() && (d.mentionStarting(si, i+1) != nil || tokAt(toks, i+1).text == ","):
-			// a description right before its name: "the app TikTok", "the company, X"
-		default:
+		case t.tag == pos.VB && i > k && toks[i-1].tag == pos.TO:
+			// "allowed to use TikTok": an infinitive's object
+		case t.tag == pos.IN, t.tag == pos.WDT, t.tag == pos.WP, t.tag == pos.MD, finiteVerb(t.tag):
 			return false
 		}
 	}

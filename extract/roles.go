@@ -190,8 +190,8 @@ func (d *docState) mentionEnding(si, j int) *mention {
 func (d *docState) roleOrg(si int, r role) *mention {
 	toks := d.toks[si]
 	for _, m := range d.mentions[si] {
-		if m.implicit && m.ti < r.start {
-			continue
+		if m.implicit && m.ti < r.start && toks[m.ti].tag != pos.PRPS {
+			continue // but "Its top brands": a possessive pronoun is the organisation
 		}
 		switch {
 		case m.tj == r.start:

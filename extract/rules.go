@@ -15,7 +15,7 @@ import (
 
 // RulesVersion changes whenever the rules or the default lexicon change
 // what is extracted, so that re-extraction can tell versions apart.
-const RulesVersion = "0.1.0"
+const RulesVersion = "0.2.0"
 
 // RulesConfig configures the rule-based extractor.
 type RulesConfig struct {
