@@ -203,7 +203,7 @@ func (l *Lexicon) Demonym(word string) (Entry, bool) {
 // ("Japan", "the US"): where it only locates something it is a place.
 func (l *Lexicon) Country(name string) bool {
 	e, ok := l.canonical[Key(Clean(name))]
-	return ok && len(e.Demonyms) > 0
+	return ok && len(e.Demonyms) > 0 && e.Type == "GOVERNMENT"
 }
 
 // IsName reports whether the name as written is an entry's name or
