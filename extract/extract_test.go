@@ -108,6 +108,8 @@ func TestRulesPatterns(t *testing.T) {
 		{"Dunmore Audit, Initech's independent auditor, was replaced.", []string{"Dunmore Audit INVESTIGATES Initech affirmed/actual"}},
 		{"Ana Ruiz, from Global Rights Watch, said the law was harsh.", []string{"Ana Ruiz MEMBER_OF Global Rights Watch affirmed/actual"}},
 		{"Acme Brewing makes beer. Its top brands include Brightbrew, Hopfield and Maltby.", []string{"Acme Brewing OWNS Brightbrew affirmed/actual", "Acme Brewing OWNS Maltby affirmed/actual"}},
+		{"Peruvian counterpart Minister Rufus Firefly will attend.", []string{"Rufus Firefly MEMBER_OF Peru affirmed/actual"}},
+		{"JP Sharp and Joan Carr own 29% of Globex through their investment vehicle Cubic Ventures.", []string{"JP Sharp OWNS Globex affirmed/actual", "Cubic Ventures OWNS Globex affirmed/actual", "Joan Carr OWNS Cubic Ventures affirmed/actual"}},
 		// Event nouns.
 		{"Initech has withdrawn its takeover offer for rival bank Globex Holdings.", []string{"Initech ACQUIRES Globex Holdings negated/intended", "Initech COMPETES_WITH Globex Holdings affirmed/actual"}},
 		{"The regulator Ofcomm launched an investigation into Initech.", []string{"Ofcomm INVESTIGATES Initech affirmed/actual"}},

@@ -1088,6 +1088,13 @@ func (d *docState) thingAntecedent(si, ti int) *actor {
 				return m.actor()
 			}
 		}
+		// "… is being driven by Constellation. It seized …": a
+		// passive's agent is its clause's doer.
+		for _, m := range d.mentions[s] {
+			if a := m.actor(); m.prep == "by" && m.suffix == "" && a.typ != "PERSON" && a.typ != "PLACE" {
+				return a
+			}
+		}
 	}
 	return nil
 }

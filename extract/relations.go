@@ -654,6 +654,18 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 			d.emit(si, s.actor(), pred, o.actor(), pol, mod, speaker, conf)
 		}
 	}
+	// "X and Y own 29% of United through their vehicle Cubic
+	// Expression": what they hold through, holds it too.
+	if pred == "OWNS" && !passive {
+		for _, m := range d.mentions[si] {
+			if m.ti > obj[0].ti && m.ti < ce && m.prep == "through" && m.suffix == "" && !m.implicit {
+				for _, o := range obj {
+					d.emit(si, m.actor(), "OWNS", o.actor(), pol, mod, speaker, 0.55)
+				}
+				break
+			}
+		}
+	}
 	// "buy X from Y": Y owns X.
 	if tr.pred == "ACQUIRES" && !passive {
 		for _, m := range d.mentions[si] {

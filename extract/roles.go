@@ -46,7 +46,7 @@ func (d *docState) roleAt(si, h int) (role, bool) {
 		return role{}, false
 	}
 	start := h
-	for start > 0 && d.roleModifier(si, start-1) {
+	for start > 0 && d.roleModifier(si, start-1) && !d.demonymAt(si, start-1) {
 		start--
 	}
 	best := role{start: start, end: h + 1}
@@ -84,9 +84,44 @@ func (d *docState) roleModifier(si, k int) bool {
 	return t.tag.Adjective() || t.tag == pos.NN || t.tag == pos.NNP || t.tag == pos.VBN || t.tag == pos.VBG
 }
 
+// titleRole reads a title that opens a person's name as a role phrase:
+// "(Peruvian counterpart) Minister Rufus Firefly". Its organisation is
+// read as any role's; the named person holds it.
+func (d *docState) titleRole(si int, m *mention) (role, bool) {
+	toks := d.toks[si]
+	if m.implicit || m.tj-m.ti < 2 {
+		return role{}, false
+	}
+	n := d.r.cfg.Names.TitlePrefix(spanText(d.doc.Text, toks, m.ti, m.tj))
+	if n == 0 || n >= m.tj-m.ti {
+		return role{}, false
+	}
+	r := role{start: m.ti, end: m.ti + n}
+	for x := m.ti; x < r.end && r.pred == ""; x++ {
+		for _, tr := range d.ix.nounsOf[joinLower(toks, x, r.end)] {
+			r.pred = tr.pred
+			break
+		}
+	}
+	if r.pred == "" {
+		return role{}, false
+	}
+	for r.start > 0 && d.roleModifier(si, r.start-1) && !d.demonymAt(si, r.start-1) {
+		r.start--
+	}
+	return r, true
+}
+
 // roleRelations reads every role phrase of sentence si.
 func (d *docState) roleRelations(si int, speaker *actor) {
 	toks := d.toks[si]
+	for _, m := range d.mentions[si] {
+		if r, ok := d.titleRole(si, m); ok {
+			if org := d.roleOrg(si, r); org != nil && org.actor() != m.actor() {
+				d.emitRole(si, r, m, org, speaker)
+			}
+		}
+	}
 	var prevOrg *mention // "Deutsche's chairman X and chief executive Y"
 	prevEnd := -1
 	for h := range toks {
@@ -112,7 +147,9 @@ func (d *docState) roleRelations(si int, speaker *actor) {
 			holders = d.coordinated(si, holder) // "Its brands include X, Y and Z"
 		}
 		for _, h := range holders {
-			d.emitRole(si, r, h, org, speaker)
+			for _, o := range d.sameSpot(si, org) {
+				d.emitRole(si, r, h, o, speaker) // "their vehicle": each of them
+			}
 		}
 		prevOrg, prevEnd = org, holder.tj
 	}
@@ -200,6 +237,15 @@ func (d *docState) roleOrg(si int, r role) *mention {
 			return m // "Deutsche's chairman", "Atticus' David Slager"
 		}
 	}
+	// "Chinese counterpart Minister X", "Conservative shadow foreign
+	// secretary X", "Iraqi interim leader X": a demonym names the state
+	// or party.
+	if r.start > 0 && d.demonymAt(si, r.start-1) {
+		e, _ := d.r.cfg.Names.Demonym(toks[r.start-1].text)
+		a := d.get(e.Name, e.Type, true)
+		a.count++
+		return &mention{a: a, ti: r.start - 1, tj: r.start, implicit: true}
+	}
 	k := r.end
 	if k < len(toks) && (toks[k].lower == "of" || toks[k].lower == "at" || toks[k].lower == "for" || toks[k].lower == "from" || toks[k].lower == "with") {
 		k++
@@ -254,4 +300,29 @@ func (d *docState) rivalRelations(si int, speaker *actor) {
 			d.emit(si, s.actor(), "COMPETES_WITH", m.actor(), events.Affirmed, events.Actual, speaker, 0.55)
 		}
 	}
+}
+
+// demonymAt: token k is a demonym no mention covers ("Chinese").
+func (d *docState) demonymAt(si, k int) bool {
+	t := d.toks[si][k]
+	if !t.capital || d.mentionAt(si, k) {
+		return false
+	}
+	_, ok := d.r.cfg.Names.Demonym(t.text)
+	return ok
+}
+
+// sameSpot is a mention with the others at its very tokens: "their"
+// refers to each actor of a list.
+func (d *docState) sameSpot(si int, m *mention) []*mention {
+	out := []*mention{m}
+	if !m.implicit {
+		return out
+	}
+	for _, n := range d.mentions[si] {
+		if n != m && n.implicit && n.ti == m.ti && n.tj == m.tj {
+			out = append(out, n)
+		}
+	}
+	return out
 }
