@@ -737,15 +737,18 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 	// "X, a Chinese company": a cue in an apposition after the name
 	// (not "X, a spokesperson told …", a new clause).
 	if j+2 < len(toks) && toks[j].text == "," {
-		// "X, Japan's third-largest bank": through a possessor.
-		for k := j + 1; k < len(toks) && k < j+7 && (toks[k].word || possessiveMark(toks[k])); k++ {
+		// "X, Japan's third-largest bank": through a possessor; the
+		// phrase's head decides ("X, a fund manager at Y" is a person).
+		cue := ""
+		for k := j + 1; k < len(toks) && k < j+7 && (toks[k].word || possessiveMark(toks[k])) && !ppWords[toks[k].lower]; k++ {
 			if typ, ok := ix.typeCue[toks[k].lower]; ok && !toks[k].capital {
-				if k+1 >= len(toks) || !ix.attribution[toks[k+1].lower] {
-					a.vote(typ, 1.5)
+				if k+1 < len(toks) && ix.attribution[toks[k+1].lower] {
+					break // "X, a spokesperson told …": a new clause
 				}
-				break
+				cue = typ
 			}
 		}
+		a.vote(cue, 1.5)
 	}
 	// Speech: "said Verhagen", "Verhagen says".
 	if (j < len(toks) && ix.attribution[toks[j].lower] || i > 0 && ix.attribution[toks[i-1].lower] && !listenerVerbs[toks[i-1].lower]) && (j-i > 1 || a.name != toks[i].text) && !a.known {
