@@ -167,6 +167,43 @@ func countOf(a *actor) int {
 	return a.count
 }
 
+// headAfter is the type cue of the compound noun a name (or a list of
+// names) at token j modifies, if it names a kind of actor.
+//
+// A singular head after a determiner says what the name is ("the WeChat
+// app"); a plural one only when a list of names shares it ("the A, B and
+// C brands"): "Huawei smartphones" and "Huawei equipment" are made by
+// Huawei, not Huawei.
+func (d *docState) headAfter(toks []token, i, j int) string {
+	k, list := j, false
+	for n := 0; k < len(toks) && n < 12 && (toks[k].text == "," || toks[k].lower == "and" || toks[k].capital && toks[k].word); n++ {
+		list = list || toks[k].lower == "and" || toks[k].text == ","
+		k++ // over the rest of a list of names
+	}
+	typ, plural := "", false
+	for ; k < len(toks) && toks[k].word && !toks[k].capital && toks[k].tag.Noun(); k++ {
+		typ, plural = d.ix.typeCue[toks[k].lower], toks[k].tag == pos.NNS // the compound's head decides
+	}
+	b := i - 1
+	for b >= 0 && (toks[b].tag.Adjective() || toks[b].tag == pos.VBN) {
+		b-- // "the well-known Kingfisher lager brand"
+	}
+	if plural && !list || !plural && !determiners[tokAt(toks, b).lower] && tokAt(toks, b).tag != pos.DT {
+		return ""
+	}
+	return typ
+}
+
+// dateWord: a month or weekday used as one ("on Sunday", "May 25"),
+// not inside a name ("The Sunday Times", "Sunday Telegraph").
+func (d *docState) dateWord(toks []token, k int) bool {
+	if !d.ix.months[toks[k].lower] {
+		return false
+	}
+	n := tokAt(toks, k+1)
+	return !(n.word && n.capital && n.tag.Proper() && !d.ix.months[n.lower] && !containsDigit(n.text))
+}
+
 // tokAt is token k of a sentence, or a blank one outside it.
 func tokAt(ts []token, k int) token {
 	if k < 0 || k >= len(ts) {
@@ -248,7 +285,7 @@ func (d *docState) findMentions(si int) {
 		last := i
 		for j < len(toks) && !toks[last].possessive {
 			n := toks[j]
-			if n.word && n.capital && !ix.months[n.lower] {
+			if n.word && n.capital && !d.dateWord(toks, j) {
 				if _, suf := splitSuffix(n); suf != "" {
 					break
 				}
@@ -332,7 +369,7 @@ func (d *docState) chunk(si, i, j int) {
 	for i < j {
 		t := toks[i]
 		initial := i == 0 || !toks[i-1].word && (i == 1 || !toks[i-2].word)
-		common := ix.months[t.lower] || determiners[t.lower] || d.functionWord(t)
+		common := d.dateWord(toks, i) || determiners[t.lower] || d.functionWord(t)
 		english := !d.midCap[t.text] && d.r.tagger.Known(t.text) && !isAcronym(t.text)
 		modifier := j-i == 1 && j < len(toks) && toks[j].word && !toks[j].capital && toks[j].tag.Noun()
 		if !common && initial && (d.lower[t.lower] || english && (!t.tag.Proper() || modifier)) && !d.isName(spanText(d.doc.Text, toks, i, j)) {
@@ -740,7 +777,7 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 		// "X, Japan's third-largest bank": through a possessor; the
 		// phrase's head decides ("X, a fund manager at Y" is a person).
 		cue := ""
-		for k := j + 1; k < len(toks) && k < j+7 && (toks[k].word || possessiveMark(toks[k])) && !ppWords[toks[k].lower]; k++ {
+		for k := j + 1; k < len(toks) && k < j+7 && (toks[k].word || possessiveMark(toks[k])) && !ppWords[toks[k].lower] && !finiteVerb(toks[k].tag); k++ {
 			if typ, ok := ix.typeCue[toks[k].lower]; ok && !toks[k].capital {
 				if k+1 < len(toks) && ix.attribution[toks[k+1].lower] {
 					break // "X, a spokesperson told …": a new clause
@@ -749,6 +786,11 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 			}
 		}
 		a.vote(cue, 1.5)
+	}
+	// The noun a name modifies: "the Kingfisher lager brand", "the
+	// Penfolds, Lindemans and Rosemount brands", "the Nasdaq index".
+	if typ := d.headAfter(toks, i, j); typ != "" {
+		a.vote(typ, 1)
 	}
 	// Speech: "said Verhagen", "Verhagen says".
 	if (j < len(toks) && ix.attribution[toks[j].lower] || i > 0 && ix.attribution[toks[i-1].lower] && !listenerVerbs[toks[i-1].lower]) && (j-i > 1 || a.name != toks[i].text) && !a.known {
