@@ -706,6 +706,9 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 			}
 		}
 		a.vote(head, 2)
+		if names.Place(name) {
+			a.vote("PLACE", 2) // "Tokyo", "Florida": WordNet's places
+		}
 		if strings.Count(toks[i].text, ".") > 0 && strings.ContainsAny(toks[i].text, "abcdefghijklmnopqrstuvwxyz") && j-i == 1 {
 			a.vote("ORGANIZATION", 1) // a web site: "NU.nl"
 		}

@@ -1,13 +1,17 @@
 package names_test
 
 import (
+	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/dossier-kg/dossier/names"
+	"github.com/dossier-kg/dossier/names/places"
 )
 
 // natsUnsafe are the bytes a NATS subject token must not hold: the token
@@ -352,5 +356,33 @@ func TestGivenName(t *testing.T) {
 		if got := names.GivenName(w); got != want {
 			t.Errorf("GivenName(%q) = %v, want %v", w, got, want)
 		}
+	}
+}
+
+func TestPlace(t *testing.T) {
+	for n, want := range map[string]bool{"Tokyo": true, "new york": true, "Florida": true, "Acme Holdings": false, "": false} {
+		if got := names.Place(n); got != want {
+			t.Errorf("Place(%q) = %v, want %v", n, got, want)
+		}
+	}
+}
+
+// places.txt is what its generator writes from WordNet: edit the seeds
+// in names/places, never the file.
+func TestPlacesFileIsCurrent(t *testing.T) {
+	dir := places.DefaultWordNet()
+	if _, err := os.Stat(filepath.Join(dir, "data.noun")); err != nil {
+		t.Skipf("WordNet is not in %s (apt-get install wordnet-base, or set WNSEARCHDIR): %v", dir, err)
+	}
+	want, err := places.Generate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("places.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("places.txt differs from what names/gen writes: run go generate ./names")
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/dossier-kg/dossier/events"
-	"github.com/dossier-kg/dossier/extract/wordclasses/internal/wordnet"
+	"github.com/dossier-kg/dossier/internal/wordnet"
 )
 
 func load(t *testing.T) map[string]Class {

@@ -18,7 +18,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/dossier-kg/dossier/extract/wordclasses/internal/wordnet"
+	"github.com/dossier-kg/dossier/internal/wordnet"
 )
 
 func main() {
