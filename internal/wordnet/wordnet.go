@@ -1,9 +1,11 @@
 // Package wordnet reads the Princeton WordNet 3.0 database files
-// (wndb(5): data.verb, data.noun, index.verb, index.noun, verb.exc) and
-// expands hand-chosen seed senses into the trigger word classes the rule
-// extractor uses. It lives apart from the generator's command so that the
-// wordclasses test can rerun the exact same expansion and prove the
-// committed data file has not drifted from its seeds.
+// (wndb(5): data.verb, data.noun, index.verb, index.noun, verb.exc). Two
+// generators use it: extract/wordclasses expands hand-chosen seed senses
+// into the rule extractor's trigger word classes, and names/places
+// collects the named places the extractor types by. Both keep their
+// logic in a package, not their command, so that a test can rerun the
+// exact same generation and prove the committed data file has not
+// drifted from it.
 package wordnet
 
 import (
