@@ -182,8 +182,8 @@ func TestQuality(t *testing.T) {
 const (
 	assertionFloor    = 0.66
 	actorFloor        = 0.85
-	devAssertionFloor = 0.40
-	devActorFloor     = 0.72
+	devAssertionFloor = 0.45
+	devActorFloor     = 0.77
 )
 
 // memoryKnown stands in for the graph's name index: names by folded key,
