@@ -1,25 +1,13 @@
 package names
 
-import (
-	_ "embed"
-	"strings"
-	"sync"
-)
+import _ "embed"
 
 //go:generate go run ./gen -out places.txt
 
 //go:embed places.txt
 var placesFile string
 
-var places = sync.OnceValue(func() map[string]bool {
-	m := map[string]bool{}
-	for _, line := range strings.Split(placesFile, "\n") {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			m[Key(line)] = true
-		}
-	}
-	return m
-})
+var places = wordSet(placesFile)
 
 // Place reports whether WordNet knows the name as a place: a city, town,
 // port, state or province, district, region, island or river ("Tokyo",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -115,7 +116,7 @@ func Generate(db *DB, s *Seeds) (*Result, error) {
 		Predicates: map[string]Class{},
 		Irregular:  map[string][]string{},
 	}}
-	for _, name := range sortedKeys(s.Predicates) {
+	for _, name := range slices.Sorted(maps.Keys(s.Predicates)) {
 		c, origins, err := expandPredicate(db, name, s.Predicates[name])
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
@@ -172,7 +173,7 @@ func expandPredicate(db *DB, name string, p Predicate) (Class, []Origin, error) 
 	if err := addByHand(nouns, p.AddNouns); err != nil {
 		return Class{}, nil, err
 	}
-	c := Class{Verbs: sortedKeys(verbs.words), Nouns: sortedKeys(nouns.words)}
+	c := Class{Verbs: slices.Sorted(maps.Keys(verbs.words)), Nouns: slices.Sorted(maps.Keys(nouns.words))}
 	return c, append(originsOf(verbs), originsOf(nouns)...), nil
 }
 
@@ -247,7 +248,7 @@ func applyExclusions(e *expansion, exclude []string) error {
 // reason, because a word that could come from a seed should: its sense is
 // then the one checked.
 func addByHand(e *expansion, words map[string]string) error {
-	for _, w := range sortedKeys(words) {
+	for _, w := range slices.Sorted(maps.Keys(words)) {
 		if _, ok := e.words[w]; ok {
 			return fmt.Errorf("add %s %q: the seeds already produce it", e.pos, w)
 		}
@@ -335,7 +336,7 @@ func (o *Output) Marshal() ([]byte, error) {
 
 func originsOf(e *expansion) []Origin {
 	var out []Origin
-	for _, w := range sortedKeys(e.words) {
+	for _, w := range slices.Sorted(maps.Keys(e.words)) {
 		out = append(out, e.words[w])
 	}
 	return out
@@ -347,15 +348,6 @@ func setOf(words []string) map[string]bool {
 		m[w] = true
 	}
 	return m
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // GenerateFiles opens the database in dir and expands the seeds file;

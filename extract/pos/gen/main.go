@@ -22,9 +22,11 @@ import (
 	"encoding/gob"
 	"flag"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 )
 
@@ -87,17 +89,17 @@ func run(dir, out string) error {
 	for _, c := range classes {
 		put(c)
 	}
-	words := sortedKeys(tags)
+	words := slices.Sorted(maps.Keys(tags))
 	count(len(words))
 	for _, word := range words {
 		put(word)
 		w.WriteByte(byte(index[tags[word]]))
 	}
-	feats := sortedKeys(weights)
+	feats := slices.Sorted(maps.Keys(weights))
 	count(len(feats))
 	for _, feat := range feats {
 		put(feat)
-		labels := sortedKeys(weights[feat])
+		labels := slices.Sorted(maps.Keys(weights[feat]))
 		count(len(labels))
 		for _, l := range labels {
 			w.WriteByte(byte(index[l]))
@@ -113,13 +115,4 @@ func run(dir, out string) error {
 		return err
 	}
 	return f.Close()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
