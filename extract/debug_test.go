@@ -43,13 +43,6 @@ func TestDebugDump(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer func(d *docState) {
-			for _, a := range d.actors {
-				if a.into == nil && a.count > 0 {
-					known[names.Key(a.name)] = [2]string{a.name, a.typ}
-				}
-			}
-		}(d)
 		for _, a := range d.actors {
 			if a.into == nil {
 				fmt.Printf("actor %q %s votes=%v count=%d known=%v\n", a.name, a.typ, a.votes, a.count, a.known)
@@ -84,6 +77,11 @@ func TestDebugDump(t *testing.T) {
 					att = " per " + *a.AttributedTo
 				}
 				fmt.Printf("   => %s %s %s (%s/%s)%s\n", a.Subject.Name, a.Predicate, a.Object.Name, a.Polarity, a.Modality, att)
+			}
+		}
+		for _, a := range d.actors {
+			if a.into == nil && a.count > 0 {
+				known[names.Key(a.name)] = [2]string{a.name, a.typ}
 			}
 		}
 	}
