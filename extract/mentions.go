@@ -72,8 +72,9 @@ type docState struct {
 	known     Known
 	sents     []Sentence
 	toks      [][]token
-	lower     map[string]bool // words the document writes in lower case
-	midCap    map[string]bool // words it capitalises inside a sentence
+	lower     map[string]bool   // words the document writes in lower case
+	demonyms  map[[2]int]*actor // sentence, token → the state a role's demonym names
+	midCap    map[string]bool   // words it capitalises inside a sentence
 	actors    []*actor
 	byKey     map[string]*actor
 	acronym   map[string]*actor
@@ -91,7 +92,7 @@ type docState struct {
 
 func newDocState(r *Rules, doc Document, known Known) *docState {
 	d := &docState{r: r, ix: &r.ix, doc: doc, known: known, byKey: map[string]*actor{}, acronym: map[string]*actor{},
-		lower: map[string]bool{}, midCap: map[string]bool{}, seen: map[string]bool{}, dropped: map[string]int{}}
+		lower: map[string]bool{}, demonyms: map[[2]int]*actor{}, midCap: map[string]bool{}, seen: map[string]bool{}, dropped: map[string]int{}}
 	d.sents = SplitSentences(doc.Text)
 	d.toks = make([][]token, len(d.sents))
 	d.mentions = make([][]*mention, len(d.sents))

@@ -129,8 +129,8 @@ func (d *docState) roleRelations(si int, speaker *actor) {
 		if !ok {
 			continue
 		}
-		holder := d.roleHolder(si, r)
 		org := d.roleOrg(si, r)
+		holder := d.roleHolder(si, r, org)
 		if org == nil && prevOrg != nil && r.start >= 2 && toks[r.start-1].lower == "and" && prevEnd == r.start-1 {
 			org = prevOrg
 		}
@@ -171,7 +171,7 @@ func (d *docState) emitRole(si int, r role, holder, org *mention, speaker *actor
 // ("chairman Rolf Breuer"), or the name the phrase is in apposition to
 // ("Rolf Breuer, (the) chairman …", "X, OFHEO director", "X, Y's
 // auditor").
-func (d *docState) roleHolder(si int, r role) *mention {
+func (d *docState) roleHolder(si int, r role, org *mention) *mention {
 	toks := d.toks[si]
 	ms := d.mentions[si]
 	after := r.end
@@ -189,7 +189,6 @@ func (d *docState) roleHolder(si int, r role) *mention {
 	// Back over the phrase's own determiner, an organisation's name and
 	// its possessive to the comma of an apposition.
 	k := r.start - 1
-	org := d.roleOrg(si, r)
 	for k >= 0 && (determiners[toks[k].lower] || toks[k].text == "'s" || toks[k].text == "'" || d.mentionAt(si, k)) {
 		// "making them Manchester United's biggest shareholders",
 		// "named Smith IBM's chief executive": a name right before the
@@ -241,10 +240,7 @@ func (d *docState) roleOrg(si int, r role) *mention {
 	// secretary X", "Iraqi interim leader X": a demonym names the state
 	// or party.
 	if r.start > 0 && d.demonymAt(si, r.start-1) {
-		e, _ := d.r.cfg.Names.Demonym(toks[r.start-1].text)
-		a := d.get(e.Name, e.Type, true)
-		a.count++
-		return &mention{a: a, ti: r.start - 1, tj: r.start, implicit: true}
+		return &mention{a: d.demonymActor(si, r.start-1), ti: r.start - 1, tj: r.start, implicit: true}
 	}
 	k := r.end
 	if k < len(toks) && (toks[k].lower == "of" || toks[k].lower == "at" || toks[k].lower == "for" || toks[k].lower == "from" || toks[k].lower == "with") {
@@ -325,4 +321,23 @@ func (d *docState) sameSpot(si int, m *mention) []*mention {
 		}
 	}
 	return out
+}
+
+// demonymActor is the state or party a demonym at token k names,
+// counted as one mention of the document however often a rule asks.
+// Types are settled by the time relations are read, so a state the
+// document names only so gets its lexicon type here.
+func (d *docState) demonymActor(si, k int) *actor {
+	at := [2]int{si, k}
+	if a, ok := d.demonyms[at]; ok {
+		return a
+	}
+	e, _ := d.r.cfg.Names.Demonym(d.toks[si][k].text)
+	a := d.get(e.Name, e.Type, true)
+	if a.typ == "" {
+		a.typ = e.Type
+	}
+	a.count++
+	d.demonyms[at] = a
+	return a
 }
