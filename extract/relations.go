@@ -518,102 +518,19 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 	toks := d.toks[si]
 	cs, ce := clause(toks, k)
 	// The verb's preposition, when it needs one ("work with").
-	if len(tr.preps) > 0 {
-		if kEnd >= len(toks) || !contains(tr.preps, toks[kEnd].lower) {
-			return false
-		}
+	if len(tr.preps) > 0 && (kEnd >= len(toks) || !contains(tr.preps, toks[kEnd].lower)) {
+		return false
 	}
-	objFrom := kEnd
-	if tr.needsData {
-		// "pass data to X", "how much information X could pass to Y".
-		found := false
-		for i := kEnd; i < ce && i < kEnd+6; i++ {
-			if d.ix.data[toks[i].lower] {
-				objFrom, found = i+1, true
-				break
-			}
-		}
-		for i := cs; i < k && !found; i++ {
-			found = d.ix.data[toks[i].lower]
-		}
-		if !found {
-			return false
-		}
+	objFrom, ok := d.dataObjectStart(si, k, kEnd, tr, cs, ce)
+	if !ok {
+		return false
 	}
-	passive := false
-	// "is opposed to X", "was critical of": an attitude stated with a
-	// participle and its preposition is active.
-	adjectival := attitudes[tr.pred] && kEnd < len(toks) && (toks[kEnd].lower == "to" || toks[kEnd].lower == "against")
-	if isParticiple(form) && !adjectival && k >= 2 && toks[k-1].text == "," && tokAt(toks, kEnd).lower == "by" && d.mentionEnding(si, k-1) != nil {
-		passive = true // "FleetBoston, bought by BOA last year": a reduced relative clause
-	}
-	if isParticiple(form) && !adjectival && !passive {
-		for i := k - 1; i >= cs && i >= k-4; i-- {
-			if beForms[toks[i].lower] {
-				passive = true
-				break
-			}
-			if toks[i].word && !isAdverbish(toks[i].lower) {
-				break
-			}
-		}
-	}
+	passive := d.passiveVoice(si, k, kEnd, form, tr, cs)
 	var subj, obj []*mention
 	if passive {
-		// "TikTok is owned by ByteDance", "Huawei is banned by the US";
-		// a reduced relative clause is about the name before its comma.
-		if o := d.mentionEnding(si, k-1); k >= 2 && toks[k-1].text == "," && o != nil {
-			obj = []*mention{o}
-		} else if o := d.leftSubject(si, k); o != nil {
-			obj = d.precedingList(si, o)
-		}
-		for _, m := range d.mentions[si] {
-			if m.ti > k && m.ti < ce && m.prep == "by" && m.suffix == "" {
-				subj = d.coordinated(si, m)
-				break
-			}
-		}
-		if subj == nil && (tr.pred == "BANS" || tr.pred == "SANCTIONS") {
-			// "banned in the country", "banned on work phones of the
-			// European Commission": the state or body where it holds.
-			for _, m := range d.mentions[si] {
-				if m.ti > k && m.ti < ce && (m.prep == "in" || m.prep == "of" || m.prep == "from") && isPolity(m.actor().typ) {
-					subj = d.coordinated(si, m)
-					break
-				}
-			}
-		}
+		subj, obj = d.passiveArguments(si, k, ce, tr)
 	} else {
-		if s := d.leftSubject(si, k); s != nil {
-			subj = d.precedingList(si, s)
-		} else if speaker != nil && firstPerson(toks, cs, k) {
-			// “We may be banning TikTok,” Donald Trump told …
-			subj = []*mention{{a: speaker, ti: cs, tj: cs, implicit: true}}
-		} else if s := d.previousClauseSubject(si, cs); s != nil {
-			// "X can bother security because those apps can send …": a
-			// clause with no name of its own continues the one before.
-			subj = d.precedingList(si, s)
-		}
-		allow := append(append([]string{}, tr.preps...), objectPreps[tr.pred]...)
-		if f := strings.Fields(form); len(f) > 1 && ppWords[f[len(f)-1]] {
-			allow = append(allow, f[len(f)-1]) // "based in X", "work for X"
-		}
-		if tr.pred == "ACCUSES" {
-			// "warns against Chinese espionage", "points to the risk that
-			// Huawei equipment may be used by China": every actor the
-			// warning is about.
-			for _, m := range d.mentions[si] {
-				if m.ti >= objFrom && m.ti < ce && m.suffix == "" && m.actor().typ != "PLACE" && m.prep != "in" {
-					obj = append(obj, m)
-				}
-			}
-		} else if attitudes[tr.pred] {
-			if o := d.attitudeObject(si, objFrom, allow); o != nil {
-				obj = d.coordinated(si, o)
-			}
-		} else if o := d.rightObject(si, objFrom, allow); o != nil {
-			obj = d.coordinated(si, o)
-		}
+		subj, obj = d.activeArguments(si, k, cs, ce, objFrom, form, tr, speaker)
 	}
 	if len(obj) == 0 && len(subj) > 0 && speaker != nil && (accusable[tr.pred] || tr.pred == "BANS") && !passive {
 		// "Citizen Lab claimed that the company was blocking terms": the
@@ -654,30 +571,147 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 			d.emit(si, s.actor(), pred, o.actor(), pol, mod, speaker, conf)
 		}
 	}
-	// "X and Y own 29% of United through their vehicle Cubic
-	// Expression": what they hold through, holds it too.
-	if pred == "OWNS" && !passive {
-		for _, m := range d.mentions[si] {
-			if m.ti > obj[0].ti && m.ti < ce && m.prep == "through" && m.suffix == "" && !m.implicit {
-				for _, o := range obj {
-					d.emit(si, m.actor(), "OWNS", o.actor(), pol, mod, speaker, 0.55)
-				}
-				break
-			}
-		}
-	}
-	// "buy X from Y": Y owns X.
-	if tr.pred == "ACQUIRES" && !passive {
-		for _, m := range d.mentions[si] {
-			if m.ti > obj[0].ti && m.ti < ce && m.prep == "from" {
-				for _, o := range obj {
-					d.emit(si, m.actor(), "OWNS", o.actor(), events.Affirmed, events.Actual, speaker, 0.55)
-				}
-				break
-			}
-		}
+	if !passive {
+		d.otherHolders(si, ce, tr.pred, pred, obj, pol, mod, speaker)
 	}
 	return true
+}
+
+// dataObjectStart is where a verb's object is looked for: right after
+// it, or, for a verb that only counts with a data noun, after that noun
+// ("pass data to X", "how much information X could pass to Y"); false
+// when such a verb has none.
+func (d *docState) dataObjectStart(si, k, kEnd int, tr trigger, cs, ce int) (int, bool) {
+	if !tr.needsData {
+		return kEnd, true
+	}
+	toks := d.toks[si]
+	for i := kEnd; i < ce && i < kEnd+6; i++ {
+		if d.ix.data[toks[i].lower] {
+			return i + 1, true
+		}
+	}
+	for i := cs; i < k; i++ {
+		if d.ix.data[toks[i].lower] {
+			return kEnd, true
+		}
+	}
+	return kEnd, false
+}
+
+// passiveVoice: a participle after a form of "be", or after a name and
+// its comma with a "by" agent ("FleetBoston, bought by BOA last year": a
+// reduced relative clause). "is opposed to X": an attitude stated with a
+// participle and its preposition is active.
+func (d *docState) passiveVoice(si, k, kEnd int, form string, tr trigger, cs int) bool {
+	toks := d.toks[si]
+	adjectival := attitudes[tr.pred] && kEnd < len(toks) && (toks[kEnd].lower == "to" || toks[kEnd].lower == "against")
+	if !isParticiple(form) || adjectival {
+		return false
+	}
+	if k >= 2 && toks[k-1].text == "," && tokAt(toks, kEnd).lower == "by" && d.mentionEnding(si, k-1) != nil {
+		return true
+	}
+	for i := k - 1; i >= cs && i >= k-4; i-- {
+		if beForms[toks[i].lower] {
+			return true
+		}
+		if toks[i].word && !isAdverbish(toks[i].lower) {
+			return false
+		}
+	}
+	return false
+}
+
+// passiveArguments: "TikTok is owned by ByteDance", "Huawei is banned by
+// the US"; a reduced relative clause is about the name before its comma.
+func (d *docState) passiveArguments(si, k, ce int, tr trigger) (subj, obj []*mention) {
+	toks := d.toks[si]
+	if o := d.mentionEnding(si, k-1); k >= 2 && toks[k-1].text == "," && o != nil {
+		obj = []*mention{o}
+	} else if o := d.leftSubject(si, k); o != nil {
+		obj = d.precedingList(si, o)
+	}
+	for _, m := range d.mentions[si] {
+		if m.ti > k && m.ti < ce && m.prep == "by" && m.suffix == "" {
+			return d.coordinated(si, m), obj
+		}
+	}
+	if tr.pred == "BANS" || tr.pred == "SANCTIONS" {
+		// "banned in the country", "banned on work phones of the
+		// European Commission": the state or body where it holds.
+		for _, m := range d.mentions[si] {
+			if m.ti > k && m.ti < ce && (m.prep == "in" || m.prep == "of" || m.prep == "from") && isPolity(m.actor().typ) {
+				return d.coordinated(si, m), obj
+			}
+		}
+	}
+	return nil, obj
+}
+
+// activeArguments finds an active verb's subject (the clause's, the
+// speaker of a first-person quote, or the clause before's) and object.
+func (d *docState) activeArguments(si, k, cs, ce, objFrom int, form string, tr trigger, speaker *actor) (subj, obj []*mention) {
+	toks := d.toks[si]
+	if s := d.leftSubject(si, k); s != nil {
+		subj = d.precedingList(si, s)
+	} else if speaker != nil && firstPerson(toks, cs, k) {
+		// “We may be banning TikTok,” Donald Trump told …
+		subj = []*mention{{a: speaker, ti: cs, tj: cs, implicit: true}}
+	} else if s := d.previousClauseSubject(si, cs); s != nil {
+		// "X can bother security because those apps can send …": a
+		// clause with no name of its own continues the one before.
+		subj = d.precedingList(si, s)
+	}
+	allow := append(append([]string{}, tr.preps...), objectPreps[tr.pred]...)
+	if f := strings.Fields(form); len(f) > 1 && ppWords[f[len(f)-1]] {
+		allow = append(allow, f[len(f)-1]) // "based in X", "work for X"
+	}
+	switch {
+	case tr.pred == "ACCUSES":
+		// "warns against Chinese espionage", "points to the risk that
+		// Huawei equipment may be used by China": every actor the
+		// warning is about.
+		for _, m := range d.mentions[si] {
+			if m.ti >= objFrom && m.ti < ce && m.suffix == "" && m.actor().typ != "PLACE" && m.prep != "in" {
+				obj = append(obj, m)
+			}
+		}
+	case attitudes[tr.pred]:
+		if o := d.attitudeObject(si, objFrom, allow); o != nil {
+			obj = d.coordinated(si, o)
+		}
+	default:
+		if o := d.rightObject(si, objFrom, allow); o != nil {
+			obj = d.coordinated(si, o)
+		}
+	}
+	return subj, obj
+}
+
+// otherHolders reads who else holds what an active verb is about: "X and
+// Y own 29% of United through their vehicle Cubic Expression" (what they
+// hold through holds it too), "buy X from Y" (Y owned X).
+func (d *docState) otherHolders(si, ce int, trigger, pred string, obj []*mention, pol, mod string, speaker *actor) {
+	if pred == "OWNS" {
+		d.holderAfter(si, ce, "through", obj, pol, mod, speaker)
+	}
+	if trigger == "ACQUIRES" {
+		d.holderAfter(si, ce, "from", obj, events.Affirmed, events.Actual, speaker)
+	}
+}
+
+// holderAfter: the first name after the object inside a prep phrase
+// also owns the object.
+func (d *docState) holderAfter(si, ce int, prep string, obj []*mention, pol, mod string, speaker *actor) {
+	for _, m := range d.mentions[si] {
+		if m.ti > obj[0].ti && m.ti < ce && m.prep == prep && (prep == "from" || m.suffix == "" && !m.implicit) {
+			for _, o := range obj {
+				d.emit(si, m.actor(), "OWNS", o.actor(), pol, mod, speaker, 0.55)
+			}
+			return
+		}
+	}
 }
 
 func firstPerson(toks []token, i, j int) bool {
