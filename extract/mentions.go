@@ -695,10 +695,22 @@ func (d *docState) prepBefore(si, i int) string {
 
 // voteContext reads type evidence around a mention.
 func (d *docState) voteContext(si, i, j int, a *actor, name string) {
+	d.voteHeadWord(si, i, j, a, name)
+	d.voteCopula(si, i, j, a, name)
+	d.votePossessed(si, i, j, a, name)
+	d.voteCueBefore(si, i, j, a, name)
+	d.voteListCue(si, i, j, a, name)
+	d.voteApposition(si, i, j, a, name)
+	d.voteHeadAfter(si, i, j, a, name)
+	d.voteSpeech(si, i, j, a, name)
+	d.votePlaceList(si, i, j, a, name)
+}
+
+// voteHeadWord reads the name's head word: "… Parliament", "… Center", "University of …", "…
+// Law"; the last one before any "of" decides.
+func (d *docState) voteHeadWord(si, i, j int, a *actor, name string) {
 	toks := d.toks[si]
 	ix := d.ix
-	// Head word: "… Parliament", "… Center", "University of …", "…
-	// Law"; the last one before any "of" decides.
 	if !a.known {
 		head := ""
 		for k := i; k < j && toks[k].lower != "of"; k++ {
@@ -714,7 +726,12 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 			a.vote("ORGANIZATION", 1) // a web site: "NU.nl"
 		}
 	}
-	// Copula: "TikTok is an innocent looking app".
+}
+
+// voteCopula reads a copula: "TikTok is an innocent looking app".
+func (d *docState) voteCopula(si, i, j int, a *actor, name string) {
+	toks := d.toks[si]
+	ix := d.ix
 	if j+1 < len(toks) && (toks[j].lower == "is" || toks[j].lower == "was" || toks[j].lower == "became" || toks[j].lower == "remains" ||
 		toks[j].lower == "has" && j+1 < len(toks) && toks[j+1].lower == "become") {
 		for k := j + 1; k < len(toks) && k <= j+5 && toks[k].word && !toks[k].capital; k++ {
@@ -724,7 +741,12 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 			}
 		}
 	}
-	// What it has: "Fannie Mae's auditor", "Japan's foreign minister".
+}
+
+// votePossessed reads what the actor has: "Fannie Mae's auditor", "Japan's foreign minister".
+func (d *docState) votePossessed(si, i, j int, a *actor, name string) {
+	toks := d.toks[si]
+	ix := d.ix
 	if j+1 < len(toks) && toks[j].text == "'s" {
 		for k := j + 1; k < len(toks) && k <= j+4 && toks[k].word && !toks[k].capital; k++ {
 			if typ, ok := ix.possessed[joinLower(toks, k, min(k+2, len(toks)))]; ok && k+1 < len(toks) {
@@ -737,8 +759,13 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 			}
 		}
 	}
-	// Cue words before: "analyst Paul Verhagen", "the messaging app
-	// WeChat", "security camera company Hikvision".
+}
+
+// voteCueBefore reads cue words before the name: "analyst Paul Verhagen", "the messaging app
+// WeChat", "security camera company Hikvision".
+func (d *docState) voteCueBefore(si, i, j int, a *actor, name string) {
+	toks := d.toks[si]
+	ix := d.ix
 	for k, n := i-1, 0; k >= 0 && n < 3; k, n = k-1, n+1 {
 		t := toks[k]
 		if !t.word || t.capital && n > 0 || ppWords[t.lower] || determiners[t.lower] || n > 0 && ix.function[t.lower] || finiteVerb(t.tag) {
@@ -755,8 +782,13 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 			}
 		}
 	}
-	// "several popular apps, including Douyin", "companies such as X":
-	// a plural cue before a list lends its type to the list.
+}
+
+// voteListCue: "several popular apps, including Douyin", "companies such as X":
+// a plural cue before a list lends its type to the list.
+func (d *docState) voteListCue(si, i, j int, a *actor, name string) {
+	toks := d.toks[si]
+	ix := d.ix
 	for k := i - 1; k >= 0 && k >= i-4; k-- {
 		w := toks[k].lower
 		if w == "including" || w == "like" || (w == "as" && k > 0 && toks[k-1].lower == "such") {
@@ -775,8 +807,13 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 			break
 		}
 	}
-	// "X, a Chinese company": a cue in an apposition after the name
-	// (not "X, a spokesperson told …", a new clause).
+}
+
+// voteApposition: "X, a Chinese company": a cue in an apposition after the name
+// (not "X, a spokesperson told …", a new clause).
+func (d *docState) voteApposition(si, i, j int, a *actor, name string) {
+	toks := d.toks[si]
+	ix := d.ix
 	if j+2 < len(toks) && toks[j].text == "," {
 		// "X, Japan's third-largest bank": through a possessor; the
 		// phrase's head decides ("X, a fund manager at Y" is a person).
@@ -791,19 +828,32 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 		}
 		a.vote(cue, 1.5)
 	}
-	// The noun a name modifies: "the Kingfisher lager brand", "the
-	// Penfolds, Lindemans and Rosemount brands", "the Nasdaq index".
+}
+
+// voteHeadAfter reads the noun a name modifies: "the Kingfisher lager brand", "the
+// Penfolds, Lindemans and Rosemount brands", "the Nasdaq index".
+func (d *docState) voteHeadAfter(si, i, j int, a *actor, name string) {
+	toks := d.toks[si]
 	if typ := d.headAfter(toks, i, j); typ != "" {
 		a.vote(typ, 1)
 	}
-	// Speech: "said Verhagen", "Verhagen says".
+}
+
+// voteSpeech reads speech: "said Verhagen", "Verhagen says".
+func (d *docState) voteSpeech(si, i, j int, a *actor, name string) {
+	toks := d.toks[si]
+	ix := d.ix
 	if (j < len(toks) && ix.attribution[toks[j].lower] || i > 0 && ix.attribution[toks[i-1].lower] && !listenerVerbs[toks[i-1].lower]) && (j-i > 1 || a.name != toks[i].text) && !a.known {
 		a.vote("PERSON", 1)
 	}
 	if i > 0 && (toks[i-1].lower == "in" || toks[i-1].lower == "from") && !a.known && j-i == 1 {
 		a.vote("PLACE", 0.3)
 	}
-	// "Osaka, Japan": a state after a place is a place here.
+}
+
+// votePlaceList: "Osaka, Japan": a state after a place is a place here.
+func (d *docState) votePlaceList(si, i, j int, a *actor, name string) {
+	toks := d.toks[si]
 	if i >= 2 && toks[i-1].text == "," && len(d.mentions[si]) > 0 {
 		prev := d.mentions[si][len(d.mentions[si])-1]
 		if (prev.tj == i-1 && prev.actor().typ == "PLACE" || prev.tj == i-1 && prev.actor().votes["PLACE"] > 1) && d.r.cfg.Names.Country(name) {
