@@ -134,25 +134,53 @@ func (d *docState) eventNoun(si, k int, tr trigger, speaker *actor) {
 // prepositional phrase's own complement is not an argument: in "a threat
 // to the national security of the US" the threat is to security.
 func (d *docState) nounArguments(si int, p eventPhrase, pred string, ce int) (agent, theme *mention) {
-	toks := d.toks[si]
 	objPreps := d.ix.nounPreps[pred]
 	if objPreps == nil {
 		objPreps = defaultNounObjectPreps
 	}
+	agent, theme = d.insideArguments(si, p, pred)
+	agent, theme = d.prepArguments(si, p.end, ce, pred, objPreps, agent, theme)
+	if agent == nil && theme != nil && agentFirst[pred] {
+		// "A TikTok ban … has been in effect for US government
+		// officials": the state the ban holds in.
+		for _, m := range d.mentions[si] {
+			if m.ti > p.end && m.ti < ce && m != theme && (m.prep == "in" || m.prep == "for" || m.prep == "by") && isPolity(m.actor().typ) {
+				return m, theme
+			}
+		}
+	}
+	return agent, theme
+}
+
+// insideArguments reads the arguments inside an event phrase: its
+// possessor ("Mitsubishi's takeover", "its takeover offer", "the SEC's
+// criticism"), an acting state modifying it ("US sanctions", "Chinese
+// espionage"), or a name modifying it ("a TikTok ban", "the LSE bid").
+func (d *docState) insideArguments(si int, p eventPhrase, pred string) (agent, theme *mention) {
+	toks := d.toks[si]
 	for _, m := range d.mentions[si] {
 		switch {
 		case m.tj < len(toks) && m.tj < p.start && possessiveMark(toks[m.tj]) && onlyPremodifiers(d, toks, m.tj+1, p.start),
 			m.implicit && m.tj <= p.start && toks[m.ti].tag == pos.PRPS && onlyPremodifiers(d, toks, m.tj, p.start):
-			agent = m // "Mitsubishi's takeover", "its takeover offer", "the SEC's criticism"
+			agent = m
+		case m.suffix != "":
 		case m.tj == p.start || m.tj == p.end-1 && m.ti > p.start:
-			if m.suffix == "" && (m.actor().typ == "GOVERNMENT" && agentFirst[pred] || m.implicit && m.actor().typ == "PERSON") {
-				agent = m // "US sanctions", "Chinese espionage"
-			} else if m.suffix == "" {
-				theme = m // "a TikTok ban", "the LSE bid"
+			if m.actor().typ == "GOVERNMENT" && agentFirst[pred] || m.implicit && m.actor().typ == "PERSON" {
+				agent = m
+			} else {
+				theme = m
 			}
 		}
 	}
-	k := p.end
+	return agent, theme
+}
+
+// prepArguments reads the chain of prepositional phrases after an event
+// phrase (from token k): the first one the predicate takes is the theme,
+// a "by" or "from" one (or, for a state's act, "in" or "for" a state) the
+// agent.
+func (d *docState) prepArguments(si, k, ce int, pred string, objPreps []string, agent, theme *mention) (*mention, *mention) {
+	toks := d.toks[si]
 	for n := 0; n < 4 && k < ce; n++ {
 		for k < ce && !toks[k].word && isCloseQuote(toks[k].text) {
 			k++ // "official guidance” from …"
@@ -184,16 +212,6 @@ func (d *docState) nounArguments(si int, p eventPhrase, pred string, ce int) (ag
 		}
 		for k < ce && (toks[k].text == "," || toks[k].lower == "and") && k+1 < ce && ppWords[toks[k+1].lower] {
 			k++ // "criticism from X … and from Y"
-		}
-	}
-	if agent == nil && theme != nil && agentFirst[pred] {
-		// "A TikTok ban … has been in effect for US government
-		// officials": the state the ban holds in.
-		for _, m := range d.mentions[si] {
-			if m.ti > p.end && m.ti < ce && m != theme && (m.prep == "in" || m.prep == "for" || m.prep == "by") && isPolity(m.actor().typ) {
-				agent = m
-				break
-			}
 		}
 	}
 	return agent, theme
