@@ -121,6 +121,12 @@ func TestRulesPatterns(t *testing.T) {
 		{"Globex holds a 28% stake in Initech.", []string{"Globex OWNS Initech affirmed/actual"}},
 		// Attitudes are about the actor behind what is opposed.
 		{"The fan group Springfield Supporters is strongly opposed to any takeover by Mr Burns.", []string{"Springfield Supporters CRITICIZES Burns affirmed/actual"}},
+		// A participle after an auxiliary is the verb, not a modifier of the event noun.
+		{"Initech has faced stinging criticism from the Federal Reserve.", []string{"Federal Reserve CRITICIZES Initech affirmed/actual"}},
+		{"Globex is fighting claims about its product Zapchat.", []string{"Globex OWNS Zapchat affirmed/actual"}},
+		// A government named after its head; a head of state by title alone.
+		{"The US said so. The US agreed. The Lisa Simpson administration acted against Globex.", []string{"Lisa Simpson LEADS United States affirmed/actual"}},
+		{"The US said so. The US agreed. Globex grew under President Simpson.", []string{"Simpson LEADS United States affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

@@ -62,11 +62,34 @@ func (d *docState) eventPhraseAt(si, k int) eventPhrase {
 	}
 	// "the bid approach", "a takeover": the determiner and adjectives
 	// before belong to the phrase too; a name before is a modifier.
-	for p.start > 0 && d.premodifier(toks[p.start-1]) && !d.mentionAt(si, p.start-1) {
+	for p.start > 0 && d.premodifier(toks[p.start-1]) && !d.mentionAt(si, p.start-1) && !inVerbGroup(toks, p.start-1) {
 		p.intent = p.intent || intentNouns[toks[p.start-1].lower]
 		p.start--
 	}
 	return p
+}
+
+// inVerbGroup: a participle after an auxiliary ("has faced", "was
+// given", "is already facing") is the clause's verb, not an adjective of
+// the noun after it.
+func inVerbGroup(toks []token, i int) bool {
+	if toks[i].tag != pos.VBN && toks[i].tag != pos.VBG {
+		return false
+	}
+	j := i - 1
+	for j >= 0 && toks[j].tag.Adverb() {
+		j--
+	}
+	if j < 0 {
+		return false
+	}
+	switch w := toks[j].lower; {
+	case beForms[w], toks[j].tag == pos.MD:
+		return true
+	case w == "has", w == "have", w == "had", w == "having", w == "get", w == "gets", w == "got":
+		return true
+	}
+	return false
 }
 
 func (d *docState) premodifier(t token) bool {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/extract/pos"
+	"github.com/dossier-kg/dossier/names"
 )
 
 // Relational nouns name one end of a relation by the role it plays:
@@ -117,7 +118,13 @@ func (d *docState) roleRelations(si int, speaker *actor) {
 	toks := d.toks[si]
 	for _, m := range d.mentions[si] {
 		if r, ok := d.titleRole(si, m); ok {
-			if org := d.roleOrg(si, r); org != nil && org.actor() != m.actor() {
+			org := d.roleOrg(si, r)
+			if org == nil && stateHeadTitles[joinLower(toks, r.start, r.end)] {
+				if s := d.homeState(); s != nil {
+					org = &mention{a: s, ti: r.start, tj: r.start, implicit: true}
+				}
+			}
+			if org != nil && org.actor() != m.actor() {
 				d.emitRole(si, r, m, org, speaker)
 			}
 		}
@@ -339,5 +346,85 @@ func (d *docState) demonymActor(si, k int) *actor {
 	}
 	a.count++
 	d.demonyms[at] = a
+	return a
+}
+
+// homeState is the state the document is about: the country it names
+// most, if one clearly leads (twice at least, more than any other). A
+// head of state written by title alone ("President Clinton", "the
+// Clinton administration") is that state's.
+func (d *docState) homeState() *actor {
+	var best, second *actor
+	for _, a := range d.actors {
+		if a.into != nil || !d.r.cfg.Names.Country(a.name) {
+			continue
+		}
+		switch {
+		case best == nil || a.count > best.count:
+			best, second = a, best
+		case second == nil || a.count > second.count:
+			second = a
+		}
+	}
+	if best == nil || best.count < 2 || second != nil && second.count >= best.count {
+		return nil
+	}
+	return best
+}
+
+// stateHeadTitles name a head of state or government when they open a
+// name: "President Clinton".
+var stateHeadTitles = map[string]bool{"president": true, "prime minister": true, "premier": true}
+
+// administrations: "the Clinton administration" is the state its head
+// leads, named after the head. The mention becomes the state and a link
+// makes the head its leader. It runs after merges, so that "Clinton" is
+// already "Bill Clinton" where the document names him in full; a name
+// the gazetteer knows ("the Labour administration") or a state ("the US
+// administration") is left as it is.
+func (d *docState) administrations() {
+	// Naming a government after its head is American usage: the United
+	// States when the document names it, else the state it is about.
+	state := d.homeState()
+	if us, ok := d.byKey[names.Key("United States")]; ok && us.resolve().count > 0 {
+		state = us.resolve()
+	}
+	if state == nil {
+		return
+	}
+	for si, ms := range d.mentions {
+		toks := d.toks[si]
+		for _, m := range ms {
+			if m.implicit || m.suffix != "" || m.titled != nil || m.tj >= len(toks) {
+				continue
+			}
+			if t := toks[m.tj]; t.lower != "administration" || t.capital {
+				continue
+			}
+			a := m.actor()
+			if a.lexicon || a == state || d.r.cfg.Names.Country(a.name) {
+				continue
+			}
+			head := d.personEndingIn(a)
+			head.vote("PERSON", 5)
+			m.a = state
+			state.count++
+			state.others++
+			d.links[si] = append(d.links[si], link{org: m, person: &mention{a: head, ti: m.ti, tj: m.tj, implicit: true}, title: "president"})
+		}
+	}
+}
+
+// personEndingIn is the person of the document whose name ends in a's
+// ("Clinton" → "Bill Clinton"), else a itself.
+func (d *docState) personEndingIn(a *actor) *actor {
+	if a.typ == "PERSON" {
+		return a
+	}
+	for _, p := range d.actors {
+		if p.into == nil && p != a && p.typ == "PERSON" && strings.HasSuffix(p.name, " "+a.name) {
+			return p
+		}
+	}
 	return a
 }
