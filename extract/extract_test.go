@@ -127,6 +127,11 @@ func TestRulesPatterns(t *testing.T) {
 		// A government named after its head; a head of state by title alone.
 		{"The US said so. The US agreed. The Lisa Simpson administration acted against Globex.", []string{"Lisa Simpson LEADS United States affirmed/actual"}},
 		{"The US said so. The US agreed. Globex grew under President Simpson.", []string{"Simpson LEADS United States affirmed/actual"}},
+		// A gerund after a report verb is the speaker's own clause; a denial negates it.
+		{"Globex denied buying Zapchat.", []string{"Globex ACQUIRES Zapchat negated/actual"}},
+		{"Zapchat emphasizes never sharing data with the Chinese government.", []string{"Zapchat SHARES_DATA_WITH China negated/actual"}},
+		// "A majority of X" is X acting.
+		{"A majority of the Springfield Council voted to ban Zapchat.", []string{"Springfield Council BANS Zapchat affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

@@ -24,7 +24,7 @@ func (d *docState) attribute(si int) {
 			for _, m := range ms {
 				// Not "said Fannie Mae would …": there the name begins
 				// the reported clause.
-				if m.ti > k && m.ti <= k+3 && onlyLower(toks, k+1, m.ti) && !ppWords[m.prep] && !listenerVerbs[t.lower] && !startsClause(toks, m.tj) {
+				if m.ti > k && m.ti <= k+3 && onlyLower(toks, k+1, m.ti) && !anyVerb(toks, k+1, m.ti) && !ppWords[m.prep] && !listenerVerbs[t.lower] && !startsClause(toks, m.tj) {
 					d.speaker[si] = m.actor()
 					return
 				}
@@ -66,6 +66,17 @@ func (d *docState) attribute(si int) {
 			}
 		}
 	}
+}
+
+// anyVerb: a verb among tokens [i, j) ("denied selling X": X is what
+// was sold, not who denied).
+func anyVerb(toks []token, i, j int) bool {
+	for ; i < j; i++ {
+		if toks[i].tag.Verb() {
+			return true
+		}
+	}
+	return false
 }
 
 // startsClause: the words after a name are a verb group, so the name
@@ -172,7 +183,7 @@ func (d *docState) leftSubject(si, k int) *mention {
 		if fallback == nil {
 			fallback = m
 		}
-		if !ppWords[m.prep] {
+		if !ppWords[m.prep] || m.prep == "of" && quantityBefore(toks, cs, m.ti) {
 			return m
 		}
 	}
@@ -180,14 +191,50 @@ func (d *docState) leftSubject(si, k int) *mention {
 }
 
 // reportsBetween: an attribution verb between i and k opens a reported
-// clause, whose subject is not the speaker before it.
+// clause, whose subject is not the speaker before it. A clause without
+// its own subject ("X denied sharing data", "X vowed never to sell") is
+// the speaker's.
 func reportsBetween(d *docState, toks []token, i, k int) bool {
 	for x := i; x < k; x++ {
 		if d.ix.attribution[toks[x].lower] && toks[x].tag.Verb() {
+			n := x + 1
+			for n < k && (toks[n].tag.Adverb() || d.ix.negation[toks[n].lower]) {
+				n++
+			}
+			if n <= k && n < len(toks) && (toks[n].tag == pos.VBG || toks[n].lower == "to") {
+				continue
+			}
 			return true
 		}
 	}
 	return false
+}
+
+// quantityWords head a phrase that stands for the group after "of": "a
+// majority of the House", "one of its members", "most of the banks".
+var quantityWords = map[string]bool{"majority": true, "most": true, "many": true, "some": true, "several": true, "all": true,
+	"none": true, "half": true, "one": true, "two": true, "three": true, "each": true, "both": true, "members": true, "member": true}
+
+// quantityBefore: tokens [cs, ti) are such a phrase, up to the "of" and
+// the determiners before the group's name.
+func quantityBefore(toks []token, cs, ti int) bool {
+	k := ti - 1
+	for k > cs && determiners[toks[k].lower] {
+		k--
+	}
+	if k <= cs || toks[k].lower != "of" {
+		return false
+	}
+	k--
+	if k < cs || !quantityWords[toks[k].lower] {
+		return false
+	}
+	for x := cs; x < k; x++ {
+		if !determiners[toks[x].lower] && !toks[x].tag.Adjective() {
+			return false
+		}
+	}
+	return true
 }
 
 // rightObject is the first mention after token k in its clause, skipping
@@ -410,6 +457,9 @@ func (d *docState) qualities(toks []token, from, k int) (modality, polarity stri
 		}
 		if d.ix.negation[w] || strings.HasSuffix(w, "n't") || strings.HasSuffix(w, "n’t") {
 			polarity = events.Negated
+		}
+		if d.ix.denial[w] && toks[i].tag.Verb() && toks[i].tag != pos.VB && tokAt(toks, i-1).lower != "to" {
+			polarity = events.Negated // "X denied sharing data": X says it does not hold
 		}
 	}
 	return modality, polarity
