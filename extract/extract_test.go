@@ -132,6 +132,10 @@ func TestRulesPatterns(t *testing.T) {
 		{"Zapchat emphasizes never sharing data with the Chinese government.", []string{"Zapchat SHARES_DATA_WITH China negated/actual"}},
 		// "A majority of X" is X acting.
 		{"A majority of the Springfield Council voted to ban Zapchat.", []string{"Springfield Council BANS Zapchat affirmed/actual"}},
+		// A relative clause's subject is the name its pronoun follows.
+		{"Bob met Initech, which owns Globex.", []string{"Initech OWNS Globex affirmed/actual"}},
+		{"Globex faced criticism from Congressional leaders who held hearings into Initech.", []string{
+			"United States Congress CRITICIZES Globex affirmed/actual", "United States Congress INVESTIGATES Initech affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

@@ -556,7 +556,11 @@ func isCloseQuote(s string) bool { return s == "”" || s == "\"" || s == "’" 
 // agentNouns after a demonym make the state the actor: "Chinese
 // espionage", "Russian hackers".
 var agentNouns = map[string]bool{"espionage": true, "spying": true, "hackers": true, "hacking": true, "surveillance": true,
-	"interference": true, "cyberattacks": true, "spies": true, "propaganda": true, "censorship": true, "sanctions": true}
+	"interference": true, "cyberattacks": true, "spies": true, "propaganda": true, "censorship": true, "sanctions": true,
+	// The people who act for it: "Chinese officials said", "criticism
+	// from Congressional leaders".
+	"officials": true, "leaders": true, "lawmakers": true, "legislators": true, "regulators": true, "ministers": true,
+	"diplomats": true, "negotiators": true, "investigators": true, "prosecutors": true}
 
 // institutions after a demonym make an actor of their own: "the Danish
 // parliament", "Chinese police".

@@ -251,7 +251,7 @@ func (d *docState) ppObject(si, k int) (*mention, int) {
 	i := k + 1
 	for i < len(toks) {
 		if m := d.mentionStarting(si, i); m != nil {
-			if next := tokAt(toks, m.tj); next.word && !next.capital && next.tag.Noun() && !m.implicit {
+			if next := tokAt(toks, m.tj); next.word && !next.capital && next.tag.Noun() && !m.implicit && !agentNouns[next.lower] {
 				// "in a Boston court": the name only modifies the head.
 				i = m.tj
 				continue

@@ -187,6 +187,29 @@ func (d *docState) leftSubject(si, k int) *mention {
 			return m
 		}
 	}
+	return d.relativeAntecedent(si, cs)
+}
+
+// relativeAntecedent: a clause opened by "which" or "who" has no subject
+// of its own; it is the name the pronoun follows ("Initech, which owns
+// Globex", "Congressional leaders who held hearings").
+func (d *docState) relativeAntecedent(si, cs int) *mention {
+	toks := d.toks[si]
+	if cs < 2 || (toks[cs-1].lower != "which" && toks[cs-1].lower != "who") {
+		return nil
+	}
+	j := cs - 1
+	if toks[j-1].text == "," {
+		j--
+	}
+	for _, m := range d.mentions[si] {
+		if m.suffix != "" || m.implicit && toks[m.ti].tag == pos.PRPS {
+			continue
+		}
+		if m.tj == j || m.tj == j-1 && agentNouns[toks[j-1].lower] {
+			return m
+		}
+	}
 	return nil
 }
 
