@@ -136,6 +136,8 @@ func TestRulesPatterns(t *testing.T) {
 		{"Bob met Initech, which owns Globex.", []string{"Initech OWNS Globex affirmed/actual"}},
 		{"Globex faced criticism from Congressional leaders who held hearings into Initech.", []string{
 			"United States Congress CRITICIZES Globex affirmed/actual", "United States Congress INVESTIGATES Initech affirmed/actual"}},
+		// A name coordinated after unnamed agents of a passive.
+		{"Globex's plans have been condemned by rights groups and the Springfield Council.", []string{"Springfield Council CRITICIZES Globex affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

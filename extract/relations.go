@@ -621,7 +621,7 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 	if len(subj) == 0 || len(obj) == 0 {
 		return false
 	}
-	from := cs
+	from := verbGroupStart(toks, cs, k) // "Globex's plans were condemned": the plans are not the verb's
 	if !passive {
 		from = subj[0].ti
 		for _, s := range subj {
@@ -710,6 +710,9 @@ func (d *docState) passiveArguments(si, k, ce int, tr trigger) (subj, obj []*men
 			return d.coordinated(si, m), obj
 		}
 	}
+	if m := d.byListName(si, k, ce); m != nil {
+		return []*mention{m}, obj // "condemned by rights groups and the Conservatives"
+	}
 	if tr.pred == "BANS" || tr.pred == "SANCTIONS" {
 		// "banned in the country", "banned on work phones of the
 		// European Commission": the state or body where it holds.
@@ -720,6 +723,52 @@ func (d *docState) passiveArguments(si, k, ce int, tr trigger) (subj, obj []*men
 		}
 	}
 	return nil, obj
+}
+
+// verbGroupStart is where the verb group ending before token k starts:
+// auxiliaries, modals, adverbs, "to" and other verbs ("could not be",
+// "is expected to be").
+func verbGroupStart(toks []token, cs, k int) int {
+	i := k
+	for i > cs {
+		t := toks[i-1]
+		if !t.word || !(t.tag.Verb() || t.tag == pos.MD || t.tag.Adverb() || t.lower == "to" || t.lower == "not") {
+			break
+		}
+		i--
+	}
+	return i
+}
+
+// byListName is a name coordinated after unnamed agents in a "by" phrase
+// that follows token k: "by human rights groups and the Conservatives".
+func (d *docState) byListName(si, k, ce int) *mention {
+	toks := d.toks[si]
+	b := k + 1
+	for b < ce && toks[b].tag.Adverb() {
+		b++
+	}
+	if b >= ce || toks[b].lower != "by" {
+		return nil
+	}
+	conj := false
+	for i := b + 1; i < ce; i++ {
+		t := toks[i]
+		if m := d.mentionStarting(si, i); m != nil {
+			if !conj || m.suffix != "" {
+				return nil
+			}
+			return m
+		}
+		switch {
+		case t.lower == "and" || t.text == ",":
+			conj = true
+		case t.word && !t.capital && (determiners[t.lower] || t.tag.Noun() || t.tag.Adjective()):
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 // activeArguments finds an active verb's subject (the clause's, the
