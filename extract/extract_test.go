@@ -138,6 +138,8 @@ func TestRulesPatterns(t *testing.T) {
 			"United States Congress CRITICIZES Globex affirmed/actual", "United States Congress INVESTIGATES Initech affirmed/actual"}},
 		// A name coordinated after unnamed agents of a passive.
 		{"Globex's plans have been condemned by rights groups and the Springfield Council.", []string{"Springfield Council CRITICIZES Globex affirmed/actual"}},
+		// A constituency's MP sits in the legislature the text names.
+		{"The House of Commons debated Globex. Jane Roe, the Springfield North MP, opposed Globex.", []string{"Jane Roe MEMBER_OF House of Commons affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

@@ -189,7 +189,7 @@ func (d *docState) headAfter(toks []token, i, j int) string {
 	for b >= 0 && (toks[b].tag.Adjective() || toks[b].tag == pos.VBN) {
 		b-- // "the well-known Kingfisher lager brand"
 	}
-	if plural && !list || !plural && !determiners[tokAt(toks, b).lower] && tokAt(toks, b).tag != pos.DT {
+	if plural && !list || !plural && !determiners[tokAt(toks, b).lower] && tokAt(toks, b).tag != pos.DT && !possessiveMark(tokAt(toks, b)) {
 		return ""
 	}
 	return typ
@@ -466,9 +466,12 @@ func (d *docState) chunk(si, i, j int) {
 			m.a.vote(e.Type, 1)
 			return
 		}
-		if strings.HasSuffix(w, "s") && len(w) > 3 && !d.isName(w) {
+		if strings.HasSuffix(w, "s") && len(w) > 2 && !d.isName(w) {
 			if _, ok := d.r.cfg.Names.Demonym(w[:len(w)-1]); ok {
 				return // "Americans" are people, not the state
+			}
+			if t := w[:len(w)-1]; d.r.cfg.Names.TitlePrefix(t) == len(strings.Fields(t)) {
+				return // "MPs", "Senators": holders of a title
 			}
 		}
 		// "Western markets", "European authorities": a capitalised
@@ -710,6 +713,10 @@ func (d *docState) voteContext(si, i, j int, a *actor, name string) {
 	d.votePlaceList(si, i, j, a, name)
 }
 
+// compass words after a place name make a part of it.
+var compass = map[string]bool{"central": true, "north": true, "south": true, "east": true, "west": true,
+	"northeast": true, "northwest": true, "southeast": true, "southwest": true}
+
 // voteHeadWord reads the name's head word: "… Parliament", "… Center", "University of …", "…
 // Law"; the last one before any "of" decides.
 func (d *docState) voteHeadWord(si, i, j int, a *actor, name string) {
@@ -725,6 +732,8 @@ func (d *docState) voteHeadWord(si, i, j int, a *actor, name string) {
 		a.vote(head, 2)
 		if names.Place(name) {
 			a.vote("PLACE", 2) // "Tokyo", "Florida": WordNet's places
+		} else if j-i == 2 && compass[toks[i+1].lower] && names.Place(toks[i].text) {
+			a.vote("PLACE", 2) // "Manchester Central", "Essex North": a district or constituency
 		}
 		if strings.Count(toks[i].text, ".") > 0 && strings.ContainsAny(toks[i].text, "abcdefghijklmnopqrstuvwxyz") && j-i == 1 {
 			a.vote("ORGANIZATION", 1) // a web site: "NU.nl"

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/dossier-kg/dossier/extract/pos"
@@ -872,6 +873,31 @@ func isAdverbish(w string) bool {
 
 func isPolity(t string) bool { return t == "GOVERNMENT" || t == "ORGANIZATION" }
 
+// legislatorTitles are held by a legislature's members.
+var legislatorTitles = map[string]bool{"mp": true, "mep": true, "msp": true, "senator": true, "congressman": true,
+	"congresswoman": true, "representative": true, "lawmaker": true, "assemblyman": true, "deputy": true}
+
+// legislatureWords end a legislature's name.
+var legislatureWords = []string{"parliament", "commons", "congress", "senate", "assembly", "representatives", "lords", "bundestag", "duma", "knesset"}
+
+// legislature is the legislature the document names most, if any.
+func (d *docState) legislature() *actor {
+	var best *actor
+	for _, a := range d.actors {
+		if a.into != nil || a.count == 0 || a.typ != "GOVERNMENT" {
+			continue
+		}
+		k := strings.Fields(a.key)
+		if len(k) == 0 || !slices.Contains(legislatureWords, k[len(k)-1]) {
+			continue
+		}
+		if best == nil || a.count > best.count {
+			best = a
+		}
+	}
+	return best
+}
+
 // phraseRelation: "X are no longer allowed to have Y" is a ban on Y by
 // whoever disallows; the subject is the body the disallowed belong to.
 func (d *docState) phraseRelation(si, k, kEnd int, pred string, speaker *actor) {
@@ -956,8 +982,17 @@ func (d *docState) patternRelations(si int) {
 		if leadTitles[l.title] {
 			pred = "LEADS"
 		}
-		if person != nil {
-			d.emit(si, person, pred, l.org.actor(), events.Affirmed, events.Actual, nil, 0.6)
+		org := l.org.actor()
+		if org.typ == "PLACE" && !d.r.cfg.Names.Country(org.name) {
+			// "the Manchester Central MP": a constituency; the member
+			// sits in the legislature the document names.
+			org = nil
+			if legislatorTitles[l.title] {
+				org = d.legislature()
+			}
+		}
+		if person != nil && org != nil {
+			d.emit(si, person, pred, org, events.Affirmed, events.Actual, nil, 0.6)
 		}
 	}
 	for k := 0; k < len(toks); k++ {
