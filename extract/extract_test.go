@@ -140,6 +140,10 @@ func TestRulesPatterns(t *testing.T) {
 		{"Globex's plans have been condemned by rights groups and the Springfield Council.", []string{"Springfield Council CRITICIZES Globex affirmed/actual"}},
 		// A constituency's MP sits in the legislature the text names.
 		{"The House of Commons debated Globex. Jane Roe, the Springfield North MP, opposed Globex.", []string{"Jane Roe MEMBER_OF House of Commons affirmed/actual"}},
+		// A short name: the one actor whose name starts so and has the noun.
+		{"The London Stock Exchange rejected Globex. Globex wants to take over the London exchange.", []string{"Globex ACQUIRES London Stock Exchange affirmed/intended"}},
+		// A role "in" an organisation.
+		{"Jane Roe, a senior official in the Globex group, resigned.", []string{"Jane Roe MEMBER_OF Globex affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

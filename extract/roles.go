@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/dossier-kg/dossier/events"
@@ -250,7 +251,7 @@ func (d *docState) roleOrg(si int, r role) *mention {
 		return &mention{a: d.demonymActor(si, r.start-1), ti: r.start - 1, tj: r.start, implicit: true}
 	}
 	k := r.end
-	if k < len(toks) && (toks[k].lower == "of" || toks[k].lower == "at" || toks[k].lower == "for" || toks[k].lower == "from" || toks[k].lower == "with") {
+	if k < len(toks) && (toks[k].lower == "of" || toks[k].lower == "at" || toks[k].lower == "for" || toks[k].lower == "from" || toks[k].lower == "with" || toks[k].lower == "in") {
 		k++
 		for k < len(toks) && determiners[toks[k].lower] {
 			k++
@@ -427,4 +428,52 @@ func (d *docState) personEndingIn(a *actor) *actor {
 		}
 	}
 	return a
+}
+
+// shortNames: "the London exchange" is the London Stock Exchange when
+// the document names it: a name followed by a noun is the one actor
+// whose name begins with that name and contains that noun. Without
+// this, "London" would be the United Kingdom taken over.
+func (d *docState) shortNames() {
+	for si, ms := range d.mentions {
+		toks := d.toks[si]
+		for _, m := range ms {
+			if m.implicit || m.suffix != "" {
+				continue
+			}
+			e := m.tj
+			for e < len(toks) && toks[e].word && !toks[e].capital && toks[e].tag.Noun() {
+				e++
+			}
+			if e == m.tj {
+				continue
+			}
+			if a := d.actorNamedLike(m.actor(), spanText(d.doc.Text, toks, m.ti, m.tj), toks[e-1].lower); a != nil {
+				m.actor().count--
+				a.count++
+				m.a, m.tj = a, e
+			}
+		}
+	}
+}
+
+// actorNamedLike is the only other actor whose name starts with the
+// words written and contains the noun.
+func (d *docState) actorNamedLike(self *actor, written, noun string) *actor {
+	prefix := strings.Fields(names.Key(written))
+	var found *actor
+	for _, a := range d.actors {
+		if a.into != nil || a == self || a.count == 0 {
+			continue
+		}
+		w := strings.Fields(a.key)
+		if len(w) <= len(prefix) || !slices.Equal(w[:len(prefix)], prefix) || !slices.Contains(w[len(prefix):], noun) {
+			continue
+		}
+		if found != nil {
+			return nil
+		}
+		found = a
+	}
+	return found
 }

@@ -100,6 +100,7 @@ func (r *Rules) prepare(ctx context.Context, doc Document, known Known) (*docSta
 	d.mergeActors()
 	d.settleTypes()
 	d.administrations()
+	d.shortNames()
 	for _, vote := range []bool{true, false} {
 		for i := range d.sents {
 			d.findReferences(i, vote)
