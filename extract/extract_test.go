@@ -144,6 +144,8 @@ func TestRulesPatterns(t *testing.T) {
 		{"The London Stock Exchange rejected Globex. Globex wants to take over the London exchange.", []string{"Globex ACQUIRES London Stock Exchange affirmed/intended"}},
 		// A role "in" an organisation.
 		{"Jane Roe, a senior official in the Globex group, resigned.", []string{"Jane Roe MEMBER_OF Globex affirmed/actual"}},
+		// The possessor inside an apposition is not the subject.
+		{"Globex, Japan's largest bank, bought Initech.", []string{"Globex ACQUIRES Initech affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

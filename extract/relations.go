@@ -185,10 +185,27 @@ func (d *docState) leftSubject(si, k int) *mention {
 			fallback = m
 		}
 		if !ppWords[m.prep] || m.prep == "of" && quantityBefore(toks, cs, m.ti) {
+			if a := d.appositionHead(si, m); a != nil {
+				return a
+			}
 			return m
 		}
 	}
 	return d.relativeAntecedent(si, cs)
+}
+
+// appositionHead: in "Sumitomo, Japan's third-largest bank, tabled …"
+// the possessor inside the apposition is not the subject; the name the
+// apposition describes is.
+func (d *docState) appositionHead(si int, m *mention) *mention {
+	toks := d.toks[si]
+	if m.ti < 2 || toks[m.ti-1].text != "," || !possessiveMark(tokAt(toks, m.tj)) {
+		return nil
+	}
+	if h := d.mentionEnding(si, m.ti-1); h != nil && !ppWords[h.prep] && !h.implicit {
+		return h
+	}
+	return nil
 }
 
 // relativeAntecedent: a clause opened by "which" or "who" has no subject
