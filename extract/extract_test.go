@@ -146,6 +146,9 @@ func TestRulesPatterns(t *testing.T) {
 		{"Jane Roe, a senior official in the Globex group, resigned.", []string{"Jane Roe MEMBER_OF Globex affirmed/actual"}},
 		// The possessor inside an apposition is not the subject.
 		{"Globex, Japan's largest bank, bought Initech.", []string{"Globex ACQUIRES Initech affirmed/actual"}},
+		// A capitalised possessive inside a name; an agency's director leads it.
+		{"Larry Roe, chairman of Save Our Springfield, criticised Globex.", []string{"Larry Roe LEADS Save Our Springfield affirmed/actual"}},
+		{"Jane Roe, Springfield Securities Commission director, spoke.", []string{"Jane Roe LEADS Springfield Securities Commission affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

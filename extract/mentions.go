@@ -327,6 +327,9 @@ func (d *docState) functionWord(t token) bool {
 			return true
 		}
 	}
+	if t.capital && t.tag == pos.PRPS && t.inName {
+		return false // "Save Our Community": a capitalised possessive between capitalised words
+	}
 	if d.ix.function[t.lower] && t.inName && !closedClass(t) {
 		// "New York", "Human Rights Watch": the tagger reads the
 		// capitalised word as part of a proper name.

@@ -172,7 +172,11 @@ func (d *docState) emitRole(si int, r role, holder, org *mention, speaker *actor
 	if r.rev {
 		h, o = o, h
 	}
-	d.emit(si, h, r.pred, o, events.Affirmed, events.Actual, speaker, 0.65)
+	pred := r.pred
+	if pred == "MEMBER_OF" && o.typ == "GOVERNMENT" && r.end-r.start == 1 && d.toks[si][r.start].lower == "director" {
+		pred = "LEADS" // "OFHEO director", "director of the FBI": an agency has one; a company's board has many
+	}
+	d.emit(si, h, pred, o, events.Affirmed, events.Actual, speaker, 0.65)
 }
 
 // roleHolder is who holds the role: the name right after the phrase

@@ -47,6 +47,9 @@ func tagWords(t *pos.Tagger, toks []token) {
 	proper := func(k int) bool { return k >= 0 && k < len(toks) && toks[k].capital && toks[k].tag.Proper() }
 	for i := range toks {
 		toks[i].inName = proper(i) && (proper(i-1) || proper(i+1))
+		if toks[i].capital && toks[i].tag == pos.PRPS && i > 0 && toks[i-1].word && toks[i-1].capital && proper(i+1) {
+			toks[i].inName = true // "Save Our Community"
+		}
 	}
 }
 
