@@ -85,7 +85,7 @@ func TestRulesPatterns(t *testing.T) {
 	x := rules(t)
 	for _, c := range []struct {
 		text string
-		want []string // "Subject PREDICATE Object polarity/modality[ per Speaker]"
+		want []string // "Subject PREDICATE Object polarity/modality[ per Speaker]"; "not …": must not be read
 	}{
 		{"Acme Corp is owned by Globex Holdings.", []string{"Globex Holdings OWNS Acme affirmed/actual"}},
 		{"Germany banned the messaging app Zapchat.", []string{"Germany BANS Zapchat affirmed/actual"}},
@@ -149,6 +149,10 @@ func TestRulesPatterns(t *testing.T) {
 		// A capitalised possessive inside a name; an agency's director leads it.
 		{"Larry Roe, chairman of Save Our Springfield, criticised Globex.", []string{"Larry Roe LEADS Save Our Springfield affirmed/actual"}},
 		{"Jane Roe, Springfield Securities Commission director, spoke.", []string{"Jane Roe LEADS Springfield Securities Commission affirmed/actual"}},
+		// A noun right after a verb is its object, not a verb ("brand" also accuses).
+		{"Globex owns brands including Initech and Zapchat.", []string{"not Globex ACCUSES Initech affirmed/actual"}},
+		{"Globex owns brands including Initech and Zapchat.", []string{"Globex OWNS Zapchat affirmed/actual"}},
+		{"Globex, whose brands include Initech, grew.", []string{"Globex OWNS Initech affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {
@@ -166,9 +170,12 @@ func TestRulesPatterns(t *testing.T) {
 			got[s] = true
 		}
 		for _, w := range c.want {
-			if !got[w] {
+			if !got[w] && !strings.HasPrefix(w, "not ") {
 				t.Errorf("%q: missing %q; got %v", c.text, w, keys(got))
 			}
+		}
+		if strings.HasPrefix(c.want[0], "not ") && got[c.want[0][4:]] {
+			t.Errorf("%q: read %q", c.text, c.want[0][4:])
 		}
 	}
 }

@@ -1061,6 +1061,16 @@ func (d *docState) findReferences(si int, vote bool) {
 				d.insertMention(si, &mention{a: a, ti: i, tj: i + 1, implicit: true, prep: d.prepBefore(si, i)})
 			}
 			continue
+		case t.lower == "whose" && !vote:
+			// "Globex, whose brands include X": the name before.
+			j := i
+			if j > 0 && toks[j-1].text == "," {
+				j--
+			}
+			if m := d.mentionEnding(si, j); m != nil && !m.implicit {
+				d.insertMention(si, &mention{a: m.actor(), ti: i, tj: i + 1, implicit: true, prep: d.prepBefore(si, i)})
+			}
+			continue
 		case (t.lower == "they" || t.lower == "their" || t.lower == "them") && !vote:
 			for _, a := range d.groupAntecedent(si, i) {
 				d.insertMention(si, &mention{a: a, ti: i, tj: i + 1, implicit: true, prep: d.prepBefore(si, i)})

@@ -580,8 +580,18 @@ func inNounPhrase(toks []token, k int) bool {
 			return false
 		}
 	}
-	return p.tag == pos.DT || p.tag == pos.PRPS || p.tag == pos.POS || possessiveMark(p) || p.tag.Adjective() || p.tag == pos.CD ||
-		(p.tag == pos.NN || p.tag == pos.NNS) && !p.capital
+	return p.tag == pos.DT || p.tag == pos.PRPS || p.tag == pos.POS || possessiveMark(p) || p.lower == "whose" || p.tag.Adjective() || p.tag == pos.CD ||
+		(p.tag == pos.NN || p.tag == pos.NNS) && !p.capital ||
+		p.tag.Verb() && !p.capital && !auxiliary(p.lower) // "owns brands including X": the verb's object
+}
+
+// auxiliary: a verb form that can stand before another verb.
+func auxiliary(w string) bool {
+	switch w {
+	case "has", "have", "had", "do", "does", "did", "get", "gets", "got", "will", "would":
+		return true
+	}
+	return beForms[w]
 }
 
 func joinLower(toks []token, i, j int) string {

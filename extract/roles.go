@@ -238,7 +238,7 @@ func (d *docState) mentionEnding(si, j int) *mention {
 func (d *docState) roleOrg(si int, r role) *mention {
 	toks := d.toks[si]
 	for _, m := range d.mentions[si] {
-		if m.implicit && m.ti < r.start && toks[m.ti].tag != pos.PRPS {
+		if m.implicit && m.ti < r.start && toks[m.ti].tag != pos.PRPS && toks[m.ti].lower != "whose" {
 			continue // but "Its top brands": a possessive pronoun is the organisation
 		}
 		switch {
