@@ -153,6 +153,8 @@ func TestRulesPatterns(t *testing.T) {
 		{"Globex owns brands including Initech and Zapchat.", []string{"not Globex ACCUSES Initech affirmed/actual"}},
 		{"Globex owns brands including Initech and Zapchat.", []string{"Globex OWNS Zapchat affirmed/actual"}},
 		{"Globex, whose brands include Initech, grew.", []string{"Globex OWNS Initech affirmed/actual"}},
+		// A two-word role is read once: the chief executive leads and is no mere member.
+		{"Jane Roe is the chief executive of Initech.", []string{"not Jane Roe MEMBER_OF Initech affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

@@ -1028,6 +1028,9 @@ func (d *docState) patternRelations(si int) {
 		if k+1 < len(toks) {
 			two = w + " " + toks[k+1].lower
 		}
+		// "chief executive" leads; its "executive" alone is not read
+		// again as a member.
+		skipNext := d.ix.relationalNoun(two)
 		for _, cand := range []struct {
 			word string
 			n    int
@@ -1048,7 +1051,15 @@ func (d *docState) patternRelations(si int) {
 				d.partOf(si, k, k+cand.n, tr.pred, speaker)
 			}
 		}
+		if skipNext {
+			k++
+		}
 	}
+}
+
+// relationalNoun: the words are a relational noun of some predicate.
+func (ix *index) relationalNoun(w string) bool {
+	return len(ix.possRev[w])+len(ix.nounsOf[w])+len(ix.nounsOfRev[w])+len(ix.nounsRev[w]) > 0
 }
 
 // possessiveNoun: "TikTok's (Chinese) parent company ByteDance",
