@@ -155,6 +155,8 @@ func TestRulesPatterns(t *testing.T) {
 		{"Globex, whose brands include Initech, grew.", []string{"Globex OWNS Initech affirmed/actual"}},
 		// A two-word role is read once: the chief executive leads and is no mere member.
 		{"Jane Roe is the chief executive of Initech.", []string{"not Jane Roe MEMBER_OF Initech affirmed/actual"}},
+		// A state that only modifies the agent's noun is not the agent.
+		{"Zapchat will be bought by a US company.", []string{"not United States ACQUIRES Zapchat affirmed/intended"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

@@ -194,6 +194,17 @@ func (d *docState) leftSubject(si, k int) *mention {
 	return d.relativeAntecedent(si, cs)
 }
 
+// stateAsModifier: a state's name that only modifies the noun after it
+// ("a US company", "US investors") is not an argument; the unnamed
+// company is. Not "US officials": those act for it.
+func (d *docState) stateAsModifier(toks []token, m *mention) bool {
+	next := tokAt(toks, m.tj)
+	if m.implicit || !next.word || next.capital || !next.tag.Noun() || agentNouns[next.lower] || d.govWord(next.lower) || institutions[next.lower] {
+		return false
+	}
+	return d.r.cfg.Names.Country(m.actor().name)
+}
+
 // appositionHead: in "Sumitomo, Japan's third-largest bank, tabled …"
 // the possessor inside the apposition is not the subject; the name the
 // apposition describes is.
@@ -734,7 +745,7 @@ func (d *docState) passiveArguments(si, k, ce int, tr trigger) (subj, obj []*men
 		obj = d.precedingList(si, o)
 	}
 	for _, m := range d.mentions[si] {
-		if m.ti > k && m.ti < ce && m.prep == "by" && m.suffix == "" {
+		if m.ti > k && m.ti < ce && m.prep == "by" && m.suffix == "" && !d.stateAsModifier(toks, m) {
 			return d.coordinated(si, m), obj
 		}
 	}
