@@ -157,6 +157,9 @@ func TestRulesPatterns(t *testing.T) {
 		{"Jane Roe is the chief executive of Initech.", []string{"not Jane Roe MEMBER_OF Initech affirmed/actual"}},
 		// A state that only modifies the agent's noun is not the agent.
 		{"Zapchat will be bought by a US company.", []string{"not United States ACQUIRES Zapchat affirmed/intended"}},
+		// A sale's buyer acquires what is sold.
+		{"Globex sold Initech to Zapchat for $5bn.", []string{"Zapchat ACQUIRES Initech affirmed/actual", "Globex OWNS Initech affirmed/actual"}},
+		{"Initech was sold to Globex.", []string{"Globex ACQUIRES Initech affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

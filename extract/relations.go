@@ -657,6 +657,9 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 		// "Donald Trump and Xi Jinping meet": the list is both ends.
 		obj, subj = subj[:1], subj[1:]
 	}
+	if saleVerbs[form] && len(obj) > 0 {
+		d.buyer(si, k, cs, ce, obj, speaker)
+	}
 	if len(subj) == 0 || len(obj) == 0 {
 		return false
 	}
@@ -859,6 +862,27 @@ func (d *docState) otherHolders(si, ce int, trigger, pred string, obj []*mention
 	}
 	if trigger == "ACQUIRES" {
 		d.holderAfter(si, ce, "from", obj, events.Affirmed, events.Actual, speaker)
+	}
+}
+
+// saleVerbs make the name after "to" the buyer.
+var saleVerbs = map[string]bool{"sell": true, "sells": true, "sold": true, "selling": true, "offload": true, "offloads": true,
+	"offloaded": true, "offloading": true}
+
+// buyer: "X sold Y to Z", "Y was sold to Z", "agreed to sell Y to Z": Z
+// acquires Y, as surely as the sale is stated.
+func (d *docState) buyer(si, k, cs, ce int, obj []*mention, speaker *actor) {
+	toks := d.toks[si]
+	for _, m := range d.mentions[si] {
+		if m.ti > k && m.ti < ce && m.prep == "to" && m.suffix == "" && !m.implicit && !slices.Contains(obj, m) {
+			mod, pol := d.qualities(toks, cs, k)
+			for _, b := range d.coordinated(si, m) {
+				for _, o := range obj {
+					d.emit(si, b.actor(), "ACQUIRES", o.actor(), pol, mod, speaker, 0.6)
+				}
+			}
+			return
+		}
 	}
 }
 
