@@ -160,6 +160,9 @@ func TestRulesPatterns(t *testing.T) {
 		// A sale's buyer acquires what is sold.
 		{"Globex sold Initech to Zapchat for $5bn.", []string{"Zapchat ACQUIRES Initech affirmed/actual", "Globex OWNS Initech affirmed/actual"}},
 		{"Initech was sold to Globex.", []string{"Globex ACQUIRES Initech affirmed/actual"}},
+		// Degrees of ownership and an owner glued to the owned.
+		{"Initech is majority-owned by Globex.", []string{"Globex OWNS Initech affirmed/actual"}},
+		{"The Globex-owned Initech grew.", []string{"Globex OWNS Initech affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

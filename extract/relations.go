@@ -543,6 +543,9 @@ func (d *docState) relations(si int) {
 		verbal := !inNounPhrase(toks, k)
 		for n := longest; n >= 1 && !matched && verbal; n-- {
 			form := joinLower(toks, k, k+n)
+			if n == 1 {
+				form = ownershipDegree(form)
+			}
 			for _, tr := range d.ix.verbs[form] {
 				if d.verbRelation(si, k, k+n, form, tr, speaker) {
 					matched = true
@@ -865,6 +868,20 @@ func (d *docState) otherHolders(si, ce int, trigger, pred string, obj []*mention
 	}
 }
 
+// ownershipDegree reads "majority-owned", "wholly-owned",
+// "part-owned" as the participle they end in.
+func ownershipDegree(w string) string {
+	prefix, verb, ok := strings.Cut(w, "-")
+	if !ok {
+		return w
+	}
+	switch prefix {
+	case "majority", "minority", "wholly", "partly", "part", "jointly", "fully":
+		return verb
+	}
+	return w
+}
+
 // saleVerbs make the name after "to" the buyer.
 var saleVerbs = map[string]bool{"sell": true, "sells": true, "sold": true, "selling": true, "offload": true, "offloads": true,
 	"offloaded": true, "offloading": true}
@@ -989,10 +1006,14 @@ func (d *docState) patternRelations(si int) {
 	speaker := d.speakerOf(si)
 	for idx, m := range ms {
 		a := m.actor()
-		// "Beijing-based ByteDance" → ByteDance LOCATED_IN Beijing.
-		if m.suffix == "based" || m.suffix == "headquartered" {
-			if idx+1 < len(ms) && ms[idx+1].ti <= m.tj+3 {
+		// "Beijing-based ByteDance" → ByteDance LOCATED_IN Beijing;
+		// "the Globex-owned Initech" → Globex OWNS Initech.
+		if idx+1 < len(ms) && ms[idx+1].ti <= m.tj+3 {
+			switch m.suffix {
+			case "based", "headquartered":
 				d.emit(si, ms[idx+1].actor(), "LOCATED_IN", a, events.Affirmed, events.Actual, nil, 0.7)
+			case "owned", "controlled":
+				d.emit(si, a, "OWNS", ms[idx+1].actor(), events.Affirmed, events.Actual, speaker, 0.65)
 			}
 		}
 		// "Germany's economy minister Robert Habeck", "Twitter's chief
