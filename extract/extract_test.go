@@ -163,6 +163,9 @@ func TestRulesPatterns(t *testing.T) {
 		// Degrees of ownership and an owner glued to the owned.
 		{"Initech is majority-owned by Globex.", []string{"Globex OWNS Initech affirmed/actual"}},
 		{"The Globex-owned Initech grew.", []string{"Globex OWNS Initech affirmed/actual"}},
+		// A role held through a copula; shares held in a company.
+		{"Globex became Initech's biggest shareholder last year.", []string{"Globex OWNS Initech affirmed/actual"}},
+		{"Globex holds shares in Initech.", []string{"Globex OWNS Initech affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

@@ -210,6 +210,14 @@ func (d *docState) roleHolder(si int, r role, org *mention) *mention {
 		}
 		k--
 	}
+	if k >= 1 && copulas[toks[k].lower] {
+		// "Globex became Initech's biggest shareholder", "X is the
+		// chairman of Y": the copula's subject.
+		if s := d.mentionEnding(si, k); s != nil && s != org && !s.implicit {
+			return s
+		}
+		return nil
+	}
 	if k < 1 || toks[k].text != "," {
 		return nil
 	}
@@ -220,6 +228,10 @@ func (d *docState) roleHolder(si int, r role, org *mention) *mention {
 	}
 	return nil
 }
+
+// copulas link a subject to a role it holds.
+var copulas = map[string]bool{"is": true, "was": true, "are": true, "were": true, "be": true, "been": true, "became": true,
+	"becomes": true, "become": true, "remains": true, "remained": true}
 
 // mentionEnding is a mention that ends just before token j.
 func (d *docState) mentionEnding(si, j int) *mention {
