@@ -166,6 +166,17 @@ func TestRulesPatterns(t *testing.T) {
 		// A role held through a copula; shares held in a company.
 		{"Globex became Initech's biggest shareholder last year.", []string{"Globex OWNS Initech affirmed/actual"}},
 		{"Globex holds shares in Initech.", []string{"Globex OWNS Initech affirmed/actual"}},
+		// Lexical gaps: phrasal verbs with irregular heads, critics, talks, deals.
+		{"Globex won control of Initech.", []string{"Globex ACQUIRES Initech affirmed/actual"}},
+		{"Jane Roe hit out at Globex.", []string{"Jane Roe CRITICIZES Globex affirmed/actual"}},
+		{"Jane Roe, a critic of Globex, spoke.", []string{"Jane Roe CRITICIZES Globex affirmed/actual"}},
+		{"Globex is in talks to buy Initech.", []string{"Globex ACQUIRES Initech affirmed/intended"}},
+		{"Globex signed a deal with Initech.", []string{"Globex COOPERATES_WITH Initech affirmed/actual"}},
+		// The name before a person's role noun is where the person works.
+		{"Jane Roe, a Globex spokeswoman, said it grew.", []string{"Jane Roe MEMBER_OF Globex affirmed/actual"}},
+		// An event noun's "by" agent acts on the clause's subject, unless the subject opposes it.
+		{"Initech agreed to a takeover by Globex.", []string{"Globex ACQUIRES Initech affirmed/actual"}},
+		{"Initech is strongly opposed to any takeover by Globex.", []string{"not Globex ACQUIRES Initech affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

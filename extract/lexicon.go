@@ -276,4 +276,9 @@ var irregular = map[string][]string{
 	"chair": {"chairs", "chaired", "chairing"}, "fine": {"fines", "fined", "fining"}, "hand": {"hands", "handed", "handing"},
 	"pressure": {"pressures", "pressured", "pressuring"}, "suspend": {"suspends", "suspended", "suspending"},
 	"boycott": {"boycotts", "boycotted", "boycotting"}, "base": {"bases", "based", "basing"}, "headquarter": {"headquartered"},
+	// Heads of phrasal verbs ("take control of", "hit out at").
+	"take": {"takes", "took", "taken", "taking"}, "win": {"wins", "won", "winning"}, "hit": {"hits", "hitting"},
+	"make": {"makes", "made", "making"}, "get": {"gets", "got", "gotten", "getting"}, "put": {"puts", "putting"},
+	"set": {"sets", "setting"}, "come": {"comes", "came", "coming"}, "bring": {"brings", "brought", "bringing"},
+	"seek": {"seeks", "sought", "seeking"}, "strike": {"strikes", "struck", "striking"}, "pay": {"pays", "paid", "paying"},
 }

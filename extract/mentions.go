@@ -192,6 +192,9 @@ func (d *docState) headAfter(toks []token, i, j int) string {
 	if plural && !list || !plural && !determiners[tokAt(toks, b).lower] && tokAt(toks, b).tag != pos.DT && !possessiveMark(tokAt(toks, b)) {
 		return ""
 	}
+	if typ == "PERSON" {
+		return "" // "a Globex spokeswoman": the person is the head; the name is where she works
+	}
 	return typ
 }
 

@@ -122,6 +122,13 @@ func (d *docState) eventNoun(si, k int, tr trigger, speaker *actor) {
 			theme = s
 		}
 	}
+	if theme == nil && !subject && agent != nil && agent.prep == "by" && !d.attitudeBefore(toks, cs, p.start) {
+		// "Initech agreed to a takeover by Globex": the subject
+		// undergoes what the agent does.
+		if s := d.leftSubject(si, p.start); s != nil && s != agent {
+			theme = s
+		}
+	}
 	if theme == nil && subject && agent != nil && mutual[tr.pred] {
 		// "S&N and United agreed to form a partnership": the list is
 		// both ends.
@@ -148,6 +155,19 @@ func (d *docState) eventNoun(si, k int, tr trigger, speaker *actor) {
 			d.emit(si, s.actor(), tr.pred, o.actor(), pol, mod, speaker, 0.55)
 		}
 	}
+}
+
+// attitudeBefore: a verb of an attitude stands in [cs, k) ("opposed to
+// a takeover by X": the subject opposes it, and is not its theme).
+func (d *docState) attitudeBefore(toks []token, cs, k int) bool {
+	for i := cs; i < k; i++ {
+		for _, tr := range d.ix.verbs[toks[i].lower] {
+			if attitudes[tr.pred] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // nounArguments finds an event phrase's agent and theme inside its own
