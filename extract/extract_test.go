@@ -177,6 +177,10 @@ func TestRulesPatterns(t *testing.T) {
 		// An event noun's "by" agent acts on the clause's subject, unless the subject opposes it.
 		{"Initech agreed to a takeover by Globex.", []string{"Globex ACQUIRES Initech affirmed/actual"}},
 		{"Initech is strongly opposed to any takeover by Globex.", []string{"not Globex ACQUIRES Initech affirmed/actual"}},
+		// A title without its company: the company named before it in the sentence.
+		{"Initech makes drugs. Globex ran adverts with an open letter from company president Jane Roe.", []string{"Jane Roe LEADS Globex affirmed/actual"}},
+		// A work's title is no actor; the longer type cue wins ("drugs group" is a company).
+		{"Globex makes apps. Meanwhile, drugs group Initech ran adverts entitled An Open Letter from chief executive Jane Roe.", []string{"Jane Roe LEADS Initech affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

@@ -373,6 +373,9 @@ func (d *docState) joinsOf(t token) bool {
 func (d *docState) chunk(si, i, j int) {
 	toks := d.toks[si]
 	ix := d.ix
+	if w := tokAt(toks, i-1).lower; w == "entitled" || w == "titled" || w == "headlined" {
+		return // "adverts entitled An Open Letter …": a work's title, not an actor
+	}
 	for i < j {
 		t := toks[i]
 		initial := i == 0 || !toks[i-1].word && (i == 1 || !toks[i-2].word)
@@ -790,15 +793,17 @@ func (d *docState) voteCueBefore(si, i, j int, a *actor, name string) {
 		if !t.word || t.capital && n > 0 || ppWords[t.lower] || determiners[t.lower] || n > 0 && ix.function[t.lower] || finiteVerb(t.tag) {
 			break // the cue must be in the name's own noun phrase
 		}
-		if typ, ok := ix.typeCue[t.lower]; ok {
-			a.vote(typ, 2)
-			break
-		}
+		// The longer cue first: a "drugs group" is a company, a
+		// "group" may not be.
 		if k > 0 {
 			if typ, ok := ix.typeCue[toks[k-1].lower+" "+t.lower]; ok {
 				a.vote(typ, 2)
 				break
 			}
+		}
+		if typ, ok := ix.typeCue[t.lower]; ok {
+			a.vote(typ, 2)
+			break
 		}
 	}
 }

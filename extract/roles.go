@@ -143,7 +143,7 @@ func (d *docState) roleRelations(si int, speaker *actor) {
 			org = prevOrg
 		}
 		if org == nil && r.corporate && holder != nil {
-			if a := d.salient(si, r.start, "COMPANY", true); a != nil {
+			if a := d.companyBefore(si, r.start); a != nil {
 				org = &mention{a: a, ti: r.start, tj: r.start, implicit: true}
 			}
 		}
@@ -177,6 +177,19 @@ func (d *docState) emitRole(si int, r role, holder, org *mention, speaker *actor
 		pred = "LEADS" // "OFHEO director", "director of the FBI": an agency has one; a company's board has many
 	}
 	d.emit(si, h, pred, o, events.Affirmed, events.Actual, speaker, 0.65)
+}
+
+// companyBefore is the company a title without one belongs to: the last
+// one named before it in its sentence ("Wal-Mart … an open letter from
+// company president Lee Scott"), else the last one before.
+func (d *docState) companyBefore(si, k int) *actor {
+	ms := d.mentions[si]
+	for i := len(ms) - 1; i >= 0; i-- {
+		if m := ms[i]; m.tj <= k && m.suffix == "" && m.actor().typ == "COMPANY" {
+			return m.actor()
+		}
+	}
+	return d.salient(si, k, "COMPANY", true)
 }
 
 // roleHolder is who holds the role: the name right after the phrase
