@@ -181,6 +181,8 @@ func TestRulesPatterns(t *testing.T) {
 		{"Initech makes drugs. Globex ran adverts with an open letter from company president Jane Roe.", []string{"Jane Roe LEADS Globex affirmed/actual"}},
 		// A work's title is no actor; the longer type cue wins ("drugs group" is a company).
 		{"Globex makes apps. Meanwhile, drugs group Initech ran adverts entitled An Open Letter from chief executive Jane Roe.", []string{"Jane Roe LEADS Initech affirmed/actual"}},
+		// A first word alone is the one longer name it starts, even one that spoke.
+		{"Springfield Boerse told Reuters it would wait. Springfield owns 5% of Globex.", []string{"Springfield Boerse OWNS Globex affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

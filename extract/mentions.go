@@ -150,7 +150,9 @@ func (d *docState) onlyNameStarting(a *actor, w string) *actor {
 	var found *actor
 	for _, b := range d.actors {
 		bw := strings.Fields(b.key)
-		if b == a || b.into != nil || len(bw) < 2 || bw[0] != w || b.votes["PERSON"] > 0 {
+		// Not a person's given name: "Tony" is not "Tony Blair" in news
+		// prose; "Deutsche" is "Deutsche Boerse".
+		if b == a || b.into != nil || len(bw) < 2 || bw[0] != w || b.votes["PERSON"] > 0 && names.GivenName(strings.Fields(b.name)[0]) {
 			continue
 		}
 		if found != nil {
