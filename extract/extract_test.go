@@ -183,6 +183,12 @@ func TestRulesPatterns(t *testing.T) {
 		{"Globex makes apps. Meanwhile, drugs group Initech ran adverts entitled An Open Letter from chief executive Jane Roe.", []string{"Jane Roe LEADS Initech affirmed/actual"}},
 		// A first word alone is the one longer name it starts, even one that spoke.
 		{"Springfield Boerse told Reuters it would wait. Springfield owns 5% of Globex.", []string{"Springfield Boerse OWNS Globex affirmed/actual"}},
+		// Object relatives, parts named before their noun, possessor before a demonym.
+		{"Initech, which Globex bought in 2001, grew.", []string{"Globex ACQUIRES Initech affirmed/actual"}},
+		{"Globex's Initech brand grew.", []string{"Globex OWNS Initech affirmed/actual"}},
+		{"Globex's Japanese subsidiary Initech grew.", []string{"Globex OWNS Initech affirmed/actual", "not Japan OWNS Initech affirmed/actual"}},
+		{"Initech is one of Globex's units.", []string{"Globex OWNS Initech affirmed/actual"}},
+		{"Globex brands such as Initech and Zapchat grew.", []string{"not Globex ACCUSES Initech affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {
@@ -200,12 +206,13 @@ func TestRulesPatterns(t *testing.T) {
 			got[s] = true
 		}
 		for _, w := range c.want {
-			if !got[w] && !strings.HasPrefix(w, "not ") {
+			if not, ok := strings.CutPrefix(w, "not "); ok {
+				if got[not] {
+					t.Errorf("%q: read %q", c.text, not)
+				}
+			} else if !got[w] {
 				t.Errorf("%q: missing %q; got %v", c.text, w, keys(got))
 			}
-		}
-		if strings.HasPrefix(c.want[0], "not ") && got[c.want[0][4:]] {
-			t.Errorf("%q: read %q", c.text, c.want[0][4:])
 		}
 	}
 }

@@ -679,7 +679,7 @@ func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speake
 		conf = 0.6
 	}
 	pred := tr.pred
-	if pred == "ACQUIRES" && !passive && mod == events.Actual && pol == events.Affirmed && d.partial(si, objFrom, obj[0].ti) {
+	if pred == "ACQUIRES" && !passive && mod == events.Actual && pol == events.Affirmed && obj[0].ti >= objFrom && d.partial(si, objFrom, obj[0].ti) {
 		// "Fosters bought 18.8% of Southcorp", "has bought a 20% stake
 		// in Sina": having bought part of it, the buyer holds it.
 		pred = "OWNS"
@@ -851,6 +851,13 @@ func (d *docState) activeArguments(si, k, cs, ce, objFrom int, form string, tr t
 	default:
 		if o := d.rightObject(si, objFrom, allow); o != nil {
 			obj = d.coordinated(si, o)
+		}
+	}
+	if len(obj) == 0 && len(subj) > 0 && subj[0].ti >= cs {
+		// "Initech, which Globex bought in 2001": the clause has its
+		// own subject, so the relative pronoun is the object.
+		if o := d.relativeAntecedent(si, cs); o != nil && o != subj[0] {
+			obj = []*mention{o}
 		}
 	}
 	return subj, obj

@@ -139,6 +139,15 @@ func (d *docState) roleRelations(si int, speaker *actor) {
 		}
 		org := d.roleOrg(si, r)
 		holder := d.roleHolder(si, r, org)
+		var parts []*mention
+		if r.rev && holder == nil && org != nil {
+			// "Globex's Initech and Zapchat units": the names before a
+			// part noun are the parts, the possessor the whole.
+			if list := d.precedingList(si, org); d.possessorOf(si, list[0]) != nil {
+				parts, org = list, d.possessorOf(si, list[0])
+				holder = parts[0]
+			}
+		}
 		if org == nil && prevOrg != nil && r.start >= 2 && toks[r.start-1].lower == "and" && prevEnd == r.start-1 {
 			org = prevOrg
 		}
@@ -153,6 +162,9 @@ func (d *docState) roleRelations(si int, speaker *actor) {
 		holders := []*mention{holder}
 		if holder.ti >= r.end {
 			holders = d.coordinated(si, holder) // "Its brands include X, Y and Z"
+		}
+		if parts != nil {
+			holders = parts
 		}
 		for _, h := range holders {
 			for _, o := range d.sameSpot(si, org) {
@@ -223,6 +235,12 @@ func (d *docState) roleHolder(si int, r role, org *mention) *mention {
 		}
 		k--
 	}
+	if k >= 2 && toks[k].lower == "of" && quantityWords[toks[k-1].lower] {
+		k -= 2 // "Initech is one of Globex's units"
+		for k >= 0 && determiners[toks[k].lower] {
+			k--
+		}
+	}
 	if k >= 1 && copulas[toks[k].lower] {
 		// "Globex became Initech's biggest shareholder", "X is the
 		// chairman of Y": the copula's subject.
@@ -245,6 +263,16 @@ func (d *docState) roleHolder(si int, r role, org *mention) *mention {
 // copulas link a subject to a role it holds.
 var copulas = map[string]bool{"is": true, "was": true, "are": true, "were": true, "be": true, "been": true, "became": true,
 	"becomes": true, "become": true, "remains": true, "remained": true}
+
+// possessorOf is the name whose possessive stands right before m
+// ("Globex's Initech").
+func (d *docState) possessorOf(si int, m *mention) *mention {
+	toks := d.toks[si]
+	if m.ti < 2 || !possessiveMark(toks[m.ti-1]) {
+		return nil
+	}
+	return d.mentionEnding(si, m.ti-1)
+}
 
 // mentionEnding is a mention that ends just before token j.
 func (d *docState) mentionEnding(si, j int) *mention {
@@ -275,7 +303,13 @@ func (d *docState) roleOrg(si int, r role) *mention {
 	}
 	// "Chinese counterpart Minister X", "Conservative shadow foreign
 	// secretary X", "Iraqi interim leader X": a demonym names the state
-	// or party.
+	// or party; but not after a possessor ("Globex's Japanese
+	// subsidiary"), which is the organisation.
+	if r.start > 1 && d.demonymAt(si, r.start-1) && possessiveMark(toks[r.start-2]) {
+		if m := d.mentionEnding(si, r.start-2); m != nil {
+			return m
+		}
+	}
 	if r.start > 0 && d.demonymAt(si, r.start-1) {
 		return &mention{a: d.demonymActor(si, r.start-1), ti: r.start - 1, tj: r.start, implicit: true}
 	}
