@@ -189,6 +189,13 @@ func TestRulesPatterns(t *testing.T) {
 		{"Globex's Japanese subsidiary Initech grew.", []string{"Globex OWNS Initech affirmed/actual", "not Japan OWNS Initech affirmed/actual"}},
 		{"Initech is one of Globex's units.", []string{"Globex OWNS Initech affirmed/actual"}},
 		{"Globex brands such as Initech and Zapchat grew.", []string{"not Globex ACCUSES Initech affirmed/actual"}},
+		// Accusations: wrongdoing reported by a speaker, charges brought by, allegations denied.
+		{"The SEC said Globex had misled investors.", []string{"Securities and Exchange Commission ACCUSES Globex affirmed/actual per Securities and Exchange Commission"}},
+		{"Globex settled charges brought by the SEC.", []string{"Securities and Exchange Commission ACCUSES Globex affirmed/actual"}},
+		{"Globex rejected allegations made by Initech.", []string{"Initech ACCUSES Globex affirmed/actual"}},
+		{"Jane Roe warned that Globex's plan would destroy value.", []string{"Jane Roe ACCUSES Globex affirmed/actual per Jane Roe"}},
+		// The name modifying an event noun acts when a phrase after it names the theme.
+		{"An SEC probe into Globex began.", []string{"Securities and Exchange Commission INVESTIGATES Globex affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

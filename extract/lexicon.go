@@ -36,9 +36,12 @@ type Lexicon struct {
 	AttributionVerb []string            `json:"attribution_verbs"`
 	Negations       []string            `json:"negations"`
 	Denials         []string            `json:"denials"`
-	Modality        map[string][]string `json:"modality"`
-	DataNouns       []string            `json:"data_nouns"`
-	Predicates      []PredicateRule     `json:"predicates"`
+	// Wrongdoing verbs make a reported clause an accusation by its
+	// speaker of the clause's subject: "the SEC said X misled investors".
+	Wrongdoing []string            `json:"wrongdoing"`
+	Modality   map[string][]string `json:"modality"`
+	DataNouns  []string            `json:"data_nouns"`
+	Predicates []PredicateRule     `json:"predicates"`
 	// NotTriggers are words of the generated word classes that the
 	// rules must not read as triggers (hand-checked exceptions).
 	NotTriggers []string `json:"not_triggers,omitempty"`
@@ -164,6 +167,7 @@ func (l *Lexicon) merge(x *Lexicon) {
 	l.AttributionVerb = append(l.AttributionVerb, x.AttributionVerb...)
 	l.Negations = append(l.Negations, x.Negations...)
 	l.Denials = append(l.Denials, x.Denials...)
+	l.Wrongdoing = append(l.Wrongdoing, x.Wrongdoing...)
 	l.DataNouns = append(l.DataNouns, x.DataNouns...)
 	for _, m := range []struct{ dst, src *map[string][]string }{
 		{&l.Pronouns, &x.Pronouns}, {&l.Descriptions, &x.Descriptions}, {&l.TypeCues, &x.TypeCues}, {&l.PossessedCues, &x.PossessedCues},
@@ -280,5 +284,6 @@ var irregular = map[string][]string{
 	"take": {"takes", "took", "taken", "taking"}, "win": {"wins", "won", "winning"}, "hit": {"hits", "hitting"},
 	"make": {"makes", "made", "making"}, "get": {"gets", "got", "gotten", "getting"}, "put": {"puts", "putting"},
 	"set": {"sets", "setting"}, "come": {"comes", "came", "coming"}, "bring": {"brings", "brought", "bringing"},
-	"seek": {"seeks", "sought", "seeking"}, "strike": {"strikes", "struck", "striking"}, "pay": {"pays", "paid", "paying"},
+	"seek": {"seeks", "sought", "seeking"}, "steal": {"steals", "stole", "stolen", "stealing"},
+	"mislead": {"misleads", "misled", "misleading"}, "rig": {"rigs", "rigged", "rigging"}, "strike": {"strikes", "struck", "striking"}, "pay": {"pays", "paid", "paying"},
 }

@@ -150,6 +150,9 @@ func (d *docState) eventNoun(si, k int, tr trigger, speaker *actor) {
 	if withdrawing[gov] {
 		pol = events.Negated
 	}
+	if d.ix.denial[gov] {
+		pol = events.Affirmed // "X rejected allegations by Y": Y did allege
+	}
 	for _, s := range d.precedingList(si, agent) {
 		for _, o := range d.coordinated(si, theme) {
 			d.emit(si, s.actor(), tr.pred, o.actor(), pol, mod, speaker, 0.55)
@@ -182,7 +185,15 @@ func (d *docState) nounArguments(si int, p eventPhrase, pred string, ce int) (ag
 		objPreps = defaultNounObjectPreps
 	}
 	agent, theme = d.insideArguments(si, p, pred)
+	modifier := theme
 	agent, theme = d.prepArguments(si, p.end, ce, pred, objPreps, agent, theme)
+	if agent == nil && modifier != nil && theme == modifier && modifier.actor().typ != "PRODUCT" && modifier.actor().typ != "PLACE" {
+		// "an SEC probe into Globex": with its theme after it, the name
+		// modifying the noun is who acts.
+		if a, t := d.prepArguments(si, p.end, ce, pred, objPreps, nil, nil); a == nil && t != nil && t != modifier && !t.implicit {
+			agent, theme = modifier, t
+		}
+	}
 	if agent == nil && theme != nil && agentFirst[pred] {
 		// "A TikTok ban … has been in effect for US government
 		// officials": the state the ban holds in.
@@ -230,6 +241,9 @@ func (d *docState) prepArguments(si, k, ce int, pred string, objPreps []string, 
 		}
 		if k >= ce {
 			break
+		}
+		if toks[k].tag == pos.VBN && tokAt(toks, k+1).lower == "by" {
+			k++ // "charges brought by the SEC", "allegations made by X"
 		}
 		prep := toks[k].lower
 		m, end := d.ppObject(si, k)

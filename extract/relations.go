@@ -25,7 +25,7 @@ func (d *docState) attribute(si int) {
 			for _, m := range ms {
 				// Not "said Fannie Mae would …": there the name begins
 				// the reported clause.
-				if m.ti > k && m.ti <= k+3 && onlyLower(toks, k+1, m.ti) && !anyVerb(toks, k+1, m.ti) && !ppWords[m.prep] && !listenerVerbs[t.lower] && !startsClause(toks, m.tj) {
+				if m.ti > k && m.ti <= k+3 && onlyLower(toks, k+1, m.ti) && !anyVerb(toks, k+1, m.ti) && !complementizer(toks, k+1, m.ti) && !ppWords[m.prep] && !listenerVerbs[t.lower] && !startsClause(toks, m.tj) {
 					d.speaker[si] = m.actor()
 					return
 				}
@@ -67,6 +67,17 @@ func (d *docState) attribute(si int) {
 			}
 		}
 	}
+}
+
+// complementizer: "that", "whether" or "if" among tokens [i, j) opens
+// the reported clause ("warned that Globex's plan …": Globex is in it).
+func complementizer(toks []token, i, j int) bool {
+	for ; i < j; i++ {
+		if w := toks[i].lower; w == "that" || w == "whether" || w == "if" {
+			return true
+		}
+	}
+	return false
 }
 
 // anyVerb: a verb among tokens [i, j) ("denied selling X": X is what
@@ -1226,6 +1237,18 @@ func (d *docState) derivedAccusations(si int, speaker *actor) {
 		if accusable[a.Predicate] && a.Polarity == events.Affirmed {
 			if s := d.byName(a.Subject.Name); s != nil && s != speaker {
 				d.emit(si, speaker, "ACCUSES", s, events.Affirmed, events.Actual, speaker, 0.5)
+			}
+		}
+	}
+	toks := d.toks[si]
+	for k, t := range toks {
+		// "The SEC said Fannie Mae had misled investors."
+		if !d.ix.wrongdoing[t.lower] || !t.tag.Verb() {
+			continue
+		}
+		if s := d.leftSubject(si, k); s != nil && s.actor() != speaker {
+			if _, pol := d.qualities(toks, s.tj, k); pol == events.Affirmed {
+				d.emit(si, speaker, "ACCUSES", s.actor(), events.Affirmed, events.Actual, speaker, 0.5)
 			}
 		}
 	}

@@ -116,6 +116,7 @@ func (r *Rules) prepare(ctx context.Context, doc Document, known Known) (*docSta
 // index is the lexicon compiled into lookups.
 type index struct {
 	function, months, connectors, attribution, negation, denial map[string]bool
+	wrongdoing                                                  map[string]bool // inflected forms
 	possible, intended, data                                    map[string]bool
 	typeCue, headWord, descType, pronounType, possessed         map[string]string
 	verbs                                                       map[string][]trigger // inflected form → triggers
@@ -155,6 +156,12 @@ func (ix *index) build(l *Lexicon, o *events.Ontology) error {
 	ix.attribution = set(l.AttributionVerb)
 	ix.negation = set(l.Negations)
 	ix.denial = set(l.Denials)
+	ix.wrongdoing = map[string]bool{}
+	for _, v := range l.Wrongdoing {
+		for _, f := range inflect(v) {
+			ix.wrongdoing[f] = true
+		}
+	}
 	ix.possible = set(l.Modality["possible"])
 	ix.intended = set(l.Modality["intended"])
 	ix.data = set(l.DataNouns)
