@@ -196,6 +196,8 @@ func TestRulesPatterns(t *testing.T) {
 		{"Jane Roe warned that Globex's plan would destroy value.", []string{"Jane Roe ACCUSES Globex affirmed/actual per Jane Roe"}},
 		// The name modifying an event noun acts when a phrase after it names the theme.
 		{"An SEC probe into Globex began.", []string{"Securities and Exchange Commission INVESTIGATES Globex affirmed/actual"}},
+		// After a fronted phrase and its comma, a name before a verb is the subject.
+		{"As with Zapchat, Initech is under threat in the United States.", []string{"United States TARGETS Initech affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

@@ -645,6 +645,9 @@ func (d *docState) addMention(si, i, j int, name, suffix string) *mention {
 		}
 	}
 	m := &mention{a: a, ti: i, tj: j, suffix: suffix, prep: d.prepBefore(si, i)}
+	if i > 0 && toks[i-1].text == "," && startsClause(toks, j) {
+		m.prep = "" // "As with WeChat, TikTok is …": the clause's subject, not a list's last item
+	}
 	a = a.resolve()
 	a.count++
 	if locating(toks, m) {
