@@ -45,7 +45,7 @@ func TestResolve(t *testing.T) {
 		{"Beijing", names.Resolution{Name: "China", Type: "GOVERNMENT", Known: true}},
 		{"People’s Republic of China", names.Resolution{Name: "China", Type: "GOVERNMENT", Known: true}},
 		{"The Hague", names.Resolution{Name: "Netherlands", Type: "GOVERNMENT", Known: true}},
-		{"U.N. Security Council", names.Resolution{Name: "United Nations Security Council", Type: "GOVERNMENT", Known: true}},
+		{"U.N. Security Council", names.Resolution{Name: "United Nations Security Council", Type: "ORGANIZATION", Known: true}},
 		{"  “CCP”  ", names.Resolution{Name: "Chinese Communist Party", Type: "GOVERNMENT", Known: true}},
 		{"Human Rights Watch", names.Resolution{Name: "Human Rights Watch", Type: "ORGANIZATION", Known: true}},
 		// A country word followed by a government word.
