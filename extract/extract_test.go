@@ -287,3 +287,36 @@ func BenchmarkRules(b *testing.B) {
 		}
 	}
 }
+
+// Types come from what the text says an actor is, not from words that
+// merely stand near its name.
+func TestActorTypes(t *testing.T) {
+	x := rules(t)
+	for _, c := range []struct{ text, name, typ string }{
+		// A possessor inside an apposition does not type the name.
+		{"Globex Mac, the country's other largest mortgage firm, restated its earnings.", "Globex Mac", "COMPANY"},
+		// A head word inside a name is not its head.
+		{"They own the successful Tampa Bay Buccaneers football team.", "Tampa Bay Buccaneers", "COMPANY"},
+		{"The Hague Center for Strategic Studies published a report.", "Hague Center for Strategic Studies", "ORGANIZATION"},
+		// A state used only to rank what it has is a place.
+		{"Initech, Japan's fourth biggest bank, grew. Globex, Japan's largest bank, shrank.", "Japan", "PLACE"},
+		// The longer type cue first.
+		{"Meanwhile, drugs group Initech ran adverts.", "Initech", "COMPANY"},
+		// An intergovernmental body is an organisation.
+		{"NATO said it would act.", "NATO", "ORGANIZATION"},
+	} {
+		res, err := x.Extract(context.Background(), extract.Document{ID: events.DocumentID(c.text), Source: "t", Text: c.text}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		for _, m := range res.Mentions {
+			if m.Name == c.name {
+				got = m.Type
+			}
+		}
+		if got != c.typ {
+			t.Errorf("%q: %s typed %q, want %q (mentions %v)", c.text, c.name, got, c.typ, res.Mentions)
+		}
+	}
+}

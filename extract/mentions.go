@@ -552,11 +552,25 @@ func locating(toks []token, m *mention) bool {
 		return true
 	}
 	if next.text == "'s" {
-		after := tokAt(toks, m.tj+1)
-		return after.capital || after.tag == pos.JJS || strings.Contains(after.lower, "-largest") || strings.Contains(after.lower, "-biggest")
+		// "Japan's Sumitomo", "Japan's largest bank", "Japan's fourth
+		// biggest bank", "its largest-ever deal".
+		for k := m.tj + 1; k < len(toks) && k <= m.tj+3; k++ {
+			t := toks[k]
+			if k == m.tj+1 && t.capital || t.tag == pos.JJS || strings.Contains(t.lower, "largest") || strings.Contains(t.lower, "biggest") {
+				return true
+			}
+			if !ordinals[t.lower] && !strings.HasSuffix(t.lower, "-largest") {
+				break
+			}
+		}
+		return false
 	}
 	return false
 }
+
+// ordinals rank a superlative: "Japan's fourth biggest bank".
+var ordinals = map[string]bool{"second": true, "third": true, "fourth": true, "fifth": true, "sixth": true, "seventh": true,
+	"eighth": true, "ninth": true, "tenth": true}
 
 // finiteVerb: a verb that heads a clause, not one used as a modifier
 // ("the listed company", "a growing firm").
@@ -732,15 +746,17 @@ var compass = map[string]bool{"central": true, "north": true, "south": true, "ea
 	"northeast": true, "northwest": true, "southeast": true, "southwest": true}
 
 // voteHeadWord reads the name's head word: "… Parliament", "… Center", "University of …", "…
-// Law"; the last one before any "of" decides.
+// Law"; the last word before any preposition, if it is one, decides.
 func (d *docState) voteHeadWord(si, i, j int, a *actor, name string) {
 	toks := d.toks[si]
 	ix := d.ix
 	if !a.known {
 		head := ""
-		for k := i; k < j && toks[k].lower != "of"; k++ {
+		for k := i; k < j && toks[k].lower != "of" && !(k > i && ppWords[toks[k].lower]); k++ {
 			if t, ok := ix.headWord[toks[k].lower]; ok && (j-i > 1 || !d.lower[toks[k].lower]) {
 				head = t
+			} else if k > i && toks[k].word && !d.ix.connectors[toks[k].lower] && toks[k].lower != "and" {
+				head = "" // "Tampa Bay Buccaneers": a head word inside the name is not its head
 			}
 		}
 		a.vote(head, 2)
@@ -847,8 +863,8 @@ func (d *docState) voteApposition(si, i, j int, a *actor, name string) {
 		// "X, Japan's third-largest bank": through a possessor; the
 		// phrase's head decides ("X, a fund manager at Y" is a person).
 		cue := ""
-		for k := j + 1; k < len(toks) && k < j+7 && (toks[k].word || possessiveMark(toks[k])) && !ppWords[toks[k].lower] && !finiteVerb(toks[k].tag); k++ {
-			if typ, ok := ix.typeCue[toks[k].lower]; ok && !toks[k].capital {
+		for k := j + 1; k < len(toks) && k < j+9 && (toks[k].word || possessiveMark(toks[k])) && !ppWords[toks[k].lower] && !finiteVerb(toks[k].tag); k++ {
+			if typ, ok := ix.typeCue[toks[k].lower]; ok && !toks[k].capital && !possessiveMark(tokAt(toks, k+1)) {
 				if k+1 < len(toks) && ix.attribution[toks[k+1].lower] {
 					break // "X, a spokesperson told …": a new clause
 				}
@@ -1119,6 +1135,12 @@ func (d *docState) findReferences(si int, vote bool) {
 		}
 		// "Manchester United, the football club, …": a description in
 		// apposition is the name before it.
+		if start >= 2 && toks[start-1].text == "," && possessiveMark(tokAt(toks, end)) && d.mentionEnding(si, start-1) != nil {
+			// "Freddie Mac, the country's largest mortgage firm": the
+			// description is a possessor inside the name's apposition,
+			// neither the name itself nor a reference worth guessing.
+			continue
+		}
 		if start >= 2 && toks[start-1].text == "," {
 			// Not "In China, the company …": a fronted phrase, then
 			// the clause's subject.
