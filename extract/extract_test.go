@@ -302,6 +302,9 @@ func TestActorTypes(t *testing.T) {
 		{"Initech, Japan's fourth biggest bank, grew. Globex, Japan's largest bank, shrank.", "Japan", "PLACE"},
 		// The longer type cue first.
 		{"Meanwhile, drugs group Initech ran adverts.", "Initech", "COMPANY"},
+		// A small number ends a name before a possessive; a broadcaster's head word.
+		{"He told Springfield Radio 4's morning programme.", "Springfield Radio 4", "ORGANIZATION"},
+		{"In India 59 Chinese apps were banned.", "India", "PLACE"},
 		// An intergovernmental body is an organisation.
 		{"NATO said it would act.", "NATO", "ORGANIZATION"},
 	} {

@@ -316,11 +316,32 @@ func (d *docState) findMentions(si int) {
 				j++
 				continue
 			}
+			// "BBC Radio 4's", "Formula 1", "Windows 10": a small number
+			// ends a name of two words or more when a possessive, a verb
+			// or punctuation follows it (not "India 59 Chinese apps").
+			if last > i && isSmallNumber(n.text) && !d.dateWord(toks, last) {
+				if after := tokAt(toks, j+1); possessiveMark(after) || after.tag.Verb() || !after.word && after.text != "%" && after.text != "-" {
+					last = j
+				}
+			}
 			break
 		}
 		d.chunk(si, i, last+1)
 		i = last + 1
 	}
+}
+
+// isSmallNumber: one or two digits.
+func isSmallNumber(s string) bool {
+	if len(s) == 0 || len(s) > 2 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // functionWord: a common word, unless written as an acronym ("US" is
@@ -755,7 +776,7 @@ func (d *docState) voteHeadWord(si, i, j int, a *actor, name string) {
 		for k := i; k < j && toks[k].lower != "of" && !(k > i && ppWords[toks[k].lower]); k++ {
 			if t, ok := ix.headWord[toks[k].lower]; ok && (j-i > 1 || !d.lower[toks[k].lower]) {
 				head = t
-			} else if k > i && toks[k].word && !d.ix.connectors[toks[k].lower] && toks[k].lower != "and" {
+			} else if k > i && toks[k].word && !d.ix.connectors[toks[k].lower] && toks[k].lower != "and" && !isSmallNumber(toks[k].text) {
 				head = "" // "Tampa Bay Buccaneers": a head word inside the name is not its head
 			}
 		}
