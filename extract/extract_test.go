@@ -198,6 +198,8 @@ func TestRulesPatterns(t *testing.T) {
 		{"An SEC probe into Globex began.", []string{"Securities and Exchange Commission INVESTIGATES Globex affirmed/actual"}},
 		// After a fronted phrase and its comma, a name before a verb is the subject.
 		{"As with Zapchat, Initech is under threat in the United States.", []string{"United States TARGETS Initech affirmed/actual"}},
+		// A sentence-initial rival with no subject competes with the story's company.
+		{"Globex won the cup. Rival local club Initech has pleaded with fans.", []string{"Globex COMPETES_WITH Initech affirmed/actual"}},
 		// A reduced relative clause; an acronym spelled by a name's initials.
 		{"Bank of Springfield bought Globex. Initech was part of Globex, bought by BOS last year.", []string{"Bank of Springfield ACQUIRES Globex affirmed/actual"}},
 	} {

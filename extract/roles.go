@@ -352,11 +352,11 @@ func (d *docState) possessedPerson(si int, speaker *actor) {
 func (d *docState) rivalRelations(si int, speaker *actor) {
 	toks := d.toks[si]
 	for k, t := range toks {
-		if t.lower != "rival" && t.lower != "rivals" || t.capital || t.tag.Verb() {
+		if t.lower != "rival" && t.lower != "rivals" || t.capital && k > 0 || t.tag.Verb() {
 			continue
 		}
 		e := k + 1
-		for e < len(toks) && toks[e].word && !toks[e].capital && toks[e].tag.Noun() {
+		for e < len(toks) && toks[e].word && !toks[e].capital && (toks[e].tag.Noun() || toks[e].tag.Adjective()) {
 			e++ // "rival bank", "rival local club"
 		}
 		m := d.mentionStarting(si, e)
@@ -365,6 +365,12 @@ func (d *docState) rivalRelations(si int, speaker *actor) {
 		}
 		if s := d.leftSubject(si, k); s != nil && s != m {
 			d.emit(si, s.actor(), "COMPETES_WITH", m.actor(), events.Affirmed, events.Actual, speaker, 0.55)
+		} else if s == nil && m.ti <= 4 {
+			// "Rival local club Manchester City has …": the rival of the
+			// company the story is about.
+			if a := d.salient(si, 0, m.actor().typ, true); a != nil && a != m.actor() {
+				d.emit(si, a, "COMPETES_WITH", m.actor(), events.Affirmed, events.Actual, speaker, 0.5)
+			}
 		}
 	}
 }
