@@ -351,6 +351,33 @@ func (x *documentResolver) Actors() ([]*actorResolver, error) {
 	return out, nil
 }
 
+func (x *documentResolver) NamedActors() ([]*namedActorResolver, error) {
+	named, err := x.r.v.NamedActors(x.d.ID)
+	if err != nil {
+		return nil, userError("actors of document", err)
+	}
+	out := make([]*namedActorResolver, len(named))
+	for i, n := range named {
+		out[i] = &namedActorResolver{actor: x.r.actor(n.Actor), typ: n.Type}
+	}
+	return out, nil
+}
+
+// namedActorResolver is an actor with the type one document gives it.
+type namedActorResolver struct {
+	actor *actorResolver
+	typ   string
+}
+
+func (n *namedActorResolver) Actor() *actorResolver { return n.actor }
+
+func (n *namedActorResolver) Type() *string {
+	if n.typ == "" {
+		return nil
+	}
+	return &n.typ
+}
+
 func (x *documentResolver) Assertions() ([]*assertionResolver, error) {
 	as, err := x.r.v.DocumentAssertions(x.d.ID)
 	if err != nil {

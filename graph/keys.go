@@ -75,7 +75,7 @@ var (
 	keyHist     = &keyType{"hist", []string{"entity", "seq"}, "empty: the events that touched an entity"}
 	keyRelChg   = &keyType{"rc", []string{"seq", "subject", "predicate", "object"}, "empty: relationships an event changed"}
 	keyConts    = &keyType{"con", []string{"subject", "predicate", "object"}, "empty: relationships both affirmed and denied"}
-	keyDocActor = &keyType{"dm", []string{"document", "actor"}, "empty: the actors a document names"}
+	keyDocActor = &keyType{"dm", []string{"document", "actor"}, "the type the document gives the actor (may be empty): the actors a document names"}
 )
 
 // allKeyTypes lists every key kind for the layout documentation test.

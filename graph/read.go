@@ -442,13 +442,32 @@ func (v *View) DocumentText(id string) (string, error) {
 
 // DocumentActors lists the actors a document names, by id.
 func (v *View) DocumentActors(doc string) ([]Actor, error) {
-	var out []Actor
-	err := v.scan(keyDocActor.Prefix(doc), nil, false, func(key, _ []byte) (bool, error) {
+	named, err := v.NamedActors(doc)
+	out := make([]Actor, len(named))
+	for i, n := range named {
+		out[i] = n.Actor
+	}
+	return out, err
+}
+
+// NamedActor is an actor as one document reads it.
+type NamedActor struct {
+	Actor Actor
+	// Type is the type the document gives the actor, empty when it
+	// gives none.
+	Type string
+}
+
+// NamedActors lists the actors a document names, by id, with the type
+// the document gives each.
+func (v *View) NamedActors(doc string) ([]NamedActor, error) {
+	var out []NamedActor
+	err := v.scan(keyDocActor.Prefix(doc), nil, true, func(key, val []byte) (bool, error) {
 		a, err := v.Actor(keyDocActor.Split(key)[1])
 		if err != nil {
 			return false, err
 		}
-		out = append(out, a)
+		out = append(out, NamedActor{Actor: a, Type: string(val)})
 		return true, nil
 	})
 	return out, err

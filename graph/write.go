@@ -487,17 +487,26 @@ func (tx *Tx) PutDocumentText(id, text string) error {
 	return tx.set(keyDocText.Key(id), []byte(text))
 }
 
-// LinkDocumentActor records that a document names an actor. It says
-// whether the link is new, so that a fold can count each actor once per
-// document however often the document is folded.
-func (tx *Tx) LinkDocumentActor(doc, actor string) (bool, error) {
+// LinkDocumentActor records that a document names an actor, and the
+// type the document gives it (empty when it gives none): a state a
+// document only locates things in is a PLACE there, whatever type the
+// actor has across documents. A later non-empty type replaces the one
+// kept; an empty one keeps it. It says whether the link is new, so that
+// a fold can count each actor once per document however often the
+// document is folded.
+func (tx *Tx) LinkDocumentActor(doc, actor, typ string) (bool, error) {
 	k := keyDocActor.Key(doc, actor)
-	if _, err := tx.get(k); err == nil {
-		return false, nil
-	} else if !errors.Is(err, ErrNotFound) {
+	old, err := tx.get(k)
+	switch {
+	case err == nil:
+		if typ == "" || string(old) == typ {
+			return false, nil
+		}
+		return false, tx.set(k, []byte(typ))
+	case !errors.Is(err, ErrNotFound):
 		return false, err
 	}
-	return true, tx.set(k, nil)
+	return true, tx.set(k, []byte(typ))
 }
 
 // HasDocumentActor says whether a document is already linked to an actor.

@@ -199,11 +199,11 @@ func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded
 	if err := countDocument(tx, ev, p.Evidence, &delta); err != nil {
 		return effect{}, err
 	}
-	for _, id := range []string{subj.ID, obj.ID, a.AttributedTo} {
-		if id == "" {
+	for _, end := range []struct{ id, typ string }{{subj.ID, p.Subject.Type}, {obj.ID, p.Object.Type}, {a.AttributedTo, ""}} {
+		if end.id == "" {
 			continue
 		}
-		if _, err := tx.LinkDocumentActor(a.Document, id); err != nil {
+		if _, err := tx.LinkDocumentActor(a.Document, end.id, end.typ); err != nil {
 			return effect{}, err
 		}
 	}
@@ -288,6 +288,11 @@ func mentions(tx *graph.Tx, ev events.Envelope, p *events.MentionsRecorded) erro
 			if linked, err := tx.HasDocumentActor(p.DocumentID, a.ID); err != nil {
 				return err
 			} else if linked {
+				// Named already (by an assertion, or an earlier
+				// reading): this reading's type is the document's.
+				if _, err := tx.LinkDocumentActor(p.DocumentID, a.ID, m.Type); err != nil {
+					return err
+				}
 				continue
 			}
 		}
@@ -297,7 +302,7 @@ func mentions(tx *graph.Tx, ev events.Envelope, p *events.MentionsRecorded) erro
 		if a, err = noteActor(tx, ev, a, ref, res, 0); err != nil {
 			return fmt.Errorf("mention %q: %w", m.Name, err)
 		}
-		if _, err := tx.LinkDocumentActor(p.DocumentID, a.ID); err != nil {
+		if _, err := tx.LinkDocumentActor(p.DocumentID, a.ID, m.Type); err != nil {
 			return err
 		}
 	}

@@ -130,3 +130,43 @@ func TestAssertionsLinkDocumentActors(t *testing.T) {
 		t.Errorf("document actors = %+v, %v; want ByteDance and TikTok", as, err)
 	}
 }
+
+// A document keeps the type it gives each actor, apart from the actor's
+// own: a state another document governs with is a place in one that only
+// locates things in it, and a later reading of the document replaces an
+// earlier one.
+func TestDocumentTypesOfActors(t *testing.T) {
+	e := newEnv(t)
+	text := "Globex, Japan's largest bank, grew."
+	id := events.DocumentID(text)
+	reading := func(version, typ string) events.Envelope {
+		m := events.MentionsRecorded{DocumentID: id, Producer: events.Producer{Name: "test", Version: version}, Mentions: []events.Mention{
+			{Name: "Globex", Type: "COMPANY", Count: 1}, {Name: "Japan", Type: typ, Count: 1},
+		}}
+		ev, err := events.New(&m, events.Meta{Principal: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev
+	}
+	gov := assertion("Japan", "BANS", "Zapchat", "Japan banned Zapchat.")
+	check := func(last uint64, want string) {
+		t.Helper()
+		if err := e.project(Config{Durable: "p", StopAt: last}); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := e.store.View(0)
+		defer v.Close()
+		named, err := v.NamedActors(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range named {
+			if n.Actor.Name == "Japan" && n.Type != want {
+				t.Errorf("Japan in the document: %q, want %q (its own type %q)", n.Type, want, n.Actor.Type)
+			}
+		}
+	}
+	check(e.append(gov, reading("1", "PLACE")), "PLACE")
+	check(e.append(reading("2", "GOVERNMENT")), "GOVERNMENT")
+}

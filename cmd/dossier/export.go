@@ -18,7 +18,7 @@ const exportQuery = `query($after: String) {
     pageInfo { hasNextPage endCursor }
     edges { node {
       id source
-      actors { name type }
+      namedActors { type actor { name type } }
       assertions {
         predicate polarity modality
         subject { name type } object { name type } attributedTo { name type }
@@ -34,9 +34,12 @@ type exportActor struct {
 }
 
 type exportDoc struct {
-	ID         string
-	Source     string
-	Actors     []exportActor
+	ID          string
+	Source      string
+	NamedActors []struct {
+		Type  *string
+		Actor exportActor
+	}
 	Assertions []struct {
 		Predicate, Polarity, Modality string
 		Subject, Object               exportActor
@@ -109,6 +112,14 @@ func exportDocument(enc *json.Encoder, d exportDoc) error {
 	if source == "" {
 		source = strings.TrimPrefix(d.ID, "document:")
 	}
+	// An actor's type here is the one this document gives it (a state
+	// it only locates things in is a PLACE here), else its own.
+	inDoc := map[string]string{}
+	for _, n := range d.NamedActors {
+		if n.Type != nil {
+			inDoc[n.Actor.Name] = *n.Type
+		}
+	}
 	seen := map[string]bool{}
 	var actors []actorLine
 	note := func(a *exportActor) {
@@ -116,8 +127,8 @@ func exportDocument(enc *json.Encoder, d exportDoc) error {
 			return
 		}
 		seen[a.Name] = true
-		t := ""
-		if a.Type != nil {
+		t := inDoc[a.Name]
+		if t == "" && a.Type != nil {
 			t = *a.Type
 		}
 		actors = append(actors, actorLine{Kind: "actor", Name: a.Name, Type: t, Document: source})
@@ -128,8 +139,8 @@ func exportDocument(enc *json.Encoder, d exportDoc) error {
 		note(a.AttributedTo)
 	}
 	// Then the actors the document names outside its assertions.
-	for i := range d.Actors {
-		note(&d.Actors[i])
+	for i := range d.NamedActors {
+		note(&d.NamedActors[i].Actor)
 	}
 	for _, a := range actors {
 		if err := enc.Encode(a); err != nil {

@@ -305,3 +305,32 @@ func TestIngestValidTime(t *testing.T) {
 		}
 	}
 }
+
+// The export types an actor as each document reads it: Japan governs in
+// one document and only locates a bank in the other.
+func TestExportTypesPerDocument(t *testing.T) {
+	ts := startServerWith(t, node.Config{DataDir: t.TempDir(), Instance: "test"})
+	for _, text := range []string{"Japan banned the messaging app Zapchat.", "Globex, Japan's largest bank, bought Initech."} {
+		ts.query(`mutation($in: DocumentInput!) { ingestDocument(input: $in) { sequence } }`,
+			map[string]any{"in": map[string]any{"text": text, "source": strings.Fields(text)[0]}})
+	}
+	var out bytes.Buffer
+	f := ts.flags()
+	if err := export(context.Background(), f.client(), &out); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"Japan": "GOVERNMENT", "Globex,": "PLACE"}
+	for _, line := range strings.Split(out.String(), "\n") {
+		var l actorLine
+		if json.Unmarshal([]byte(line), &l) != nil || l.Kind != "actor" || l.Name != "Japan" {
+			continue
+		}
+		if l.Type != want[l.Document] {
+			t.Errorf("Japan in %s typed %q, want %q", l.Document, l.Type, want[l.Document])
+		}
+		delete(want, l.Document)
+	}
+	if len(want) > 0 {
+		t.Errorf("Japan not exported for %v:\n%s", want, out.String())
+	}
+}
