@@ -88,11 +88,13 @@ type docState struct {
 	sentFound int
 	seen      map[string]bool
 	dropped   map[string]int
+	resolved  map[string]names.Resolution
 }
 
 func newDocState(r *Rules, doc Document, known Known) *docState {
 	d := &docState{r: r, ix: &r.ix, doc: doc, known: known, byKey: map[string]*actor{}, acronym: map[string]*actor{},
-		lower: map[string]bool{}, demonyms: map[[2]int]*actor{}, midCap: map[string]bool{}, seen: map[string]bool{}, dropped: map[string]int{}}
+		lower: map[string]bool{}, demonyms: map[[2]int]*actor{}, midCap: map[string]bool{}, seen: map[string]bool{}, dropped: map[string]int{},
+		resolved: map[string]names.Resolution{}}
 	d.sents = SplitSentences(doc.Text)
 	d.toks = make([][]token, len(d.sents))
 	d.mentions = make([][]*mention, len(d.sents))
@@ -515,7 +517,7 @@ func (d *docState) chunk(si, i, j int) {
 	// "the US government", "Chinese government": the government word
 	// belongs to the name.
 	if j < len(toks) && d.govWord(toks[j].lower) {
-		if r := d.r.cfg.Names.Resolve(name + " " + toks[j].text); r.Known {
+		if r := d.resolve(name + " " + toks[j].text); r.Known {
 			j++
 			name = spanText(d.doc.Text, toks, i, j)
 		}
@@ -638,9 +640,20 @@ func (d *docState) govWord(w string) bool {
 	return false
 }
 
+// resolve is the names lexicon's reading of a name, asked once per
+// document: a document repeats its names.
+func (d *docState) resolve(name string) names.Resolution {
+	if r, ok := d.resolved[name]; ok {
+		return r
+	}
+	r := d.r.cfg.Names.Resolve(name)
+	d.resolved[name] = r
+	return r
+}
+
 // isName: the lexicon or the graph knows the words as a name.
 func (d *docState) isName(s string) bool {
-	if d.r.cfg.Names.Resolve(s).Known {
+	if d.resolve(s).Known {
 		return true
 	}
 	if d.known != nil {
@@ -659,7 +672,7 @@ func spanText(text string, toks []token, i, j int) string {
 func (d *docState) addMention(si, i, j int, name, suffix string) *mention {
 	toks := d.toks[si]
 	var a *actor
-	res := d.r.cfg.Names.Resolve(name)
+	res := d.resolve(name)
 	switch {
 	case d.acronym[name] != nil:
 		a = d.acronym[name]

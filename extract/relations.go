@@ -2,6 +2,7 @@ package extract
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dossier-kg/dossier/extract/pos"
@@ -1297,6 +1298,17 @@ func (d *docState) emit(si int, s *actor, pred string, o *actor, pol, mod string
 	if pred == "BANS" && d.r.cfg.Names.Country(o.name) {
 		pred = "SANCTIONS" // a state is not banned but sanctioned: "an arms ban on China"
 	}
+	// The same reading reached by another rule: skip the normalising and
+	// validating that would only find it seen.
+	spk := ""
+	if speaker != nil {
+		spk = speaker.key
+	}
+	quick := strconv.Itoa(si) + "\x00" + s.key + "\x00" + pred + "\x00" + o.key + "\x00" + pol + mod + "\x00" + spk
+	if d.seen[quick] {
+		return
+	}
+	d.seen[quick] = true
 	sent := d.sents[si]
 	start, end := sent.RuneStart, sent.RuneEnd
 	a := events.AssertionRecorded{
