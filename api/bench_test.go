@@ -16,6 +16,7 @@ import (
 	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/internal/testenv"
 	"github.com/dossier-kg/dossier/projections"
+	"github.com/dossier-kg/dossier/stream"
 )
 
 // historyStore folds n assertions and n/10 corrections (retractions and
@@ -88,7 +89,7 @@ func historyStore(b *testing.B, n int) (*graph.Store, uint64) {
 // as-of figure should stay within twice the live one.
 func BenchmarkAsOf(b *testing.B) {
 	store, last := historyStore(b, 100_000)
-	log, _ := testenv.Log(b, events.LogConfig{})
+	log, _ := testenv.Log(b, stream.LogConfig{})
 	s, err := api.New(api.Config{Store: store, Log: log})
 	if err != nil {
 		b.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	graphql "github.com/graph-gophers/graphql-go"
 
 	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/stream"
 )
 
 type correctionResult struct {
@@ -32,7 +33,7 @@ func (q *root) correct(ctx context.Context, p events.Payload, validate func() er
 	if err != nil {
 		return nil, userError("correction", err)
 	}
-	out, err := q.s.cfg.Log.Append(ctx, []events.Envelope{ev}, events.AppendOptions{})
+	out, err := q.s.cfg.Log.Append(ctx, []events.Envelope{ev}, stream.AppendOptions{})
 	if err != nil {
 		return nil, &Error{Code: CodeUnavailable, Message: "the log did not take the correction; send it again (it is idempotent by its event id)", Err: err}
 	}

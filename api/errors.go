@@ -7,6 +7,7 @@ import (
 
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/stream"
 )
 
 // Error codes clients branch on (extensions.code). The list only grows.
@@ -51,7 +52,7 @@ func userError(what string, err error) *Error {
 	var (
 		apiErr   *Error
 		inv      *events.ValidationError
-		conflict *events.ConflictError
+		conflict *stream.ConflictError
 		notYet   *graph.NotYetError
 		cursor   *graph.CursorError
 	)
@@ -70,8 +71,8 @@ func userError(what string, err error) *Error {
 		return &Error{Code: CodeConflict, Message: err.Error(), Err: err}
 	case errors.As(err, &notYet):
 		return &Error{Code: CodeNotReady, Message: err.Error(), Err: err}
-	case errors.Is(err, events.ErrUnavailable):
-		return &Error{Code: CodeUnavailable, Message: what + ": " + events.ErrUnavailable.Error() + "; retry (an event already stored is recognised, not recorded twice)", Err: err}
+	case errors.Is(err, stream.ErrUnavailable):
+		return &Error{Code: CodeUnavailable, Message: what + ": " + stream.ErrUnavailable.Error() + "; retry (an event already stored is recognised, not recorded twice)", Err: err}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return &Error{Code: CodeUnavailable, Message: what + ": timed out", Err: err}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/names"
+	"github.com/dossier-kg/dossier/stream"
 )
 
 type actorInput struct {
@@ -144,7 +145,7 @@ func (q *root) RecordAssertions(ctx context.Context, args struct {
 			Details: map[string]any{"problems": bad},
 		}
 	}
-	out, err := q.s.cfg.Log.Append(ctx, evs, events.AppendOptions{})
+	out, err := q.s.cfg.Log.Append(ctx, evs, stream.AppendOptions{})
 	if err != nil {
 		// Appends are a prefix; the ones that made it are idempotent to
 		// re-send, so the client retries the whole call.

@@ -32,6 +32,7 @@ import (
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/ingest"
+	"github.com/dossier-kg/dossier/stream"
 	"github.com/dossier-kg/dossier/web"
 )
 
@@ -40,7 +41,7 @@ type Config struct {
 	// Store is the projection queries read. Required.
 	Store *graph.Store
 	// Log is where mutations append. Required.
-	Log *events.Log
+	Log *stream.Log
 	// Ontology validates assertions. Default events.DefaultOntology().
 	Ontology *events.Ontology
 	// Health reports why the server cannot serve current data (a stopped

@@ -25,10 +25,10 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/dossier-kg/dossier/api"
-	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/internal/testenv"
 	"github.com/dossier-kg/dossier/projections"
+	"github.com/dossier-kg/dossier/stream"
 )
 
 var assertions = flag.Int("assertions", 1_000_000, "how many assertions BenchmarkMillion records")
@@ -37,7 +37,7 @@ var assertions = flag.Int("assertions", 1_000_000, "how many assertions Benchmar
 // million) and measures each stage against the raw floor of the part
 // under it, in the same run, on the same disk:
 //
-//   - append (events.Log.Append, batches of 1,000) against raw async
+//   - append (stream.Log.Append, batches of 1,000) against raw async
 //     publishing of the same messages, with Msg-Id, to another stream;
 //   - projection (the projector folding them all) against draining the
 //     raw stream with an ordered consumer, and against raw Badger writes
@@ -49,7 +49,7 @@ func BenchmarkMillion(b *testing.B) {
 	n := *assertions
 	ctx := context.Background()
 	dir := b.TempDir()
-	srv, err := events.StartServer(events.ServerConfig{Dir: dir + "/nats"})
+	srv, err := stream.StartServer(stream.ServerConfig{Dir: dir + "/nats"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func BenchmarkMillion(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	log, err := events.OpenLog(ctx, events.LogConfig{JetStream: js})
+	log, err := stream.OpenLog(ctx, stream.LogConfig{JetStream: js})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func BenchmarkMillion(b *testing.B) {
 		}
 		rawPub += time.Since(start)
 		start = time.Now()
-		if _, err := log.Append(ctx, evs, events.AppendOptions{}); err != nil {
+		if _, err := log.Append(ctx, evs, stream.AppendOptions{}); err != nil {
 			b.Fatal(err)
 		}
 		appendDur += time.Since(start)
@@ -183,7 +183,7 @@ func badgerFloor(b *testing.B, dir string, n int) time.Duration {
 
 // queries times typical reads through the real HTTP handler on the
 // graph just built.
-func queries(b *testing.B, store *graph.Store, log *events.Log, gen *corpus) {
+func queries(b *testing.B, store *graph.Store, log *stream.Log, gen *corpus) {
 	s, err := api.New(api.Config{Store: store, Log: log})
 	if err != nil {
 		b.Fatal(err)

@@ -1,4 +1,7 @@
-// Package events is Dossier's event model and its log.
+// Package events is Dossier's event model: the payloads, their envelope,
+// subjects, ids, the ontology and the decoders. It is pure data and
+// builds without NATS; package stream appends envelopes to JetStream and
+// runs the embedded server.
 //
 // Every change to the knowledge graph is an event appended to one NATS
 // JetStream stream; the graph is only ever a fold of that stream. An event is

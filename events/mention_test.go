@@ -1,7 +1,6 @@
 package events_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -118,29 +117,5 @@ func TestDocumentTextStored(t *testing.T) {
 	d.Text = text
 	if ps := problemsOf(t, d.Validate()); !strings.Contains(strings.Join(ps, ";"), "both stored apart and inline") {
 		t.Errorf("problems %q", ps)
-	}
-}
-
-// A document's subject says whether the log holds it, long after the
-// duplicate window.
-func TestLastOnSubject(t *testing.T) {
-	l, _ := openLog(t)
-	ctx := context.Background()
-	text := "A document."
-	d := events.DocumentAdded{ID: events.DocumentID(text), TextStored: true}
-	if _, ok, err := l.LastOnSubject(ctx, events.DocumentSubject(d.ID)); err != nil || ok {
-		t.Fatalf("before: found %v, %v", ok, err)
-	}
-	env, err := events.New(&d, events.Meta{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := l.Append(ctx, []events.Envelope{assertionEvent(t, 1), env, assertionEvent(t, 2)}, events.AppendOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	seq, ok, err := l.LastOnSubject(ctx, events.DocumentSubject(d.ID))
-	if err != nil || !ok || seq != out[1].Sequence {
-		t.Errorf("after: %d %v %v, want %d", seq, ok, err, out[1].Sequence)
 	}
 }

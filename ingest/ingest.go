@@ -29,6 +29,7 @@ import (
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/extract"
 	"github.com/dossier-kg/dossier/names"
+	"github.com/dossier-kg/dossier/stream"
 )
 
 // DefaultMaxBytes is the default limit on a document's size.
@@ -51,7 +52,7 @@ var ErrTextNotFound = errors.New("document text not found")
 // Config configures an Ingester.
 type Config struct {
 	// Log is where events are appended. Required.
-	Log *events.Log
+	Log *stream.Log
 	// Texts is where document texts are kept. Required.
 	Texts TextStore
 	// Extractor reads documents. Required.
@@ -163,7 +164,7 @@ type Result struct {
 	Dropped map[string]int
 	// Appended is the outcome of each event: the document, the mentions
 	// when there are any, then the assertions.
-	Appended     []events.Appended
+	Appended     []stream.Appended
 	LastSequence uint64
 	// Duplicate says the log already held the document. Its events are
 	// appended again all the same, which changes nothing: ids are
@@ -271,7 +272,7 @@ func (i *Ingester) Ingest(ctx context.Context, in Input) (Result, error) {
 		ev.Subject = events.AssertionSubject(a.Predicate, i.actorToken(a.Subject.Name), i.actorToken(a.Object.Name))
 		evs = append(evs, ev)
 	}
-	res.Appended, err = i.cfg.Log.Append(ctx, evs, events.AppendOptions{})
+	res.Appended, err = i.cfg.Log.Append(ctx, evs, stream.AppendOptions{})
 	for _, a := range res.Appended {
 		res.LastSequence = max(res.LastSequence, a.Sequence)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/dossier-kg/dossier/ingest"
 	"github.com/dossier-kg/dossier/internal/testenv"
 	"github.com/dossier-kg/dossier/projections"
+	"github.com/dossier-kg/dossier/stream"
 )
 
 // ownsExtractor is a small hand-written extractor: every "X owns Y."
@@ -69,14 +70,14 @@ func (c *countingTexts) PutText(ctx context.Context, id, text string) error {
 type env struct {
 	t     *testing.T
 	js    jetstream.JetStream
-	log   *events.Log
+	log   *stream.Log
 	texts *countingTexts
 	in    *ingest.Ingester
 	x     *ownsExtractor
 	store *graph.Store
 }
 
-func newEnv(t *testing.T, cfg ingest.Config, logCfg events.LogConfig) *env {
+func newEnv(t *testing.T, cfg ingest.Config, logCfg stream.LogConfig) *env {
 	t.Helper()
 	ctx := context.Background()
 	log, js := testenv.Log(t, logCfg)
@@ -166,7 +167,7 @@ const page = `<!DOCTYPE html>
 </body></html>`
 
 func TestIngestHTML(t *testing.T) {
-	e := newEnv(t, ingest.Config{}, events.LogConfig{})
+	e := newEnv(t, ingest.Config{}, stream.LogConfig{})
 	res := e.ingest(ingest.Input{Source: "owners.html", Body: []byte(page), Principal: "alice"})
 	text, err := e.texts.Text(context.Background(), res.Document.ID)
 	if err != nil {
@@ -240,7 +241,7 @@ func TestIngestHTML(t *testing.T) {
 }
 
 func TestIngestMarkdownAndPlain(t *testing.T) {
-	e := newEnv(t, ingest.Config{}, events.LogConfig{})
+	e := newEnv(t, ingest.Config{}, stream.LogConfig{})
 	md := "---\nlayout: post\n---\n# The *Owners*\n\nSome **bold** text with a [link](https://x.example/a_(b)) and ![an image](i.png).\n\n" +
 		"- Acme owns Widget.\n* Beta owns `Gamma`.\n1. Delta owns Epsilon.\n\n> Quoted owns Text.\n\n```\nCode owns Nothing.\n```\n\nsnake_case stays, 2 * 3 stays.\n"
 	res := e.ingest(ingest.Input{Source: "notes.md", Body: []byte(md)})
@@ -269,7 +270,7 @@ func TestIngestMarkdownAndPlain(t *testing.T) {
 // Inputs that cannot be documents are refused with a typed error, and
 // nothing is stored or appended.
 func TestIngestRefuses(t *testing.T) {
-	e := newEnv(t, ingest.Config{MaxBytes: 1 << 10}, events.LogConfig{})
+	e := newEnv(t, ingest.Config{MaxBytes: 1 << 10}, stream.LogConfig{})
 	for _, c := range []struct {
 		name string
 		in   ingest.Input
@@ -312,7 +313,7 @@ func TestIngestRefuses(t *testing.T) {
 // once projected nothing is counted twice, also after JetStream's
 // duplicate window.
 func TestIngestTwice(t *testing.T) {
-	e := newEnv(t, ingest.Config{}, events.LogConfig{DuplicateWindow: 200 * time.Millisecond})
+	e := newEnv(t, ingest.Config{}, stream.LogConfig{DuplicateWindow: 200 * time.Millisecond})
 	in := ingest.Input{Source: "a.txt", Body: []byte("Acme owns Widget. Beta owns Gamma.")}
 	first := e.ingest(in)
 	if first.Duplicate {
@@ -340,7 +341,7 @@ func TestIngestTwice(t *testing.T) {
 }
 
 func TestTextStore(t *testing.T) {
-	e := newEnv(t, ingest.Config{}, events.LogConfig{})
+	e := newEnv(t, ingest.Config{}, stream.LogConfig{})
 	ctx := context.Background()
 	res := e.ingest(ingest.Input{Body: []byte("Zürich owns 北京.\n")})
 	if got, err := e.texts.Text(ctx, res.Document.ID); err != nil || got != "Zürich owns 北京.\n" {
@@ -365,7 +366,7 @@ func TestTextStore(t *testing.T) {
 // An assertion whose evidence is not the text at its offsets is dropped
 // and counted; the others go in.
 func TestEvidenceChecked(t *testing.T) {
-	e := newEnv(t, ingest.Config{}, events.LogConfig{})
+	e := newEnv(t, ingest.Config{}, stream.LogConfig{})
 	e.x.wrong = map[int]func(*int, *int){
 		1: func(s, e *int) { *s++; *e++ },
 		2: func(s, e *int) { *e = 1 << 20 },
@@ -390,7 +391,7 @@ func (*failingExtractor) Extract(context.Context, extract.Document, extract.Know
 }
 
 func TestExtractorFailure(t *testing.T) {
-	e := newEnv(t, ingest.Config{Extractor: &failingExtractor{}}, events.LogConfig{})
+	e := newEnv(t, ingest.Config{Extractor: &failingExtractor{}}, stream.LogConfig{})
 	_, err := e.in.Ingest(context.Background(), ingest.Input{Body: []byte("Acme owns Widget.")})
 	var xe *ingest.ExtractError
 	if !errors.As(err, &xe) || !strings.Contains(err.Error(), "model unavailable") {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/stream"
 )
 
 // The extractor learns what the projection knows: a variant resolves to
@@ -25,7 +26,7 @@ func TestGraphKnown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := n.Log().Append(context.Background(), []events.Envelope{ev}, events.AppendOptions{})
+	out, err := n.Log().Append(context.Background(), []events.Envelope{ev}, stream.AppendOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,7 @@ import (
 	"github.com/dossier-kg/dossier/ingest"
 	"github.com/dossier-kg/dossier/names"
 	"github.com/dossier-kg/dossier/projections"
+	"github.com/dossier-kg/dossier/stream"
 )
 
 // Config configures a node.
@@ -132,10 +133,10 @@ func (n *Node) checkLog(ctx context.Context, applied uint64) error {
 // Node is a running Dossier instance.
 type Node struct {
 	cfg   Config
-	srv   *events.Server // nil when using an external NATS
+	srv   *stream.Server // nil when using an external NATS
 	nc    *nats.Conn
 	js    jetstream.JetStream
-	log   *events.Log
+	log   *stream.Log
 	texts *ingest.ObjectStore
 	store *graph.Store
 	api   *api.Server
@@ -252,7 +253,7 @@ func (n *Node) ingester() (*ingest.Ingester, error) {
 func (n *Node) connect(ctx context.Context) error {
 	var err error
 	if n.cfg.NATS.URL == "" {
-		n.srv, err = events.StartServer(events.ServerConfig{Dir: filepath.Join(n.cfg.DataDir, "nats"), Listen: n.cfg.NATS.Listen})
+		n.srv, err = stream.StartServer(stream.ServerConfig{Dir: filepath.Join(n.cfg.DataDir, "nats"), Listen: n.cfg.NATS.Listen})
 		if err != nil {
 			return err
 		}
@@ -268,8 +269,8 @@ func (n *Node) connect(ctx context.Context) error {
 	if n.js, err = jetstream.New(n.nc, jetstream.WithPublishAsyncTimeout(10*time.Second)); err != nil {
 		return fmt.Errorf("jetstream: %w", err)
 	}
-	n.log, err = whenReady(ctx, n.cfg.Logger, "open the log", func() (*events.Log, error) {
-		return events.OpenLog(ctx, events.LogConfig{JetStream: n.js, Replicas: n.cfg.NATS.Replicas})
+	n.log, err = whenReady(ctx, n.cfg.Logger, "open the log", func() (*stream.Log, error) {
+		return stream.OpenLog(ctx, stream.LogConfig{JetStream: n.js, Replicas: n.cfg.NATS.Replicas})
 	})
 	return err
 }
@@ -403,7 +404,7 @@ func (n *Node) Handler() http.Handler { return n.handler }
 func (n *Node) Store() *graph.Store { return n.store }
 
 // Log is the node's event log.
-func (n *Node) Log() *events.Log { return n.log }
+func (n *Node) Log() *stream.Log { return n.log }
 
 // Texts is the node's document store.
 func (n *Node) Texts() *ingest.ObjectStore { return n.texts }

@@ -11,6 +11,7 @@ import (
 	"github.com/dossier-kg/dossier/extract/llm"
 	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/ingest"
+	"github.com/dossier-kg/dossier/stream"
 )
 
 // ReextractReport says what a re-extraction changed.
@@ -129,7 +130,7 @@ func (n *Node) reextractOne(ctx context.Context, ing *ingest.Ingester, x extract
 	if len(evs) == 0 {
 		return nil
 	}
-	out, err := n.log.Append(ctx, evs, events.AppendOptions{})
+	out, err := n.log.Append(ctx, evs, stream.AppendOptions{})
 	rep.Retracted += len(out)
 	if len(out) > 0 {
 		rep.LastSequence = max(rep.LastSequence, out[len(out)-1].Sequence)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/internal/testenv"
+	"github.com/dossier-kg/dossier/stream"
 )
 
 // synthetic makes n distinct assertions over a few thousand actors, the
@@ -52,7 +53,7 @@ func BenchmarkProject(b *testing.B) {
 					evs = hub(n)
 				}
 				for i := 0; i < n; i += 1000 {
-					if _, err := e.log.Append(context.Background(), evs[i:i+1000], events.AppendOptions{}); err != nil {
+					if _, err := e.log.Append(context.Background(), evs[i:i+1000], stream.AppendOptions{}); err != nil {
 						b.Fatal(err)
 					}
 				}

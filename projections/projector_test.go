@@ -11,19 +11,20 @@ import (
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/internal/testenv"
+	"github.com/dossier-kg/dossier/stream"
 )
 
 type env struct {
 	t     testing.TB
 	js    jetstream.JetStream
-	log   *events.Log
+	log   *stream.Log
 	dir   string
 	store *graph.Store
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	log, js := testenv.Log(t, events.LogConfig{})
+	log, js := testenv.Log(t, stream.LogConfig{})
 	e := &env{t: t, js: js, log: log, dir: t.TempDir()}
 	e.openStore()
 	t.Cleanup(func() { e.store.Close() })
@@ -71,7 +72,7 @@ func assertionIn(doc, subj, pred, obj, sentence string) events.Envelope {
 
 func (e *env) append(evs ...events.Envelope) uint64 {
 	e.t.Helper()
-	out, err := e.log.Append(context.Background(), evs, events.AppendOptions{})
+	out, err := e.log.Append(context.Background(), evs, stream.AppendOptions{})
 	if err != nil {
 		e.t.Fatal(err)
 	}

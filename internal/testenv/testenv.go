@@ -12,13 +12,14 @@ import (
 
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/stream"
 )
 
 // JetStream starts an in-process NATS server with JetStream in a
 // temporary directory and connects to it.
-func JetStream(tb testing.TB) (*events.Server, jetstream.JetStream) {
+func JetStream(tb testing.TB) (*stream.Server, jetstream.JetStream) {
 	tb.Helper()
-	srv, err := events.StartServer(events.ServerConfig{Dir: tb.TempDir()})
+	srv, err := stream.StartServer(stream.ServerConfig{Dir: tb.TempDir()})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -37,11 +38,11 @@ func JetStream(tb testing.TB) (*events.Server, jetstream.JetStream) {
 
 // Log opens the event log with cfg on a fresh server from JetStream;
 // cfg.JetStream is set to its connection.
-func Log(tb testing.TB, cfg events.LogConfig) (*events.Log, jetstream.JetStream) {
+func Log(tb testing.TB, cfg stream.LogConfig) (*stream.Log, jetstream.JetStream) {
 	tb.Helper()
 	_, js := JetStream(tb)
 	cfg.JetStream = js
-	l, err := events.OpenLog(context.Background(), cfg)
+	l, err := stream.OpenLog(context.Background(), cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func Drain(tb testing.TB, js jetstream.JetStream, stream string, n int) {
 // sequence the next event will take, then appends that event (Microsoft
 // ACQUIRES TikTok), which the projector skips as already applied. It
 // returns that sequence and the assertion's id.
-func Drift(tb testing.TB, store *graph.Store, log *events.Log) (seq uint64, assertion string) {
+func Drift(tb testing.TB, store *graph.Store, log *stream.Log) (seq uint64, assertion string) {
 	tb.Helper()
 	seq = store.Applied() + 1
 	b := store.NewBatch()
@@ -92,7 +93,7 @@ func Drift(tb testing.TB, store *graph.Store, log *events.Log) (seq uint64, asse
 	if err != nil {
 		tb.Fatal(err)
 	}
-	out, err := log.Append(context.Background(), []events.Envelope{ev}, events.AppendOptions{})
+	out, err := log.Append(context.Background(), []events.Envelope{ev}, stream.AppendOptions{})
 	if err != nil || out[0].Sequence != seq {
 		tb.Fatalf("drift: append = %+v, %v; want sequence %d", out, err, seq)
 	}

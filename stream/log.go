@@ -1,4 +1,9 @@
-package events
+// Package stream is the event log on NATS JetStream and the embedded
+// NATS server of a one-machine setup: Append publishes events.Envelopes
+// in order with their ids as Nats-Msg-Id (so a resend is dropped), and
+// the stream is the only place events live. Packages that only shape or
+// fold events (events, extract, projections' fold) do not import it.
+package stream
 
 import (
 	"context"
@@ -9,6 +14,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/dossier-kg/dossier/events"
 )
 
 // LogConfig configures the event log.
@@ -119,7 +126,7 @@ type Appended struct {
 // Append publishes events in order and waits for the stream to store them.
 // On error, the events before the failing one may have been stored: the
 // returned slice says which. Appending them again is safe.
-func (l *Log) Append(ctx context.Context, evs []Envelope, opt AppendOptions) ([]Appended, error) {
+func (l *Log) Append(ctx context.Context, evs []events.Envelope, opt AppendOptions) ([]Appended, error) {
 	msgs := make([]*nats.Msg, len(evs))
 	for i, ev := range evs {
 		body, err := ev.Marshal()
@@ -149,7 +156,7 @@ func (l *Log) Append(ctx context.Context, evs []Envelope, opt AppendOptions) ([]
 
 // collect waits for acks in order and stops at the first failure, so the
 // result is always a prefix of the events.
-func (l *Log) collect(ctx context.Context, evs []Envelope, futures []jetstream.PubAckFuture, cause error) ([]Appended, error) {
+func (l *Log) collect(ctx context.Context, evs []events.Envelope, futures []jetstream.PubAckFuture, cause error) ([]Appended, error) {
 	out := make([]Appended, 0, len(futures))
 	for i, f := range futures {
 		select {
@@ -164,7 +171,7 @@ func (l *Log) collect(ctx context.Context, evs []Envelope, futures []jetstream.P
 	return out, cause
 }
 
-func (l *Log) appendExpecting(ctx context.Context, evs []Envelope, msgs []*nats.Msg, last uint64) ([]Appended, error) {
+func (l *Log) appendExpecting(ctx context.Context, evs []events.Envelope, msgs []*nats.Msg, last uint64) ([]Appended, error) {
 	out := make([]Appended, 0, len(msgs))
 	for i, m := range msgs {
 		ack, err := l.js.PublishMsg(ctx, m, jetstream.WithExpectStream(l.cfg.Stream), jetstream.WithExpectLastSequence(last))
@@ -202,12 +209,12 @@ func (l *Log) LastOnSubject(ctx context.Context, subject string) (uint64, bool, 
 }
 
 // Get reads the event at one sequence.
-func (l *Log) Get(ctx context.Context, seq uint64) (Envelope, error) {
+func (l *Log) Get(ctx context.Context, seq uint64) (events.Envelope, error) {
 	m, err := l.stream.GetMsg(ctx, seq)
 	if err != nil {
-		return Envelope{}, fmt.Errorf("get event %d: %w", seq, err)
+		return events.Envelope{}, fmt.Errorf("get event %d: %w", seq, err)
 	}
-	ev, err := Unmarshal(m.Data)
+	ev, err := events.Unmarshal(m.Data)
 	if err != nil {
 		return ev, err
 	}

@@ -1,4 +1,4 @@
-package events_test
+package stream_test
 
 import (
 	"context"
@@ -12,17 +12,18 @@ import (
 
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/internal/testenv"
+	"github.com/dossier-kg/dossier/stream"
 )
 
 // openLog starts an embedded NATS server in a temporary directory and
 // opens the event log on it.
-func openLog(tb testing.TB) (*events.Log, jetstream.JetStream) {
+func openLog(tb testing.TB) (*stream.Log, jetstream.JetStream) {
 	tb.Helper()
 	srv, js := testenv.JetStream(tb)
 	if srv.ClientURL() != "" {
 		tb.Errorf("a server without Listen has client URL %q", srv.ClientURL())
 	}
-	l, err := events.OpenLog(context.Background(), events.LogConfig{JetStream: js})
+	l, err := stream.OpenLog(context.Background(), stream.LogConfig{JetStream: js})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func assertionEvent(tb testing.TB, n int) events.Envelope {
 	return env
 }
 
-func lastSeq(t *testing.T, l *events.Log) uint64 {
+func lastSeq(t *testing.T, l *stream.Log) uint64 {
 	t.Helper()
 	seq, err := l.LastSequence(context.Background())
 	if err != nil {
@@ -60,16 +61,16 @@ func lastSeq(t *testing.T, l *events.Log) uint64 {
 }
 
 func TestOpenLogNeedsJetStream(t *testing.T) {
-	if _, err := events.OpenLog(context.Background(), events.LogConfig{}); err == nil {
+	if _, err := stream.OpenLog(context.Background(), stream.LogConfig{}); err == nil {
 		t.Error("OpenLog without JetStream succeeded")
 	}
 }
 
 func TestStartServerNeedsDir(t *testing.T) {
-	if _, err := events.StartServer(events.ServerConfig{}); err == nil {
+	if _, err := stream.StartServer(stream.ServerConfig{}); err == nil {
 		t.Error("StartServer without Dir succeeded")
 	}
-	if _, err := events.StartServer(events.ServerConfig{Dir: t.TempDir(), Listen: "no-port"}); err == nil {
+	if _, err := stream.StartServer(stream.ServerConfig{Dir: t.TempDir(), Listen: "no-port"}); err == nil {
 		t.Error("StartServer with a bad listen address succeeded")
 	}
 }
@@ -87,13 +88,13 @@ func TestAppendInOrder(t *testing.T) {
 	for i := range 10 {
 		evs = append(evs, assertionEvent(t, i))
 	}
-	got, err := l.Append(ctx, evs, events.AppendOptions{})
+	got, err := l.Append(ctx, evs, stream.AppendOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := make([]events.Appended, len(evs))
+	want := make([]stream.Appended, len(evs))
 	for i := range want {
-		want[i] = events.Appended{Sequence: uint64(i + 1)}
+		want[i] = stream.Appended{Sequence: uint64(i + 1)}
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Append = %+v, want %+v", got, want)
@@ -102,7 +103,7 @@ func TestAppendInOrder(t *testing.T) {
 		t.Errorf("last sequence %d, want 10", s)
 	}
 	// A second batch continues the sequence.
-	got, err = l.Append(ctx, []events.Envelope{assertionEvent(t, 100), assertionEvent(t, 101)}, events.AppendOptions{})
+	got, err = l.Append(ctx, []events.Envelope{assertionEvent(t, 100), assertionEvent(t, 101)}, stream.AppendOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +111,7 @@ func TestAppendInOrder(t *testing.T) {
 		t.Errorf("second batch = %+v, want sequences 11, 12", got)
 	}
 	// Nothing is an empty append.
-	got, err = l.Append(ctx, nil, events.AppendOptions{})
+	got, err = l.Append(ctx, nil, stream.AppendOptions{})
 	if err != nil || len(got) != 0 {
 		t.Errorf("empty Append = %+v, %v", got, err)
 	}
@@ -120,18 +121,18 @@ func TestAppendDuplicate(t *testing.T) {
 	ctx := context.Background()
 	l, _ := openLog(t)
 	first := []events.Envelope{assertionEvent(t, 1), assertionEvent(t, 2), assertionEvent(t, 3)}
-	orig, err := l.Append(ctx, first, events.AppendOptions{})
+	orig, err := l.Append(ctx, first, stream.AppendOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The same envelope again, and the same content built anew (another
 	// recorded time, same content id), amid a new one.
 	again := []events.Envelope{first[1], assertionEvent(t, 3), assertionEvent(t, 4)}
-	got, err := l.Append(ctx, again, events.AppendOptions{})
+	got, err := l.Append(ctx, again, stream.AppendOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []events.Appended{
+	want := []stream.Appended{
 		{Sequence: orig[1].Sequence, Duplicate: true},
 		{Sequence: orig[2].Sequence, Duplicate: true},
 		{Sequence: 4},
@@ -150,7 +151,7 @@ func TestAppendExpectLastSequence(t *testing.T) {
 	seq := func(n uint64) *uint64 { return &n }
 
 	// On an empty log, 0 is the right expectation.
-	got, err := l.Append(ctx, []events.Envelope{assertionEvent(t, 1), assertionEvent(t, 2)}, events.AppendOptions{ExpectLastSequence: seq(0)})
+	got, err := l.Append(ctx, []events.Envelope{assertionEvent(t, 1), assertionEvent(t, 2)}, stream.AppendOptions{ExpectLastSequence: seq(0)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +160,7 @@ func TestAppendExpectLastSequence(t *testing.T) {
 	}
 
 	// The right value: the batch goes in one after another.
-	got, err = l.Append(ctx, []events.Envelope{assertionEvent(t, 3), assertionEvent(t, 4), assertionEvent(t, 5)}, events.AppendOptions{ExpectLastSequence: seq(2)})
+	got, err = l.Append(ctx, []events.Envelope{assertionEvent(t, 3), assertionEvent(t, 4), assertionEvent(t, 5)}, stream.AppendOptions{ExpectLastSequence: seq(2)})
 	if err != nil {
 		t.Fatalf("Append expecting the right last sequence: %v", err)
 	}
@@ -169,11 +170,11 @@ func TestAppendExpectLastSequence(t *testing.T) {
 
 	// A stale value conflicts, and nothing is appended.
 	for _, stale := range []uint64{0, 2, 4, 99} {
-		got, err = l.Append(ctx, []events.Envelope{assertionEvent(t, 10), assertionEvent(t, 11)}, events.AppendOptions{ExpectLastSequence: seq(stale)})
+		got, err = l.Append(ctx, []events.Envelope{assertionEvent(t, 10), assertionEvent(t, 11)}, stream.AppendOptions{ExpectLastSequence: seq(stale)})
 		if err == nil {
 			t.Fatalf("Append expecting stale %d succeeded: %+v", stale, got)
 		}
-		if !errors.As(err, new(*events.ConflictError)) {
+		if !errors.As(err, new(*stream.ConflictError)) {
 			t.Errorf("Append expecting stale %d: err = %v (%T), want a *ConflictError", stale, err, err)
 		}
 		var apiErr *jetstream.APIError
@@ -194,7 +195,7 @@ func TestAppendRefusesEventWithoutSubject(t *testing.T) {
 	l, _ := openLog(t)
 	bad := assertionEvent(t, 2)
 	bad.Subject = ""
-	got, err := l.Append(ctx, []events.Envelope{assertionEvent(t, 1), bad}, events.AppendOptions{})
+	got, err := l.Append(ctx, []events.Envelope{assertionEvent(t, 1), bad}, stream.AppendOptions{})
 	if err == nil {
 		t.Fatalf("Append of an event without subject = %+v", got)
 	}
@@ -213,7 +214,7 @@ func TestGet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := l.Append(ctx, []events.Envelope{denv, asr}, events.AppendOptions{})
+	app, err := l.Append(ctx, []events.Envelope{denv, asr}, stream.AppendOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,10 +251,10 @@ func TestGet(t *testing.T) {
 func TestOpenLogAgain(t *testing.T) {
 	ctx := context.Background()
 	l, js := openLog(t)
-	if _, err := l.Append(ctx, []events.Envelope{assertionEvent(t, 1)}, events.AppendOptions{}); err != nil {
+	if _, err := l.Append(ctx, []events.Envelope{assertionEvent(t, 1)}, stream.AppendOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	l2, err := events.OpenLog(ctx, events.LogConfig{JetStream: js})
+	l2, err := stream.OpenLog(ctx, stream.LogConfig{JetStream: js})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +276,7 @@ func BenchmarkAppend(b *testing.B) {
 			n++
 		}
 		b.StartTimer()
-		if _, err := l.Append(ctx, evs, events.AppendOptions{}); err != nil {
+		if _, err := l.Append(ctx, evs, stream.AppendOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -289,10 +290,10 @@ func BenchmarkAppend(b *testing.B) {
 func TestOpenLogKeepsExistingStream(t *testing.T) {
 	ctx := context.Background()
 	_, js := testenv.JetStream(t)
-	if _, err := events.OpenLog(ctx, events.LogConfig{JetStream: js, DuplicateWindow: time.Minute}); err != nil {
+	if _, err := stream.OpenLog(ctx, stream.LogConfig{JetStream: js, DuplicateWindow: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := events.OpenLog(ctx, events.LogConfig{JetStream: js}); err != nil { // default window: 10 minutes
+	if _, err := stream.OpenLog(ctx, stream.LogConfig{JetStream: js}); err != nil { // default window: 10 minutes
 		t.Fatal(err)
 	}
 	s, err := js.Stream(ctx, "DOSSIER")
@@ -306,7 +307,31 @@ func TestOpenLogKeepsExistingStream(t *testing.T) {
 	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "OTHER", Subjects: []string{"orders.>"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := events.OpenLog(ctx, events.LogConfig{JetStream: js, Stream: "OTHER"}); err == nil {
+	if _, err := stream.OpenLog(ctx, stream.LogConfig{JetStream: js, Stream: "OTHER"}); err == nil {
 		t.Error("OpenLog took another application's stream as its log")
+	}
+}
+
+// A document's subject says whether the log holds it, long after the
+// duplicate window.
+func TestLastOnSubject(t *testing.T) {
+	l, _ := openLog(t)
+	ctx := context.Background()
+	text := "A document."
+	d := events.DocumentAdded{ID: events.DocumentID(text), TextStored: true}
+	if _, ok, err := l.LastOnSubject(ctx, events.DocumentSubject(d.ID)); err != nil || ok {
+		t.Fatalf("before: found %v, %v", ok, err)
+	}
+	env, err := events.New(&d, events.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := l.Append(ctx, []events.Envelope{assertionEvent(t, 1), env, assertionEvent(t, 2)}, stream.AppendOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq, ok, err := l.LastOnSubject(ctx, events.DocumentSubject(d.ID))
+	if err != nil || !ok || seq != out[1].Sequence {
+		t.Errorf("after: %d %v %v, want %d", seq, ok, err, out[1].Sequence)
 	}
 }

@@ -1,0 +1,28 @@
+package events_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The event model and everything that only shapes or folds events build
+// without the NATS server: the log and the embedded server are package
+// stream's. Extraction and the fold then stay cheap to build, test and
+// embed.
+func TestNoNATSServerBelowTheLog(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	for _, pkg := range []string{"../events", "../extract", "../projections"} {
+		out, err := exec.Command("go", "list", "-deps", pkg).Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", pkg, err)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			if strings.Contains(dep, "nats-server") || pkg != "../projections" && strings.Contains(dep, "nats.go") {
+				t.Errorf("%s depends on %s", pkg, dep)
+			}
+		}
+	}
+}
