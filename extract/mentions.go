@@ -276,7 +276,6 @@ func splitSuffix(t token) (string, string) {
 // findMentions finds the names of sentence si.
 func (d *docState) findMentions(si int) {
 	toks := d.toks[si]
-	ix := d.ix
 	for i := 0; i < len(toks); {
 		t := toks[i]
 		if !t.word || !t.capital {
@@ -289,48 +288,57 @@ func (d *docState) findMentions(si int) {
 			i++
 			continue
 		}
-		j := i + 1
-		last := i
-		for j < len(toks) && !toks[last].possessive {
-			n := toks[j]
-			if n.word && n.capital && !d.dateWord(toks, j) {
-				if _, suf := splitSuffix(n); suf != "" {
-					break
-				}
-				// A headline's capitalised "Can", "Do", "By" ends a name.
-				if d.functionWord(n) && !ix.connectors[n.lower] && !d.isName(spanText(d.doc.Text, toks, i, j+1)) {
-					break
-				}
-				last, j = j, j+1
-				continue
-			}
-			// A connector joins only when a capitalised word follows, and
-			// "of"/"for" only after a head word or a title ("University
-			// of …", "Center for …", "Secretary of State"), so "Verhagen
-			// of The Hague …" stays two names.
-			if n.word && ix.connectors[n.lower] && j+1 < len(toks) && toks[j+1].word && toks[j+1].capital {
-				if (n.lower == "of" || n.lower == "for") && !d.joinsOf(toks[last]) {
-					break
-				}
-				if n.lower == "the" && toks[j-1].lower != "of" && toks[j-1].lower != "for" {
-					break
-				}
-				j++
-				continue
-			}
-			// "BBC Radio 4's", "Formula 1", "Windows 10": a small number
-			// ends a name of two words or more when a possessive, a verb
-			// or punctuation follows it (not "India 59 Chinese apps").
-			if last > i && isSmallNumber(n.text) && !d.dateWord(toks, last) {
-				if after := tokAt(toks, j+1); possessiveMark(after) || after.tag.Verb() || !after.word && after.text != "%" && after.text != "-" {
-					last = j
-				}
-			}
-			break
-		}
+		last := d.runEnd(si, i)
 		d.chunk(si, i, last+1)
 		i = last + 1
 	}
+}
+
+// runEnd is the last token of the run of capitalised words (and the
+// connectors inside it) that starts at token i.
+func (d *docState) runEnd(si, i int) int {
+	toks := d.toks[si]
+	ix := d.ix
+	j := i + 1
+	last := i
+	for j < len(toks) && !toks[last].possessive {
+		n := toks[j]
+		if n.word && n.capital && !d.dateWord(toks, j) {
+			if _, suf := splitSuffix(n); suf != "" {
+				break
+			}
+			// A headline's capitalised "Can", "Do", "By" ends a name.
+			if d.functionWord(n) && !ix.connectors[n.lower] && !d.isName(spanText(d.doc.Text, toks, i, j+1)) {
+				break
+			}
+			last, j = j, j+1
+			continue
+		}
+		// A connector joins only when a capitalised word follows, and
+		// "of"/"for" only after a head word or a title ("University of
+		// …", "Center for …", "Secretary of State"), so "Verhagen of The
+		// Hague …" stays two names.
+		if n.word && ix.connectors[n.lower] && j+1 < len(toks) && toks[j+1].word && toks[j+1].capital {
+			if (n.lower == "of" || n.lower == "for") && !d.joinsOf(toks[last]) {
+				break
+			}
+			if n.lower == "the" && toks[j-1].lower != "of" && toks[j-1].lower != "for" {
+				break
+			}
+			j++
+			continue
+		}
+		// "BBC Radio 4's", "Formula 1", "Windows 10": a small number
+		// ends a name of two words or more when a possessive, a verb or
+		// punctuation follows it (not "India 59 Chinese apps").
+		if last > i && isSmallNumber(n.text) && !d.dateWord(toks, last) {
+			if after := tokAt(toks, j+1); possessiveMark(after) || after.tag.Verb() || !after.word && after.text != "%" && after.text != "-" {
+				last = j
+			}
+		}
+		break
+	}
+	return last
 }
 
 // isSmallNumber: one or two digits.
@@ -394,26 +402,48 @@ func (d *docState) joinsOf(t token) bool {
 
 // chunk turns a run of capitalised tokens into mentions: it drops
 // sentence-initial common words, months and function words, splits lists
-// joined by "and", and handles demonyms.
+// joined by "and", and handles titles and demonyms.
 func (d *docState) chunk(si, i, j int) {
 	toks := d.toks[si]
-	ix := d.ix
 	if w := tokAt(toks, i-1).lower; w == "entitled" || w == "titled" || w == "headlined" {
 		return // "adverts entitled An Open Letter …": a work's title, not an actor
 	}
+	i, j = d.trimRun(si, i, j)
+	if i >= j || d.splitList(si, i, j) {
+		return
+	}
+	name := spanText(d.doc.Text, toks, i, j)
+	// “Wuhan Unknown Pneumonia”: a quoted term, not a name.
+	if i > 0 && j < len(toks) && isOpenQuote(toks[i-1].text) && isCloseQuote(toks[j].text) && !d.isName(name) {
+		return
+	}
+	// A title alone ("Secretary of State hints") names no one here.
+	if d.r.cfg.Names.TitleOnly(name) || d.titledName(si, i, j, name) {
+		return
+	}
+	if j-i == 1 && d.singleWord(si, i) {
+		return
+	}
+	// "the US government", "Chinese government": the government word
+	// belongs to the name.
+	if j < len(toks) && d.govWord(toks[j].lower) {
+		if r := d.resolve(name + " " + toks[j].text); r.Known {
+			j++
+			name = spanText(d.doc.Text, toks, i, j)
+		}
+	}
+	d.addMention(si, i, j, name, "")
+}
+
+// trimRun drops what cannot begin or end a name from a run: sentence
+// openers, dates, determiners and function words before; function
+// words, months, connectors and a trailing demonym after.
+func (d *docState) trimRun(si, i, j int) (int, int) {
+	toks := d.toks[si]
+	ix := d.ix
 	for i < j {
 		t := toks[i]
-		initial := i == 0 || !toks[i-1].word && (i == 1 || !toks[i-2].word)
-		common := d.dateWord(toks, i) || determiners[t.lower] || d.functionWord(t)
-		english := !d.midCap[t.text] && d.r.tagger.Known(t.text) && !isAcronym(t.text)
-		modifier := j-i == 1 && j < len(toks) && toks[j].word && !toks[j].capital && toks[j].tag.Noun()
-		if !common && initial && (d.lower[t.lower] || english && (!t.tag.Proper() || modifier)) && !d.isName(spanText(d.doc.Text, toks, i, j)) {
-			// "Governments worldwide …" (written in lower case
-			// elsewhere), "Analysts said", "Citing …", "Clearly, …",
-			// "Hedge fund X": a sentence opener the tagger reads as a
-			// common word, or an English word modifying a noun.
-			common = true
-		}
+		common := d.dateWord(toks, i) || determiners[t.lower] || d.functionWord(t) || d.commonOpener(si, i, j)
 		if !common || d.isName(spanText(d.doc.Text, toks, i, j)) && !determiners[t.lower] {
 			break
 		}
@@ -429,32 +459,47 @@ func (d *docState) chunk(si, i, j int) {
 			j--
 		}
 	}
-	if i >= j {
-		return
+	return i, j
+}
+
+// commonOpener: "Governments worldwide …" (written in lower case
+// elsewhere), "Analysts said", "Citing …", "Clearly, …", "Hedge fund X":
+// a sentence opener the tagger reads as a common word, or an English
+// word modifying a noun.
+func (d *docState) commonOpener(si, i, j int) bool {
+	toks := d.toks[si]
+	t := toks[i]
+	initial := i == 0 || !toks[i-1].word && (i == 1 || !toks[i-2].word)
+	if !initial {
+		return false
 	}
-	// "Tencent and Bytedence" is two names; "General Intelligence and
-	// Security Service" one: "and" joins only into a name that ends in a
-	// head word.
+	english := !d.midCap[t.text] && d.r.tagger.Known(t.text) && !isAcronym(t.text)
+	modifier := j-i == 1 && j < len(toks) && toks[j].word && !toks[j].capital && toks[j].tag.Noun()
+	return (d.lower[t.lower] || english && (!t.tag.Proper() || modifier)) && !d.isName(spanText(d.doc.Text, toks, i, j))
+}
+
+// splitList chunks "Tencent and Bytedence" as two names and says so;
+// "General Intelligence and Security Service" is one: "and" joins only
+// into a name that ends in a head word.
+func (d *docState) splitList(si, i, j int) bool {
+	toks := d.toks[si]
 	for k := i; k < j && !d.abbreviated(toks, i, j); k++ {
 		if toks[k].lower == "and" || toks[k].lower == "&" {
-			if _, head := ix.headWord[toks[j-1].lower]; (!head || d.isName(spanText(d.doc.Text, toks, k+1, j))) && !d.ofComplement(toks, i, k) {
+			if _, head := d.ix.headWord[toks[j-1].lower]; (!head || d.isName(spanText(d.doc.Text, toks, k+1, j))) && !d.ofComplement(toks, i, k) {
 				d.chunk(si, i, k)
 				d.chunk(si, k+1, j)
-				return
+				return true
 			}
 		}
 	}
-	name := spanText(d.doc.Text, toks, i, j)
-	// “Wuhan Unknown Pneumonia”: a quoted term, not a name.
-	if i > 0 && j < len(toks) && isOpenQuote(toks[i-1].text) && isCloseQuote(toks[j].text) && !d.isName(name) {
-		return
-	}
-	// A title alone ("Secretary of State hints") names no one here.
-	if d.r.cfg.Names.TitleOnly(name) {
-		return
-	}
-	// A title inside a name ties two actors: "the United States
-	// President Donald Trump", "the D66 MP (…)".
+	return false
+}
+
+// titledName reads a title inside a name, which ties two actors: "the
+// United States President Donald Trump", "the D66 MP (…)". It says
+// whether it did.
+func (d *docState) titledName(si, i, j int, name string) bool {
+	toks := d.toks[si]
 	for k := i + 1; k < j && d.r.cfg.Names.TitlePrefix(name) == 0; k++ {
 		n := d.r.cfg.Names.TitlePrefix(spanText(d.doc.Text, toks, k, j))
 		if n == 0 || k+n > j || d.isName(name) {
@@ -463,7 +508,7 @@ func (d *docState) chunk(si, i, j int) {
 		before := len(d.mentions[si])
 		d.chunk(si, i, k)
 		if len(d.mentions[si]) == before {
-			break
+			return false
 		}
 		org := d.mentions[si][len(d.mentions[si])-1]
 		l := link{org: org, title: strings.ToLower(spanText(d.doc.Text, toks, k, k+n))}
@@ -474,55 +519,49 @@ func (d *docState) chunk(si, i, j int) {
 			org.titled = l.person
 		}
 		d.links[si] = append(d.links[si], l)
-		return
+		return true
 	}
-	if j-i == 1 {
-		w := toks[i].text
-		// A demonym names its state only as a noun or before a government
-		// word; "Chinese apps" is not about China, "the Danish
-		// parliament" is an actor of its own, "Americans" are people.
-		if e, ok := d.r.cfg.Names.Demonym(w); ok && !d.r.cfg.Names.IsName(w) {
-			if j < len(toks) && toks[j].word && !toks[j].capital {
-				switch {
-				case institutions[toks[j].lower]:
-					m := d.addMention(si, i, j+1, spanText(d.doc.Text, toks, i, j+1), "")
-					m.a.vote("GOVERNMENT", 2)
-					return
-				case d.govWord(toks[j].lower):
-					j++
-				case agentNouns[toks[j].lower]:
-					// "Chinese espionage": the state is the actor.
-				default:
-					return
-				}
-			}
-			m := d.addMention(si, i, j, e.Name, "")
-			m.a.vote(e.Type, 1)
-			return
-		}
-		if strings.HasSuffix(w, "s") && len(w) > 2 && !d.isName(w) {
-			if _, ok := d.r.cfg.Names.Demonym(w[:len(w)-1]); ok {
-				return // "Americans" are people, not the state
-			}
-			if t := w[:len(w)-1]; d.r.cfg.Names.TitlePrefix(t) == len(strings.Fields(t)) {
-				return // "MPs", "Senators": holders of a title
+	return false
+}
+
+// singleWord reads a one-word run that may be no name of its own and
+// says whether it settled it. A demonym names its state only as a noun
+// or before a government word; "Chinese apps" is not about China, "the
+// Danish parliament" is an actor of its own, "Americans" are people.
+func (d *docState) singleWord(si, i int) bool {
+	toks := d.toks[si]
+	j := i + 1
+	w := toks[i].text
+	if e, ok := d.r.cfg.Names.Demonym(w); ok && !d.r.cfg.Names.IsName(w) {
+		if j < len(toks) && toks[j].word && !toks[j].capital {
+			switch {
+			case institutions[toks[j].lower]:
+				m := d.addMention(si, i, j+1, spanText(d.doc.Text, toks, i, j+1), "")
+				m.a.vote("GOVERNMENT", 2)
+				return true
+			case d.govWord(toks[j].lower):
+				j++
+			case agentNouns[toks[j].lower]:
+				// "Chinese espionage": the state is the actor.
+			default:
+				return true
 			}
 		}
-		// "Western markets", "European authorities": a capitalised
-		// adjective, not a name.
-		if j < len(toks) && toks[j].word && !toks[j].capital && !d.functionWord(toks[j]) && !ppWords[toks[j].lower] && adjectival(toks[i].lower) && !d.isName(w) {
-			return
+		m := d.addMention(si, i, j, e.Name, "")
+		m.a.vote(e.Type, 1)
+		return true
+	}
+	if strings.HasSuffix(w, "s") && len(w) > 2 && !d.isName(w) {
+		if _, ok := d.r.cfg.Names.Demonym(w[:len(w)-1]); ok {
+			return true // "Americans" are people, not the state
+		}
+		if t := w[:len(w)-1]; d.r.cfg.Names.TitlePrefix(t) == len(strings.Fields(t)) {
+			return true // "MPs", "Senators": holders of a title
 		}
 	}
-	// "the US government", "Chinese government": the government word
-	// belongs to the name.
-	if j < len(toks) && d.govWord(toks[j].lower) {
-		if r := d.resolve(name + " " + toks[j].text); r.Known {
-			j++
-			name = spanText(d.doc.Text, toks, i, j)
-		}
-	}
-	d.addMention(si, i, j, name, "")
+	// "Western markets", "European authorities": a capitalised
+	// adjective, not a name.
+	return j < len(toks) && toks[j].word && !toks[j].capital && !d.functionWord(toks[j]) && !ppWords[toks[j].lower] && adjectival(toks[i].lower) && !d.isName(w)
 }
 
 // abbreviated: the run is followed by an acronym in brackets made of its
@@ -1108,107 +1147,132 @@ func (d *docState) settleTypes() {
 // product); otherwise it records the reference as a mention.
 func (d *docState) findReferences(si int, vote bool) {
 	toks := d.toks[si]
-	ix := d.ix
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		if !t.word {
+		if !t.word || !vote && d.pronounReference(si, i) {
 			continue
 		}
-		var typ string
-		start, end := i, i+1
-		switch {
-		case t.lower == "he" || t.lower == "she" || t.lower == "his":
+		typ, end := "", i+1
+		switch t.lower {
+		case "he", "she", "his":
 			typ = "PERSON"
-		case (t.lower == "it" || t.lower == "its") && !vote && !pleonastic(toks, i):
-			if a := d.thingAntecedent(si, i); a != nil {
-				d.insertMention(si, &mention{a: a, ti: i, tj: i + 1, implicit: true, prep: d.prepBefore(si, i)})
-			}
-			continue
-		case t.lower == "whose" && !vote:
-			// "Globex, whose brands include X": the name before.
-			j := i
-			if j > 0 && toks[j-1].text == "," {
-				j--
-			}
-			if m := d.mentionEnding(si, j); m != nil && !m.implicit {
-				d.insertMention(si, &mention{a: m.actor(), ti: i, tj: i + 1, implicit: true, prep: d.prepBefore(si, i)})
-			}
-			continue
-		case (t.lower == "they" || t.lower == "their" || t.lower == "them") && !vote:
-			for _, a := range d.groupAntecedent(si, i) {
-				d.insertMention(si, &mention{a: a, ti: i, tj: i + 1, implicit: true, prep: d.prepBefore(si, i)})
-			}
-			continue
-		case t.lower == "the" || t.lower == "this" || t.lower == "that":
-			// "the popular video app", "the tech giant", "the
-			// Chinese-origin app": up to three modifiers before the
-			// description word.
-			for k := i + 1; k < len(toks) && k <= i+4 && toks[k].word && (!toks[k].capital || strings.Contains(toks[k].text, "-")); k++ {
-				w := toks[k].lower
-				if k+1 < len(toks) && toks[k+1].word && !toks[k+1].capital {
-					if dt, ok := ix.descType[w+" "+toks[k+1].lower]; ok {
-						typ, end = dt, k+2
-						break
-					}
-				}
-				if dt, ok := ix.descType[w]; ok {
-					typ, end = dt, k+1
-					// Not "the company Huawei" (an apposition) nor "the
-					// app store".
-					if k+1 < len(toks) && toks[k+1].word && !toks[k+1].possessive {
-						if toks[k+1].capital || ix.descType[toks[k+1].lower] != "" {
-							typ = ""
-						}
-					}
-					break
-				}
-			}
+		case "the", "this", "that":
+			typ, end = d.description(si, i)
 		}
-		if typ == "" || d.mentionAt(si, start) {
+		if typ == "" || d.mentionAt(si, i) {
 			continue
 		}
-		// "Manchester United, the football club, …": a description in
-		// apposition is the name before it.
-		if start >= 2 && toks[start-1].text == "," && possessiveMark(tokAt(toks, end)) && d.mentionEnding(si, start-1) != nil {
+		if d.referTo(si, i, end, typ, vote) {
+			i = end - 1
+		}
+	}
+}
+
+// pronounReference records what "it", "its", "whose", "they", "their"
+// or "them" at token i refers to, and says whether the token was one.
+func (d *docState) pronounReference(si, i int) bool {
+	toks := d.toks[si]
+	refer := func(a *actor) {
+		d.insertMention(si, &mention{a: a, ti: i, tj: i + 1, implicit: true, prep: d.prepBefore(si, i)})
+	}
+	switch toks[i].lower {
+	case "it", "its":
+		if pleonastic(toks, i) {
+			return false
+		}
+		if a := d.thingAntecedent(si, i); a != nil {
+			refer(a)
+		}
+	case "whose":
+		// "Globex, whose brands include X": the name before.
+		j := i
+		if j > 0 && toks[j-1].text == "," {
+			j--
+		}
+		if m := d.mentionEnding(si, j); m != nil && !m.implicit {
+			refer(m.actor())
+		}
+	case "they", "their", "them":
+		for _, a := range d.groupAntecedent(si, i) {
+			refer(a)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// description reads "the popular video app", "the tech giant", "the
+// Chinese-origin app" at the determiner i: up to three modifiers before
+// the description word. It returns the type the description names (empty
+// for none) and the token after it.
+func (d *docState) description(si, i int) (string, int) {
+	toks := d.toks[si]
+	ix := d.ix
+	for k := i + 1; k < len(toks) && k <= i+4 && toks[k].word && (!toks[k].capital || strings.Contains(toks[k].text, "-")); k++ {
+		w := toks[k].lower
+		if k+1 < len(toks) && toks[k+1].word && !toks[k+1].capital {
+			if dt, ok := ix.descType[w+" "+toks[k+1].lower]; ok {
+				return dt, k + 2
+			}
+		}
+		if dt, ok := ix.descType[w]; ok {
+			// Not "the company Huawei" (an apposition) nor "the app
+			// store".
+			if k+1 < len(toks) && toks[k+1].word && !toks[k+1].possessive {
+				if toks[k+1].capital || ix.descType[toks[k+1].lower] != "" {
+					return "", k + 1
+				}
+			}
+			return dt, k + 1
+		}
+	}
+	return "", i + 1
+}
+
+// referTo resolves the description or pronoun [start, end) of type typ:
+// with vote, it lends the type to its antecedent; otherwise it records
+// the reference as a mention, and says so.
+func (d *docState) referTo(si, start, end int, typ string, vote bool) bool {
+	toks := d.toks[si]
+	if start >= 2 && toks[start-1].text == "," {
+		if possessiveMark(tokAt(toks, end)) && d.mentionEnding(si, start-1) != nil {
 			// "Freddie Mac, the country's largest mortgage firm": the
 			// description is a possessor inside the name's apposition,
 			// neither the name itself nor a reference worth guessing.
-			continue
+			return false
 		}
-		if start >= 2 && toks[start-1].text == "," {
-			// Not "In China, the company …": a fronted phrase, then
-			// the clause's subject.
-			if m := d.mentionEnding(si, start-1); m != nil && !m.implicit && !(ppWords[m.prep] && fronted(toks, m.ti)) {
-				if vote {
-					if a := m.actor(); !a.known {
-						a.vote(typ, 1.5)
-					}
-					continue
+		// "Manchester United, the football club, …": a description in
+		// apposition is the name before it. Not "In China, the company
+		// …": a fronted phrase, then the clause's subject.
+		if m := d.mentionEnding(si, start-1); m != nil && !m.implicit && !(ppWords[m.prep] && fronted(toks, m.ti)) {
+			if vote {
+				if a := m.actor(); !a.known {
+					a.vote(typ, 1.5)
 				}
-				// It stands where its name stands: "from X, the family
-				// firm" is still after "from".
-				d.insertMention(si, &mention{a: m.actor(), ti: start, tj: end, implicit: true, prep: m.prep})
-				i = end - 1
-				continue
+				return false
 			}
+			// It stands where its name stands: "from X, the family
+			// firm" is still after "from".
+			d.insertMention(si, &mention{a: m.actor(), ti: start, tj: end, implicit: true, prep: m.prep})
+			return true
 		}
-		if vote {
-			if a := d.antecedent(si, start, typ); a != nil && !a.known {
-				a.vote(typ, 1)
-			}
-			continue
-		}
-		a := d.namedLike(si, start, toks[end-1].lower)
-		if a == nil {
-			a = d.salient(si, start, typ, true)
-		}
-		if a == nil {
-			continue
-		}
-		m := &mention{a: a, ti: start, tj: end, implicit: true, prep: d.prepBefore(si, start)}
-		d.insertMention(si, m)
-		i = end - 1
 	}
+	if vote {
+		if a := d.antecedent(si, start, typ); a != nil && !a.known {
+			a.vote(typ, 1)
+		}
+		return false
+	}
+	a := d.namedLike(si, start, toks[end-1].lower)
+	if a == nil {
+		a = d.salient(si, start, typ, true)
+	}
+	if a == nil {
+		return false
+	}
+	d.insertMention(si, &mention{a: a, ti: start, tj: end, implicit: true, prep: d.prepBefore(si, start)})
+	return true
 }
 
 // fronted: the words before token i are only a sentence-opening

@@ -101,41 +101,8 @@ func (d *docState) eventNoun(si, k int, tr trigger, speaker *actor) {
 	toks := d.toks[si]
 	cs, ce := clause(toks, k)
 	p := d.eventPhraseAt(si, k)
-	agent, theme := d.nounArguments(si, p, tr.pred, ce)
 	gov := d.governor(si, p.start, cs)
-	subject := false
-	if agent == nil {
-		if s := d.leftSubject(si, p.start); s != nil && s != theme {
-			subject = true
-			// "X faced criticism": X is acted on; but "X received
-			// guidance from Y": X takes part.
-			if experiencerVerbs[gov] && theme == nil {
-				theme = s
-			} else {
-				agent = s
-			}
-		}
-	}
-	if theme == nil && !subject && agent != nil && experiencerVerbs[gov] {
-		// "Initech faced criticism from Ofcomm": the subject is acted on.
-		if s := d.leftSubject(si, p.start); s != nil && s != agent {
-			theme = s
-		}
-	}
-	if theme == nil && !subject && agent != nil && agent.prep == "by" && !d.attitudeBefore(toks, cs, p.start) {
-		// "Initech agreed to a takeover by Globex": the subject
-		// undergoes what the agent does.
-		if s := d.leftSubject(si, p.start); s != nil && s != agent {
-			theme = s
-		}
-	}
-	if theme == nil && subject && agent != nil && mutual[tr.pred] {
-		// "S&N and United agreed to form a partnership": the list is
-		// both ends.
-		if list := d.precedingList(si, agent); len(list) > 1 {
-			agent, theme = list[len(list)-1], list[0]
-		}
-	}
+	agent, theme := d.eventArguments(si, p, tr.pred, gov, cs, ce)
 	if agent == nil || theme == nil || agent.actor() == theme.actor() {
 		return
 	}
@@ -158,6 +125,45 @@ func (d *docState) eventNoun(si, k int, tr trigger, speaker *actor) {
 			d.emit(si, s.actor(), tr.pred, o.actor(), pol, mod, speaker, 0.55)
 		}
 	}
+}
+
+// eventArguments are who does what an event phrase names and to whom:
+// from the phrase itself, then the clause's subject, as its governing
+// verb gov decides.
+func (d *docState) eventArguments(si int, p eventPhrase, pred, gov string, cs, ce int) (agent, theme *mention) {
+	agent, theme = d.nounArguments(si, p, pred, ce)
+	if agent == nil {
+		s := d.leftSubject(si, p.start)
+		if s == nil || s == theme {
+			return nil, theme
+		}
+		// "X faced criticism": X is acted on; but "X received guidance
+		// from Y": X takes part.
+		if experiencerVerbs[gov] && theme == nil {
+			return nil, s
+		}
+		agent = s
+		if theme == nil && mutual[pred] {
+			// "S&N and United agreed to form a partnership": the list
+			// is both ends.
+			if list := d.precedingList(si, agent); len(list) > 1 {
+				agent, theme = list[len(list)-1], list[0]
+			}
+		}
+		return agent, theme
+	}
+	if theme != nil {
+		return agent, theme
+	}
+	// "Initech faced criticism from Ofcomm": the subject is acted on;
+	// "Initech agreed to a takeover by Globex": the subject undergoes what
+	// the agent does, unless it holds an attitude to it.
+	if experiencerVerbs[gov] || agent.prep == "by" && !d.attitudeBefore(d.toks[si], cs, p.start) {
+		if s := d.leftSubject(si, p.start); s != nil && s != agent {
+			theme = s
+		}
+	}
+	return agent, theme
 }
 
 // attitudeBefore: a verb of an attitude stands in [cs, k) ("opposed to

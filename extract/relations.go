@@ -15,59 +15,69 @@ import (
 // their own take the speaker of their paragraph's quotation.
 func (d *docState) attribute(si int) {
 	toks := d.toks[si]
-	ms := d.mentions[si]
 	for k, t := range toks {
 		if t.capital && d.mentionAt(si, k) {
 			continue // "United States" is no verb
 		}
+		var who *actor
 		switch {
 		case d.ix.attribution[t.lower]:
-			// "said (analyst) Verhagen": a name right after the verb.
-			for _, m := range ms {
-				// Not "said Fannie Mae would …": there the name begins
-				// the reported clause.
-				if m.ti > k && m.ti <= k+3 && onlyLower(toks, k+1, m.ti) && !anyVerb(toks, k+1, m.ti) && !complementizer(toks, k+1, m.ti) && !ppWords[m.prep] && !listenerVerbs[t.lower] && !startsClause(toks, m.tj) {
-					d.speaker[si] = m.actor()
-					return
-				}
-			}
-			// "Verhagen says", "Donald Trump told", "she said"; "X, an
-			// analyst at Y, said" is X speaking, not Y.
-			for _, m := range ms {
-				if m.tj == k || m.tj == k-1 && !toks[k-1].word {
-					if ppWords[m.prep] && toks[k-1].text == "," {
-						if s := d.leftSubject(si, k); s != nil {
-							m = s
-						}
-					}
-					d.speaker[si] = m.actor()
-					return
-				}
-			}
-			// "X has said that …", "X claimed that …": the clause subject.
-			if k+1 < len(toks) && toks[k+1].lower == "that" {
-				if m := d.leftSubject(si, k); m != nil {
-					d.speaker[si] = m.actor()
-					return
-				}
-			}
+			who = d.speakerOfVerb(si, k)
 		case t.text == ":" && k+1 < len(toks) && isOpenQuote(toks[k+1].text):
 			// "So does the Danish parliament: “There is a risk …”".
-			for i := len(ms) - 1; i >= 0; i-- {
+			ms := d.mentions[si]
+			for i := len(ms) - 1; i >= 0 && who == nil; i-- {
 				if ms[i].tj <= k {
-					d.speaker[si] = ms[i].actor()
-					return
+					who = ms[i].actor()
 				}
 			}
 		case t.lower == "according" && k+1 < len(toks) && toks[k+1].lower == "to":
-			for _, m := range ms {
+			for _, m := range d.mentions[si] {
 				if m.ti > k+1 && m.ti <= k+5 && onlyLower(toks, k+2, m.ti) {
-					d.speaker[si] = m.actor()
-					return
+					who = m.actor()
+					break
 				}
 			}
 		}
+		if who != nil {
+			d.speaker[si] = who
+			return
+		}
 	}
+}
+
+// speakerOfVerb is who speaks by the attribution verb at token k, if the
+// sentence says.
+func (d *docState) speakerOfVerb(si, k int) *actor {
+	toks := d.toks[si]
+	ms := d.mentions[si]
+	t := toks[k]
+	// "said (analyst) Verhagen": a name right after the verb. Not "said
+	// Fannie Mae would …": there the name begins the reported clause.
+	for _, m := range ms {
+		if m.ti > k && m.ti <= k+3 && onlyLower(toks, k+1, m.ti) && !anyVerb(toks, k+1, m.ti) && !complementizer(toks, k+1, m.ti) && !ppWords[m.prep] && !listenerVerbs[t.lower] && !startsClause(toks, m.tj) {
+			return m.actor()
+		}
+	}
+	// "Verhagen says", "Donald Trump told", "she said"; "X, an analyst
+	// at Y, said" is X speaking, not Y.
+	for _, m := range ms {
+		if m.tj == k || m.tj == k-1 && !toks[k-1].word {
+			if ppWords[m.prep] && toks[k-1].text == "," {
+				if s := d.leftSubject(si, k); s != nil {
+					m = s
+				}
+			}
+			return m.actor()
+		}
+	}
+	// "X has said that …", "X claimed that …": the clause subject.
+	if k+1 < len(toks) && toks[k+1].lower == "that" {
+		if m := d.leftSubject(si, k); m != nil {
+			return m.actor()
+		}
+	}
+	return nil
 }
 
 // complementizer: "that", "whether" or "if" among tokens [i, j) opens
@@ -643,68 +653,90 @@ func isParticiple(form string) bool {
 
 func (d *docState) verbRelation(si, k, kEnd int, form string, tr trigger, speaker *actor) bool {
 	toks := d.toks[si]
-	cs, ce := clause(toks, k)
+	v := verbAt{si: si, k: k, form: form, tr: tr}
+	v.cs, v.ce = clause(toks, k)
 	// The verb's preposition, when it needs one ("work with").
 	if len(tr.preps) > 0 && (kEnd >= len(toks) || !contains(tr.preps, toks[kEnd].lower)) {
 		return false
 	}
-	objFrom, ok := d.dataObjectStart(si, k, kEnd, tr, cs, ce)
-	if !ok {
+	var ok bool
+	if v.objFrom, ok = d.dataObjectStart(si, k, kEnd, tr, v.cs, v.ce); !ok {
 		return false
 	}
-	passive := d.passiveVoice(si, k, kEnd, form, tr, cs)
-	var subj, obj []*mention
-	if passive {
-		subj, obj = d.passiveArguments(si, k, ce, tr)
-	} else {
-		subj, obj = d.activeArguments(si, k, cs, ce, objFrom, form, tr, speaker)
+	v.passive = d.passiveVoice(si, k, kEnd, form, tr, v.cs)
+	subj, obj := d.verbArguments(v, speaker)
+	if len(subj) == 0 || len(obj) == 0 {
+		return false
 	}
-	if len(obj) == 0 && len(subj) > 0 && speaker != nil && (accusable[tr.pred] || tr.pred == "BANS") && !passive {
+	d.emitVerb(v, subj, obj, speaker)
+	return true
+}
+
+// verbAt is a trigger verb in its clause.
+type verbAt struct {
+	si, k, cs, ce int
+	objFrom       int // where its object is looked for
+	form          string
+	tr            trigger
+	passive       bool
+}
+
+// verbArguments are a verb's subjects and objects, by its voice; on the
+// way it reads what the verb implies beyond them (a claim's accusation,
+// a sale's buyer).
+func (d *docState) verbArguments(v verbAt, speaker *actor) (subj, obj []*mention) {
+	if v.passive {
+		subj, obj = d.passiveArguments(v.si, v.k, v.ce, v.tr)
+	} else {
+		subj, obj = d.activeArguments(v.si, v.k, v.cs, v.ce, v.objFrom, v.form, v.tr, speaker)
+	}
+	if len(obj) == 0 && len(subj) > 0 && speaker != nil && (accusable[v.tr.pred] || v.tr.pred == "BANS") && !v.passive {
 		// "Citizen Lab claimed that the company was blocking terms": the
 		// claim accuses whoever does it.
 		for _, s := range subj {
 			if s.actor() != speaker {
-				d.emit(si, speaker, "ACCUSES", s.actor(), events.Affirmed, events.Actual, speaker, 0.45)
+				d.emit(v.si, speaker, "ACCUSES", s.actor(), events.Affirmed, events.Actual, speaker, 0.45)
 			}
 		}
 	}
-	if len(obj) == 0 && len(subj) >= 2 && d.r.cfg.Ontology.Symmetric(tr.pred) {
+	if len(obj) == 0 && len(subj) >= 2 && d.r.cfg.Ontology.Symmetric(v.tr.pred) {
 		// "Donald Trump and Xi Jinping meet": the list is both ends.
 		obj, subj = subj[:1], subj[1:]
 	}
-	if saleVerbs[form] && len(obj) > 0 {
-		d.buyer(si, k, cs, ce, obj, speaker)
+	if saleVerbs[v.form] && len(obj) > 0 {
+		d.buyer(v.si, v.k, v.cs, v.ce, obj, speaker)
 	}
-	if len(subj) == 0 || len(obj) == 0 {
-		return false
-	}
-	from := verbGroupStart(toks, cs, k) // "Globex's plans were condemned": the plans are not the verb's
-	if !passive {
-		from = subj[0].ti
+	return subj, obj
+}
+
+// emitVerb records what a verb says of each subject and object, with the
+// qualities of its verb group (passive) or of its clause from the
+// subject on (active).
+func (d *docState) emitVerb(v verbAt, subj, obj []*mention, speaker *actor) {
+	toks := d.toks[v.si]
+	from := verbGroupStart(toks, v.cs, v.k) // "Globex's plans were condemned": the plans are not the verb's
+	conf := 0.6
+	if !v.passive {
+		from, conf = subj[0].ti, 0.65
 		for _, s := range subj {
 			from = min(from, s.ti)
 		}
 	}
-	mod, pol := d.qualities(toks, from, k)
-	conf := 0.65
-	if passive {
-		conf = 0.6
-	}
-	pred := tr.pred
-	if pred == "ACQUIRES" && !passive && mod == events.Actual && pol == events.Affirmed && obj[0].ti >= objFrom && d.partial(si, objFrom, obj[0].ti) {
+	mod, pol := d.qualities(toks, from, v.k)
+	pred := v.tr.pred
+	if pred == "ACQUIRES" && !v.passive && mod == events.Actual && pol == events.Affirmed && obj[0].ti >= v.objFrom && d.partial(v.si, v.objFrom, obj[0].ti) {
 		// "Fosters bought 18.8% of Southcorp", "has bought a 20% stake
 		// in Sina": having bought part of it, the buyer holds it.
 		pred = "OWNS"
 	}
 	for _, s := range subj {
 		for _, o := range obj {
-			d.emit(si, s.actor(), pred, o.actor(), pol, mod, speaker, conf)
+			d.emit(v.si, s.actor(), pred, o.actor(), pol, mod, speaker, conf)
 		}
 	}
-	if !passive {
-		d.otherHolders(si, ce, tr.pred, pred, obj, pol, mod, speaker)
+	if !v.passive {
+		d.otherHolders(v.si, v.ce, v.tr.pred, pred, obj, pol, mod, speaker)
 	}
-	return true
 }
 
 // dataObjectStart is where a verb's object is looked for: right after
@@ -1020,59 +1052,87 @@ func (d *docState) phraseRelation(si, k, kEnd int, pred string, speaker *actor) 
 // "TikTok's parent company ByteDance", "Tencent, owner of WeChat",
 // "Instagram (part of Facebook)".
 func (d *docState) patternRelations(si int) {
-	toks := d.toks[si]
-	ms := d.mentions[si]
 	speaker := d.speakerOf(si)
-	for idx, m := range ms {
-		a := m.actor()
-		// "Beijing-based ByteDance" → ByteDance LOCATED_IN Beijing;
-		// "the Globex-owned Initech" → Globex OWNS Initech.
-		if idx+1 < len(ms) && ms[idx+1].ti <= m.tj+3 {
-			switch m.suffix {
-			case "based", "headquartered":
-				d.emit(si, ms[idx+1].actor(), "LOCATED_IN", a, events.Affirmed, events.Actual, nil, 0.7)
-			case "owned", "controlled":
-				d.emit(si, a, "OWNS", ms[idx+1].actor(), events.Affirmed, events.Actual, speaker, 0.65)
-			}
-		}
-		// "Germany's economy minister Robert Habeck", "Twitter's chief
-		// executive Jack Dorsey": a possessor, a role, a person.
-		if !m.implicit && a.typ != "PERSON" && m.tj < len(toks) && toks[m.tj].text == "'s" && idx+1 < len(ms) {
-			n := ms[idx+1]
-			if n.actor().typ == "PERSON" && n.ti > m.tj+1 && n.ti <= m.tj+4 && onlyLower(toks, m.tj+1, n.ti) {
-				role := toks[n.ti-1].lower
-				if n.ti-2 > m.tj {
-					if two := toks[n.ti-2].lower + " " + role; leadTitles[two] {
-						role = two
-					}
-				}
-				if leadTitles[role] {
-					d.emit(si, n.actor(), "LEADS", a, events.Affirmed, events.Actual, nil, 0.6)
-				} else if d.ix.typeCue[role] == "PERSON" {
-					d.emit(si, n.actor(), "MEMBER_OF", a, events.Affirmed, events.Actual, nil, 0.6)
-				}
-			}
-		}
-		// "Paul Verhagen of (the) HCSS", "Sanne Maasakkers of internet
-		// security company Fox-IT".
-		// "Brad Adams, from Human Rights Watch, said": an apposition
-		// naming where someone comes from.
-		of := tokAt(toks, m.tj).lower == "of"
-		from := tokAt(toks, m.tj).text == "," && tokAt(toks, m.tj+1).lower == "from"
-		if a.typ == "PERSON" && !m.implicit && (of || from) && idx+1 < len(ms) {
-			n := ms[idx+1]
-			if idx+2 < len(ms) && possessiveMark(tokAt(toks, n.tj)) && ms[idx+2].ti == n.tj+1 {
-				n = ms[idx+2] // "from the UK's Human Rights Watch"
-			}
-			if n.ti > m.tj && n.ti <= m.tj+7 && (n.prep == "of" || n.prep == "from") && n.actor().typ != "PERSON" && n.actor().typ != "PLACE" {
-				d.emit(si, a, "MEMBER_OF", n.actor(), events.Affirmed, events.Actual, nil, 0.7)
-			}
-		}
+	for idx := range d.mentions[si] {
+		d.suffixRelation(si, idx, speaker)
+		d.possessorRole(si, idx)
+		d.personOf(si, idx)
 	}
 	d.underPressure(si, speaker)
 	d.roleRelations(si, speaker)
 	d.rivalRelations(si, speaker)
 	d.possessedPerson(si, speaker)
+	d.linkRelations(si)
+	d.relationalNouns(si, speaker)
+}
+
+// suffixRelation: "Beijing-based ByteDance" → ByteDance LOCATED_IN
+// Beijing; "the Globex-owned Initech" → Globex OWNS Initech.
+func (d *docState) suffixRelation(si, idx int, speaker *actor) {
+	ms := d.mentions[si]
+	m := ms[idx]
+	if idx+1 >= len(ms) || ms[idx+1].ti > m.tj+3 {
+		return
+	}
+	switch m.suffix {
+	case "based", "headquartered":
+		d.emit(si, ms[idx+1].actor(), "LOCATED_IN", m.actor(), events.Affirmed, events.Actual, nil, 0.7)
+	case "owned", "controlled":
+		d.emit(si, m.actor(), "OWNS", ms[idx+1].actor(), events.Affirmed, events.Actual, speaker, 0.65)
+	}
+}
+
+// possessorRole: "Germany's economy minister Robert Habeck", "Twitter's
+// chief executive Jack Dorsey": a possessor, a role, a person.
+func (d *docState) possessorRole(si, idx int) {
+	toks := d.toks[si]
+	ms := d.mentions[si]
+	m := ms[idx]
+	a := m.actor()
+	if m.implicit || a.typ == "PERSON" || m.tj >= len(toks) || toks[m.tj].text != "'s" || idx+1 >= len(ms) {
+		return
+	}
+	n := ms[idx+1]
+	if n.actor().typ != "PERSON" || n.ti <= m.tj+1 || n.ti > m.tj+4 || !onlyLower(toks, m.tj+1, n.ti) {
+		return
+	}
+	role := toks[n.ti-1].lower
+	if n.ti-2 > m.tj {
+		if two := toks[n.ti-2].lower + " " + role; leadTitles[two] {
+			role = two
+		}
+	}
+	if leadTitles[role] {
+		d.emit(si, n.actor(), "LEADS", a, events.Affirmed, events.Actual, nil, 0.6)
+	} else if d.ix.typeCue[role] == "PERSON" {
+		d.emit(si, n.actor(), "MEMBER_OF", a, events.Affirmed, events.Actual, nil, 0.6)
+	}
+}
+
+// personOf: "Paul Verhagen of (the) HCSS", "Sanne Maasakkers of internet
+// security company Fox-IT", "Brad Adams, from Human Rights Watch, said":
+// where someone comes from.
+func (d *docState) personOf(si, idx int) {
+	toks := d.toks[si]
+	ms := d.mentions[si]
+	m := ms[idx]
+	of := tokAt(toks, m.tj).lower == "of"
+	from := tokAt(toks, m.tj).text == "," && tokAt(toks, m.tj+1).lower == "from"
+	if m.actor().typ != "PERSON" || m.implicit || !(of || from) || idx+1 >= len(ms) {
+		return
+	}
+	n := ms[idx+1]
+	if idx+2 < len(ms) && possessiveMark(tokAt(toks, n.tj)) && ms[idx+2].ti == n.tj+1 {
+		n = ms[idx+2] // "from the UK's Human Rights Watch"
+	}
+	if n.ti > m.tj && n.ti <= m.tj+7 && (n.prep == "of" || n.prep == "from") && n.actor().typ != "PERSON" && n.actor().typ != "PLACE" {
+		d.emit(si, m.actor(), "MEMBER_OF", n.actor(), events.Affirmed, events.Actual, nil, 0.7)
+	}
+}
+
+// linkRelations reads the titles inside names ("the United States
+// President Donald Trump", "the D66 MP").
+func (d *docState) linkRelations(si int) {
 	for _, l := range d.links[si] {
 		var person *actor
 		if l.person != nil {
@@ -1097,6 +1157,12 @@ func (d *docState) patternRelations(si int) {
 			d.emit(si, person, pred, org, events.Affirmed, events.Actual, nil, 0.6)
 		}
 	}
+}
+
+// relationalNouns reads the lexicon's relational nouns in the older
+// shapes: "X, owner of Y", "Y's parent company X", "X (part of Y)".
+func (d *docState) relationalNouns(si int, speaker *actor) {
+	toks := d.toks[si]
 	for k := 0; k < len(toks); k++ {
 		w := toks[k].lower
 		two := ""

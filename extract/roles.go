@@ -209,22 +209,37 @@ func (d *docState) companyBefore(si, k int) *actor {
 // ("Rolf Breuer, (the) chairman …", "X, OFHEO director", "X, Y's
 // auditor").
 func (d *docState) roleHolder(si int, r role, org *mention) *mention {
-	toks := d.toks[si]
-	ms := d.mentions[si]
-	after := r.end
-	switch w := tokAt(toks, after).lower; {
-	case w == ",":
-		after++ // "United's budget airline, Kingfisher Airlines"
-	case w == "include" || w == "includes" || w == "included" || w == "including" || beForms[w] && w != "been" && w != "being":
-		after++ // "Its top brands include X", "Its best known brand is X"
+	if m := d.nameAfterRole(si, r); m != nil {
+		return m
 	}
-	for _, m := range ms {
+	return d.nameBeforeRole(si, r, org)
+}
+
+// nameAfterRole is the name right after the role phrase, or after its
+// comma or verb: "chairman Rolf Breuer", "United's budget airline,
+// Kingfisher Airlines", "Its top brands include X".
+func (d *docState) nameAfterRole(si int, r role) *mention {
+	after := r.end
+	switch w := tokAt(d.toks[si], after).lower; {
+	case w == ",":
+		after++
+	case w == "include" || w == "includes" || w == "included" || w == "including" || beForms[w] && w != "been" && w != "being":
+		after++ // "Its best known brand is X"
+	}
+	for _, m := range d.mentions[si] {
 		if (m.ti == r.end || m.ti == after) && !m.implicit && m.suffix == "" {
 			return m
 		}
 	}
-	// Back over the phrase's own determiner, an organisation's name and
-	// its possessive to the comma of an apposition.
+	return nil
+}
+
+// nameBeforeRole is the name the phrase describes from before it: back over
+// the phrase's own determiner, an organisation's name and its possessive
+// to the comma of an apposition ("Rolf Breuer, (the) chairman …", "X, Y's
+// auditor") or a copula ("X became Y's biggest shareholder").
+func (d *docState) nameBeforeRole(si int, r role, org *mention) *mention {
+	toks := d.toks[si]
 	k := r.start - 1
 	for k >= 0 && (determiners[toks[k].lower] || toks[k].text == "'s" || toks[k].text == "'" || d.mentionAt(si, k)) {
 		// "making them Manchester United's biggest shareholders",
@@ -242,8 +257,6 @@ func (d *docState) roleHolder(si int, r role, org *mention) *mention {
 		}
 	}
 	if k >= 1 && copulas[toks[k].lower] {
-		// "Globex became Initech's biggest shareholder", "X is the
-		// chairman of Y": the copula's subject.
 		if s := d.mentionEnding(si, k); s != nil && s != org && !s.implicit {
 			return s
 		}
@@ -252,7 +265,7 @@ func (d *docState) roleHolder(si int, r role, org *mention) *mention {
 	if k < 1 || toks[k].text != "," {
 		return nil
 	}
-	for _, m := range ms {
+	for _, m := range d.mentions[si] {
 		if m.tj == k && !m.implicit && m.suffix == "" {
 			return m
 		}

@@ -95,72 +95,19 @@ func timeExpr(toks []token, i int, published *time.Time) (span, int, bool) {
 		}
 	}
 	var sp span
+	ok := false
 	switch {
 	case at(k) == "last" || at(k) == "this" || at(k) == "next":
-		if published == nil {
-			return span{}, 0, false
-		}
-		off := map[string]int{"last": -1, "this": 0, "next": 1}[at(k)]
-		p := *published
-		switch at(k + 1) {
-		case "year":
-			sp = yearSpan(p.Year() + off)
-		case "month":
-			m := p.AddDate(0, off, 0)
-			sp = monthSpan(m.Year(), m.Month())
-		default:
-			return span{}, 0, false
-		}
-		k += 2
+		sp, k, ok = relativeSpan(at, k, published)
 	case monthNumber[at(k)] != 0 && (at(k) != "may" || isYear(at(k+1)) || isDay(at(k+1))):
-		m := monthNumber[at(k)]
-		k++
-		d := 0
-		if isDay(at(k)) {
-			d, _ = strconv.Atoi(strings.TrimRight(at(k), "stndrh"))
-			k++
-			if at(k) == "," {
-				k++
-			}
-		}
-		y := 0
-		switch {
-		case isYear(at(k)):
-			y, _ = strconv.Atoi(at(k))
-			k++
-		case published != nil && (at(k) == "last" || at(k) == "this" || at(k) == "next") && at(k+1) == "year":
-			// "in March last year"
-			y = published.Year() + map[string]int{"last": -1, "this": 0, "next": 1}[at(k)]
-			k += 2
-		case published != nil:
-			y = published.Year()
-		default:
-			return span{}, 0, false
-		}
-		sp = monthSpan(y, m)
-		if d > 0 && d <= 31 {
-			sp = span{day(y, m, d), day(y, m, d)}
-		}
+		sp, k, ok = monthFirst(at, k, published)
 	case isDay(at(k)) && monthNumber[at(k+1)] != 0:
-		// "20 March 2021"
-		d, _ := strconv.Atoi(at(k))
-		m := monthNumber[at(k+1)]
-		k += 2
-		y := 0
-		if isYear(at(k)) {
-			y, _ = strconv.Atoi(at(k))
-			k++
-		} else if published != nil {
-			y = published.Year()
-		} else {
-			return span{}, 0, false
-		}
-		sp = span{day(y, m, d), day(y, m, d)}
+		sp, k, ok = dayFirst(at, k, published)
 	case isYear(at(k)):
 		y, _ := strconv.Atoi(at(k))
-		sp = yearSpan(y)
-		k++
-	default:
+		sp, k, ok = yearSpan(y), k+1, true
+	}
+	if !ok {
 		return span{}, 0, false
 	}
 	switch part {
@@ -173,6 +120,77 @@ func timeExpr(toks []token, i int, published *time.Time) (span, int, bool) {
 	}
 	return sp, k - i, true
 }
+
+// offsets of "last", "this" and "next" from the publication date.
+var offsets = map[string]int{"last": -1, "this": 0, "next": 1}
+
+// relativeSpan reads "last year", "this month", "next year" at token k.
+func relativeSpan(at func(int) string, k int, published *time.Time) (span, int, bool) {
+	if published == nil {
+		return span{}, k, false
+	}
+	off, p := offsets[at(k)], *published
+	switch at(k + 1) {
+	case "year":
+		return yearSpan(p.Year() + off), k + 2, true
+	case "month":
+		m := p.AddDate(0, off, 0)
+		return monthSpan(m.Year(), m.Month()), k + 2, true
+	}
+	return span{}, k, false
+}
+
+// monthFirst reads "March", "March 20", "March 20, 2021", "March 2021",
+// "in March last year" at token k.
+func monthFirst(at func(int) string, k int, published *time.Time) (span, int, bool) {
+	m := monthNumber[at(k)]
+	k++
+	d := 0
+	if isDay(at(k)) {
+		d, _ = strconv.Atoi(strings.TrimRight(at(k), "stndrh"))
+		k++
+		if at(k) == "," {
+			k++
+		}
+	}
+	y := 0
+	switch {
+	case isYear(at(k)):
+		y, _ = strconv.Atoi(at(k))
+		k++
+	case published != nil && offsetWord(at(k)) && at(k+1) == "year":
+		y = published.Year() + offsets[at(k)] // "in March last year"
+		k += 2
+	case published != nil:
+		y = published.Year()
+	default:
+		return span{}, k, false
+	}
+	if d > 0 && d <= 31 {
+		return span{day(y, m, d), day(y, m, d)}, k, true
+	}
+	return monthSpan(y, m), k, true
+}
+
+// dayFirst reads "20 March 2021", "20 March" at token k.
+func dayFirst(at func(int) string, k int, published *time.Time) (span, int, bool) {
+	d, _ := strconv.Atoi(at(k))
+	m := monthNumber[at(k+1)]
+	k += 2
+	y := 0
+	switch {
+	case isYear(at(k)):
+		y, _ = strconv.Atoi(at(k))
+		k++
+	case published != nil:
+		y = published.Year()
+	default:
+		return span{}, k, false
+	}
+	return span{day(y, m, d), day(y, m, d)}, k, true
+}
+
+func offsetWord(w string) bool { return w == "last" || w == "this" || w == "next" }
 
 func isYear(s string) bool {
 	if len(s) != 4 {
