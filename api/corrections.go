@@ -3,12 +3,10 @@ package api
 import (
 	"context"
 	"fmt"
-	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
 
 	"github.com/dossier-kg/dossier/events"
-	"github.com/dossier-kg/dossier/stream"
 )
 
 type correctionResult struct {
@@ -29,19 +27,16 @@ func (q *root) correct(ctx context.Context, p events.Payload, validate func() er
 	if err := validate(); err != nil {
 		return nil, userError("correction", err)
 	}
-	ev, err := events.New(p, events.Meta{Principal: principalFrom(ctx)})
+	ev, err := q.s.writer.Envelope(p, events.Meta{Principal: principalFrom(ctx)})
 	if err != nil {
 		return nil, userError("correction", err)
 	}
-	out, err := q.s.cfg.Log.Append(ctx, []events.Envelope{ev}, stream.AppendOptions{})
+	written, err := q.s.writer.Write(ctx, []events.Envelope{ev}, true)
 	if err != nil {
 		return nil, &Error{Code: CodeUnavailable, Message: "the log did not take the correction; send it again (it is idempotent by its event id)", Err: err}
 	}
-	res := &correctionResult{eventID: ev.ID, seq: out[0].Sequence}
-	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if q.s.cfg.Store.WaitFor(wctx, res.seq) == nil {
-		res.projected = true
+	res := &correctionResult{eventID: ev.ID, seq: written.Last, projected: written.Projected}
+	if res.projected {
 		if v, err := q.s.cfg.Store.View(res.seq); err == nil {
 			if rec, err := v.Event(res.seq); err == nil {
 				res.summary = rec.Summary

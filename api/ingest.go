@@ -50,17 +50,12 @@ func (q *root) IngestDocument(ctx context.Context, args struct {
 	}
 	res, err := ing.Ingest(ctx, ingest.Input{
 		Source: str(in.Source), Title: str(in.Title), URL: str(in.URL), Published: published,
-		ContentType: str(in.ContentType), Body: []byte(in.Text), Principal: principalFrom(ctx),
+		ContentType: str(in.ContentType), Body: []byte(in.Text), Principal: principalFrom(ctx), Wait: args.Wait,
 	})
 	if err != nil {
 		return nil, ingestError(err)
 	}
-	out := &ingestResult{res: res, projected: q.s.cfg.Store.Applied() >= res.LastSequence}
-	if args.Wait && !out.projected {
-		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		out.projected = q.s.cfg.Store.WaitFor(wctx, res.LastSequence) == nil
-	}
+	out := &ingestResult{res: res, projected: res.Projected}
 	st, ok := ctx.Value(requestKey{}).(*requestState)
 	if !ok {
 		return nil, userError("ingest document", errors.New("no request state"))

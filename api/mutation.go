@@ -4,13 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
 
 	"github.com/dossier-kg/dossier/events"
-	"github.com/dossier-kg/dossier/names"
-	"github.com/dossier-kg/dossier/stream"
 )
 
 type actorInput struct {
@@ -126,12 +123,7 @@ func (q *root) RecordAssertions(ctx context.Context, args struct {
 			bad = append(bad, InputProblem{Index: i, Problems: err.(*events.ValidationError).Problems})
 			continue
 		}
-		ev, err := events.New(&a, events.Meta{Principal: principal})
-		if err == nil {
-			// Publish under the actors' ids as the graph knows them now,
-			// so that NATS subscribers filter by the ids they query.
-			ev.Subject = events.AssertionSubject(a.Predicate, q.actorToken(a.Subject.Name), q.actorToken(a.Object.Name))
-		}
+		ev, err := q.s.writer.Envelope(&a, events.Meta{Principal: principal})
 		if err != nil {
 			return nil, userError("record assertions", err)
 		}
@@ -145,34 +137,15 @@ func (q *root) RecordAssertions(ctx context.Context, args struct {
 			Details: map[string]any{"problems": bad},
 		}
 	}
-	out, err := q.s.cfg.Log.Append(ctx, evs, stream.AppendOptions{})
+	written, err := q.s.writer.Write(ctx, evs, args.Wait)
 	if err != nil {
 		// Appends are a prefix; the ones that made it are idempotent to
 		// re-send, so the client retries the whole call.
-		return nil, &Error{Code: CodeUnavailable, Message: fmt.Sprintf("recorded %d of %d assertions before the log failed; re-send the call, duplicates are ignored", len(out), len(evs)), Err: err}
+		return nil, &Error{Code: CodeUnavailable, Message: fmt.Sprintf("recorded %d of %d assertions before the log failed; re-send the call, duplicates are ignored", len(written.Appended), len(evs)), Err: err}
 	}
-	res := &recordResult{}
-	for i, o := range out {
+	res := &recordResult{last: written.Last, projected: written.Projected}
+	for i, o := range written.Appended {
 		res.assertions = append(res.assertions, &recordedResolver{id: ids[i], seq: o.Sequence, dup: o.Duplicate})
-		res.last = max(res.last, o.Sequence)
-	}
-	res.projected = q.s.cfg.Store.Applied() >= res.last
-	if args.Wait && !res.projected {
-		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		res.projected = q.s.cfg.Store.WaitFor(wctx, res.last) == nil
 	}
 	return res, nil
-}
-
-// actorToken is the id the graph gives a name now, or the id a new actor
-// of that name will get.
-func (q *root) actorToken(name string) string {
-	if v, err := q.s.cfg.Store.View(0); err == nil {
-		defer v.Close()
-		if a, err := v.ResolveName(name); err == nil {
-			return a.ID
-		}
-	}
-	return names.ActorToken(name)
 }

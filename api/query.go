@@ -9,6 +9,7 @@ import (
 	graphql "github.com/graph-gophers/graphql-go"
 
 	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/projections"
 )
 
 // root is the schema's root resolver. Query fields run against the view
@@ -109,7 +110,7 @@ func (q *root) Actor(ctx context.Context, args struct {
 			return nil, nilIfNotFound(err, "actor")
 		}
 	case args.Name != nil:
-		a, err = r.v.ResolveName(*args.Name)
+		a, err = projections.ResolveName(r.v, *args.Name)
 		if err != nil {
 			return nil, nilIfNotFound(err, "actor")
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/ingest"
+	"github.com/dossier-kg/dossier/projections"
 )
 
 // reader resolves fields against one consistent view of the graph: every
@@ -64,7 +65,7 @@ func (r *reader) actorRef(ref string) (graph.Actor, error) {
 	} else if !errors.Is(err, graph.ErrNotFound) {
 		return a, err
 	}
-	return r.v.ResolveName(ref)
+	return projections.ResolveName(r.v, ref)
 }
 
 func (r *reader) actor(a graph.Actor) *actorResolver { return &actorResolver{r: r, a: a} }

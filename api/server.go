@@ -32,6 +32,7 @@ import (
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/ingest"
+	"github.com/dossier-kg/dossier/record"
 	"github.com/dossier-kg/dossier/stream"
 	"github.com/dossier-kg/dossier/web"
 )
@@ -119,6 +120,7 @@ type Server struct {
 	mux    *http.ServeMux
 	feed   *feed
 	m      *metrics
+	writer *record.Writer // every mutation appends through it
 }
 
 // New parses the schema against the resolvers; a mismatch between
@@ -127,7 +129,11 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, fmt.Errorf("new api server: %w", err)
 	}
-	s := &Server{cfg: cfg, m: newMetrics(cfg.Metrics)}
+	w, err := record.New(record.Config{Log: cfg.Log, Store: cfg.Store})
+	if err != nil {
+		return nil, fmt.Errorf("new api server: %w", err)
+	}
+	s := &Server{cfg: cfg, m: newMetrics(cfg.Metrics), writer: w}
 	s.feed = newFeed(cfg.Store, cfg.Logger, s.m.feed)
 	schema, err := graphql.ParseSchema(dossier.Schema, &root{s: s},
 		graphql.UseStringDescriptions(),

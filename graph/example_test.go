@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/names"
 )
 
 // Each event is applied at its stream sequence, and a view can read the
@@ -29,7 +30,8 @@ func ExampleStore_View() {
 
 	for _, at := range []uint64{1, 2} {
 		v, _ := s.View(at)
-		a, _ := v.ResolveName("tiktok app")
+		id, _ := v.LookupName(names.Key("tiktok app"))
+		a, _ := v.Actor(id)
 		fmt.Printf("after %d: %q\n", at, a.Name)
 		v.Close()
 	}

@@ -120,30 +120,26 @@ func (v *View) Actor(id string) (Actor, error) {
 	return a, v.get(keyActor.Key(id), &a)
 }
 
-// ResolveName finds the actor a name refers to: as written, through the
-// lexicon's variants, and, for a lone surname or a titled name, through
-// the persons already in the graph.
-func (v *View) ResolveName(name string) (Actor, error) {
+// LookupName returns the id of the actor a folded name belongs to. Which
+// actor a name means is projections.Resolve's decision; the graph only
+// keeps the index.
+func (v *View) LookupName(key string) (string, error) {
 	var id string
-	if err := v.get(keyName.Key(names.Key(name)), &id); err == nil {
-		return v.Actor(id)
-	} else if !errors.Is(err, ErrNotFound) {
-		return Actor{}, err
-	}
-	r := v.s.lex.Resolve(name)
-	if err := v.get(keyName.Key(names.Key(r.Name)), &id); err == nil {
-		return v.Actor(id)
-	} else if !errors.Is(err, ErrNotFound) {
-		return Actor{}, err
-	}
-	if w := splitWords(names.Key(r.Name)); len(w) == 1 {
-		var ids []string
-		if err := v.get(keySurname.Key(w[0]), &ids); err == nil && len(ids) == 1 {
-			return v.Actor(ids[0])
-		}
-	}
-	return Actor{}, ErrNotFound
+	return id, v.get(keyName.Key(key), &id)
 }
+
+// PersonsBySurname lists the persons whose last name folds to key.
+func (v *View) PersonsBySurname(key string) ([]string, error) {
+	var ids []string
+	err := v.get(keySurname.Key(key), &ids)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	return ids, err
+}
+
+// Lexicon is the names lexicon the store folds names with.
+func (v *View) Lexicon() *names.Lexicon { return v.s.lex }
 
 func splitWords(s string) []string { return strings.Fields(s) }
 

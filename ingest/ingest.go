@@ -28,7 +28,7 @@ import (
 
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/extract"
-	"github.com/dossier-kg/dossier/names"
+	"github.com/dossier-kg/dossier/record"
 	"github.com/dossier-kg/dossier/stream"
 )
 
@@ -51,8 +51,11 @@ var ErrTextNotFound = errors.New("document text not found")
 
 // Config configures an Ingester.
 type Config struct {
-	// Log is where events are appended. Required.
+	// Log tells whether the log holds a document already. Required.
 	Log *stream.Log
+	// Writer builds and appends the events, the one way every entry
+	// point does. Required.
+	Writer *record.Writer
 	// Texts is where document texts are kept. Required.
 	Texts TextStore
 	// Extractor reads documents. Required.
@@ -90,6 +93,9 @@ func (c *Config) Validate() error {
 	var errs []error
 	if c.Log == nil {
 		errs = append(errs, errors.New("Config.Log is required"))
+	}
+	if c.Writer == nil {
+		errs = append(errs, errors.New("Config.Writer is required"))
 	}
 	if c.Texts == nil {
 		errs = append(errs, errors.New("Config.Texts is required"))
@@ -147,6 +153,9 @@ type Input struct {
 	// Extractor, when set, reads this document instead of the
 	// configured one (re-extraction with another extractor).
 	Extractor extract.Extractor
+	// Wait makes Ingest wait (bounded) until this server's projection
+	// has applied the document's events.
+	Wait bool
 }
 
 // Result is what one Ingest appended.
@@ -166,6 +175,8 @@ type Result struct {
 	// when there are any, then the assertions.
 	Appended     []stream.Appended
 	LastSequence uint64
+	// Projected says this server's projection has applied LastSequence.
+	Projected bool
 	// Duplicate says the log already held the document. Its events are
 	// appended again all the same, which changes nothing: ids are
 	// derived from content, and the projection folds each once.
@@ -250,14 +261,14 @@ func (i *Ingester) Ingest(ctx context.Context, in Input) (Result, error) {
 	}
 
 	corr := "ingest-" + doc.ID
-	docEv, err := events.New(&doc, events.Meta{Principal: in.Principal, CorrelationID: corr})
+	docEv, err := i.cfg.Writer.Envelope(&doc, events.Meta{Principal: in.Principal, CorrelationID: corr})
 	if err != nil {
 		return res, fmt.Errorf("ingest %s: %w", doc.ID, err)
 	}
 	evs := []events.Envelope{docEv}
 	caused := events.Meta{Principal: in.Principal, CorrelationID: corr, CausationID: docEv.ID, Recorded: docEv.Recorded}
 	if len(mentions.Mentions) > 0 {
-		ev, err := events.New(&mentions, caused)
+		ev, err := i.cfg.Writer.Envelope(&mentions, caused)
 		if err != nil {
 			return res, fmt.Errorf("ingest %s: %w", doc.ID, err)
 		}
@@ -265,17 +276,14 @@ func (i *Ingester) Ingest(ctx context.Context, in Input) (Result, error) {
 	}
 	for k := range res.Assertions {
 		a := &res.Assertions[k]
-		ev, err := events.New(a, caused)
+		ev, err := i.cfg.Writer.Envelope(a, caused)
 		if err != nil {
 			return res, fmt.Errorf("ingest %s: %w", doc.ID, err)
 		}
-		ev.Subject = events.AssertionSubject(a.Predicate, i.actorToken(a.Subject.Name), i.actorToken(a.Object.Name))
 		evs = append(evs, ev)
 	}
-	res.Appended, err = i.cfg.Log.Append(ctx, evs, stream.AppendOptions{})
-	for _, a := range res.Appended {
-		res.LastSequence = max(res.LastSequence, a.Sequence)
-	}
+	written, err := i.cfg.Writer.Write(ctx, evs, in.Wait)
+	res.Appended, res.LastSequence, res.Projected = written.Appended, written.Last, written.Projected
 	if err != nil {
 		return res, fmt.Errorf("ingest %s: appended %d of %d events (ingesting it again is safe): %w", doc.ID, len(res.Appended), len(evs), err)
 	}
@@ -378,13 +386,4 @@ func (i *Ingester) mentions(docID string, producer events.Producer, found []extr
 	}
 	m.Mentions = kept
 	return m
-}
-
-// actorToken is the subject token of an actor: its id as the graph knows
-// the name, or the id a new actor of that name will get.
-func (i *Ingester) actorToken(name string) string {
-	if canon, _, ok := i.cfg.Known.Lookup(name); ok {
-		return names.Slug(canon)
-	}
-	return names.ActorToken(name)
 }

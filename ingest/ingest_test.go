@@ -18,6 +18,7 @@ import (
 	"github.com/dossier-kg/dossier/ingest"
 	"github.com/dossier-kg/dossier/internal/testenv"
 	"github.com/dossier-kg/dossier/projections"
+	"github.com/dossier-kg/dossier/record"
 	"github.com/dossier-kg/dossier/stream"
 )
 
@@ -86,7 +87,17 @@ func newEnv(t *testing.T, cfg ingest.Config, logCfg stream.LogConfig) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, js: js, log: log, texts: &countingTexts{TextStore: os}, x: &ownsExtractor{}}
-	cfg.Log, cfg.Texts = log, e.texts
+	// The writer resolves names through a graph; here, an empty one.
+	store, err := graph.Open(ctx, graph.Config{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	w, err := record.New(record.Config{Log: log, Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Log, cfg.Writer, cfg.Texts = log, w, e.texts
 	if cfg.Extractor == nil {
 		cfg.Extractor = e.x
 	}

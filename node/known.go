@@ -2,6 +2,7 @@ package node
 
 import (
 	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/projections"
 )
 
 // graphKnown tells an extractor what the node's projection knows about a
@@ -16,7 +17,7 @@ func (k graphKnown) Lookup(name string) (canonical, typ string, ok bool) {
 		return "", "", false
 	}
 	defer v.Close()
-	a, err := v.ResolveName(name)
+	a, err := projections.ResolveName(v, name)
 	if err != nil {
 		return "", "", false
 	}

@@ -34,6 +34,7 @@ import (
 	"github.com/dossier-kg/dossier/ingest"
 	"github.com/dossier-kg/dossier/names"
 	"github.com/dossier-kg/dossier/projections"
+	"github.com/dossier-kg/dossier/record"
 	"github.com/dossier-kg/dossier/stream"
 )
 
@@ -132,14 +133,17 @@ func (n *Node) checkLog(ctx context.Context, applied uint64) error {
 
 // Node is a running Dossier instance.
 type Node struct {
-	cfg   Config
-	srv   *stream.Server // nil when using an external NATS
-	nc    *nats.Conn
-	js    jetstream.JetStream
-	log   *stream.Log
-	texts *ingest.ObjectStore
-	store *graph.Store
-	api   *api.Server
+	cfg Config
+	srv *stream.Server // nil when using an external NATS
+	nc  *nats.Conn
+	js  jetstream.JetStream
+	log *stream.Log
+	// writer appends for ingest and re-extraction; the API has its own
+	// over the same log and store.
+	writer *record.Writer
+	texts  *ingest.ObjectStore
+	store  *graph.Store
+	api    *api.Server
 	// metrics holds everything /metrics serves; projMetrics outlive the
 	// projectors project restarts.
 	metrics     *prometheus.Registry
@@ -189,6 +193,9 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		return ingest.OpenObjectStore(ctx, ingest.ObjectStoreConfig{JetStream: n.js, Replicas: cfg.NATS.Replicas})
 	})
 	if err != nil {
+		return nil, err
+	}
+	if n.writer, err = record.New(record.Config{Log: n.log, Store: store}); err != nil {
 		return nil, err
 	}
 	ing, err := n.ingester()
@@ -244,7 +251,7 @@ func (n *Node) ingester() (*ingest.Ingester, error) {
 		}
 	}
 	return ingest.New(ingest.Config{
-		Log: n.log, Texts: n.texts, Extractor: x, Known: graphKnown{n.store},
+		Log: n.log, Writer: n.writer, Texts: n.texts, Extractor: x, Known: graphKnown{n.store},
 		Ontology: n.cfg.Ontology, MaxBytes: n.cfg.MaxDocumentBytes, Logger: n.cfg.Logger,
 	})
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/dossier-kg/dossier/extract/llm"
 	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/ingest"
-	"github.com/dossier-kg/dossier/stream"
 )
 
 // ReextractReport says what a re-extraction changed.
@@ -84,7 +83,7 @@ func (n *Node) reextractOne(ctx context.Context, ing *ingest.Ingester, x extract
 		return err
 	}
 	res, err := ing.Ingest(ctx, ingest.Input{Source: d.Source, Title: d.Title, URL: d.URL, Published: d.Published,
-		ContentType: "text/plain", Body: []byte(text), Principal: principal, Extractor: x})
+		ContentType: "text/plain", Body: []byte(text), Principal: principal, Extractor: x, Wait: true})
 	if err != nil {
 		return err
 	}
@@ -97,8 +96,10 @@ func (n *Node) reextractOne(ctx context.Context, ing *ingest.Ingester, x extract
 			rep.Recorded++
 		}
 	}
-	if err := n.waitProjected(ctx, res.LastSequence); err != nil {
-		return err
+	if !res.Projected {
+		if err := n.waitProjected(ctx, res.LastSequence); err != nil {
+			return err
+		}
 	}
 	found := map[string]bool{}
 	for _, a := range res.Assertions {
@@ -120,7 +121,7 @@ func (n *Node) reextractOne(ctx context.Context, ing *ingest.Ingester, x extract
 			continue
 		}
 		r := &events.AssertionRetracted{Correction: events.Correction{EventID: events.NewCorrectionID(), Reason: reason}, AssertionID: a.ID}
-		ev, err := events.New(r, events.Meta{Principal: principal, CorrelationID: "reextract-" + d.ID})
+		ev, err := n.writer.Envelope(r, events.Meta{Principal: principal, CorrelationID: "reextract-" + d.ID})
 		if err != nil {
 			return err
 		}
@@ -130,11 +131,9 @@ func (n *Node) reextractOne(ctx context.Context, ing *ingest.Ingester, x extract
 	if len(evs) == 0 {
 		return nil
 	}
-	out, err := n.log.Append(ctx, evs, stream.AppendOptions{})
-	rep.Retracted += len(out)
-	if len(out) > 0 {
-		rep.LastSequence = max(rep.LastSequence, out[len(out)-1].Sequence)
-	}
+	written, err := n.writer.Write(ctx, evs, false)
+	rep.Retracted += len(written.Appended)
+	rep.LastSequence = max(rep.LastSequence, written.Last)
 	return err
 }
 

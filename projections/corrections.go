@@ -12,10 +12,12 @@ import (
 )
 
 // survivor follows an actor's merges to the actor that stands for it now.
-func survivor(tx *graph.Tx, id string) (graph.Actor, error) {
-	a, err := tx.Actor(id)
+func survivor(r interface {
+	Actor(id string) (graph.Actor, error)
+}, id string) (graph.Actor, error) {
+	a, err := r.Actor(id)
 	for hops := 0; err == nil && a.MergedInto != "" && hops < 64; hops++ {
-		a, err = tx.Actor(a.MergedInto)
+		a, err = r.Actor(a.MergedInto)
 	}
 	return a, err
 }

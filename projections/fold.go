@@ -407,7 +407,7 @@ func findActor(tx *graph.Tx, ev events.Envelope, ref events.ActorRef) (graph.Act
 		if name == "" {
 			name = ref.Name
 		}
-		a = graph.Actor{ID: names.Slug(name), Name: name, FirstSeq: ev.Sequence, First: ev.Recorded}
+		a = graph.Actor{ID: newActorID(ref, res), Name: name, FirstSeq: ev.Sequence, First: ev.Recorded}
 		// A slug can be taken by an actor whose name index entry points
 		// elsewhere (two names folding alike); reuse it then.
 		if existing, err := survivor(tx, a.ID); err == nil {
@@ -448,26 +448,68 @@ func noteActor(tx *graph.Tx, ev events.Envelope, a graph.Actor, ref events.Actor
 	return a, tx.PutActor(a)
 }
 
-// resolve finds the existing actor a name refers to: as written, as the
-// lexicon resolves it, and for a lone surname ("Trump", "President
-// Trump") the one person in the graph with that last name.
-func resolve(tx *graph.Tx, ref events.ActorRef, res names.Resolution) (graph.Actor, error) {
+// Names is what resolving a name reads: the graph's name and surname
+// indexes and its actors, in a folding transaction (graph.Tx) or a read
+// view (graph.View) alike. It is the one place a name becomes an actor.
+type Names interface {
+	Actor(id string) (graph.Actor, error)
+	LookupName(key string) (string, error)
+	PersonsBySurname(key string) ([]string, error)
+	Lexicon() *names.Lexicon
+}
+
+// ResolveName is the actor a name stands for now, by the rules the fold
+// uses (Resolve), or graph.ErrNotFound.
+func ResolveName(r Names, name string) (graph.Actor, error) {
+	ref := events.ActorRef{Name: name}
+	return resolve(r, ref, r.Lexicon().ResolveAs(name, ""))
+}
+
+// ActorID is the id the graph gives a name now (after merges), or the id
+// a new actor of that name would get: what NATS subjects carry, so that
+// subscribers filter by the ids they query.
+func ActorID(r Names, name string) string {
+	ref := events.ActorRef{Name: name}
+	res := r.Lexicon().ResolveAs(name, "")
+	if a, err := resolve(r, ref, res); err == nil {
+		return a.ID
+	}
+	id := newActorID(ref, res)
+	if a, err := survivor(r, id); err == nil {
+		return a.ID // the slug is taken by an actor another name points to
+	}
+	return id
+}
+
+// newActorID is the id a name no actor has yet is given: the slug of
+// its lexicon name.
+func newActorID(ref events.ActorRef, res names.Resolution) string {
+	if res.Name != "" {
+		return names.Slug(res.Name)
+	}
+	return names.Slug(ref.Name)
+}
+
+// resolve finds the actor a reference stands for: as written, as the
+// lexicon resolves it, or, for a lone unknown surname, the one person of
+// that surname; always the survivor of any merge.
+func resolve(r Names, ref events.ActorRef, res names.Resolution) (graph.Actor, error) {
 	for _, k := range []string{names.Key(ref.Name), names.Key(res.Name)} {
-		id, err := tx.LookupName(k)
+		id, err := r.LookupName(k)
 		if err == nil {
-			return survivor(tx, id)
+			return survivor(r, id)
 		}
 		if !errors.Is(err, graph.ErrNotFound) {
 			return graph.Actor{}, err
 		}
 	}
 	if w := strings.Fields(names.Key(res.Name)); len(w) == 1 && !res.Known && (ref.Type == "" || ref.Type == "PERSON") {
-		ids, err := tx.PersonsBySurname(w[0])
+		ids, err := r.PersonsBySurname(w[0])
 		if err != nil {
 			return graph.Actor{}, err
 		}
 		if len(ids) == 1 {
-			return survivor(tx, ids[0])
+			return survivor(r, ids[0])
 		}
 	}
 	return graph.Actor{}, graph.ErrNotFound

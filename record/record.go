@@ -1,0 +1,119 @@
+// Package record is the one way events reach the log. Every entry point
+// that changes the graph (the GraphQL mutations, document ingest,
+// re-extraction, load) builds its events here, appends them here and, when
+// its caller wants to read what it wrote, waits here for this server's
+// projection to apply them.
+//
+// Deciding the subject in one place is the point: a NATS subscriber
+// filtering on dossier.assertion.BANS.canada.> must see every assertion
+// about that actor, whichever entry point recorded it, before and after a
+// rename or a merge. Subjects carry actor ids as this server's graph
+// resolves the names (projections.ActorID), never a slug of the name as
+// written.
+package record
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/graph"
+	"github.com/dossier-kg/dossier/names"
+	"github.com/dossier-kg/dossier/projections"
+	"github.com/dossier-kg/dossier/stream"
+)
+
+// Log is where events are appended.
+type Log interface {
+	Append(ctx context.Context, evs []events.Envelope, opt stream.AppendOptions) ([]stream.Appended, error)
+}
+
+// Projection is this server's graph: what names resolve to now, and how
+// far it has applied the log.
+type Projection interface {
+	View(at uint64) (*graph.View, error)
+	Applied() uint64
+	WaitFor(ctx context.Context, seq uint64) error
+}
+
+// Config configures a Writer.
+type Config struct {
+	Log   Log
+	Store Projection
+	// MaxWait bounds how long Write waits for the projection when asked
+	// to (default 10 s); past it the write stands, unprojected.
+	MaxWait time.Duration
+}
+
+// Writer appends events the one way.
+type Writer struct{ cfg Config }
+
+// New makes a Writer.
+func New(cfg Config) (*Writer, error) {
+	if cfg.Log == nil || cfg.Store == nil {
+		return nil, fmt.Errorf("record: a writer needs a log and a projection")
+	}
+	if cfg.MaxWait <= 0 {
+		cfg.MaxWait = 10 * time.Second
+	}
+	return &Writer{cfg: cfg}, nil
+}
+
+// Envelope wraps a payload as an event. An assertion is published under
+// its predicate and the ids of its ends as the graph knows them now.
+func (w *Writer) Envelope(p events.Payload, meta events.Meta) (events.Envelope, error) {
+	ev, err := events.New(p, meta)
+	if err != nil {
+		return ev, err
+	}
+	if a, ok := p.(*events.AssertionRecorded); ok {
+		ev.Subject = w.Subject(a)
+	}
+	return ev, nil
+}
+
+// Subject is the subject an assertion is published on.
+func (w *Writer) Subject(a *events.AssertionRecorded) string {
+	v, err := w.cfg.Store.View(0)
+	if err != nil {
+		// No view: the ids new actors of these names would get.
+		return events.AssertionSubject(a.Predicate, names.ActorToken(a.Subject.Name), names.ActorToken(a.Object.Name))
+	}
+	defer v.Close()
+	return events.AssertionSubject(a.Predicate, projections.ActorID(v, a.Subject.Name), projections.ActorID(v, a.Object.Name))
+}
+
+// Result is what a Write did.
+type Result struct {
+	// Appended says, per event in order, its sequence and whether the
+	// log already held it. On error it is the prefix that was stored.
+	Appended []stream.Appended
+	// Last is the highest sequence among them.
+	Last uint64
+	// Projected says this server's projection has applied Last.
+	Projected bool
+}
+
+// Write appends the events in order. With wait set it waits, bounded by
+// MaxWait, for this server's projection to apply them, so that the caller
+// can read what it wrote. On error the events before the failing one may
+// be stored (Result.Appended says which); writing them again is safe.
+func (w *Writer) Write(ctx context.Context, evs []events.Envelope, wait bool) (Result, error) {
+	var res Result
+	out, err := w.cfg.Log.Append(ctx, evs, stream.AppendOptions{})
+	res.Appended = out
+	for _, o := range out {
+		res.Last = max(res.Last, o.Sequence)
+	}
+	if err != nil {
+		return res, err
+	}
+	res.Projected = w.cfg.Store.Applied() >= res.Last
+	if wait && !res.Projected {
+		wctx, cancel := context.WithTimeout(ctx, w.cfg.MaxWait)
+		defer cancel()
+		res.Projected = w.cfg.Store.WaitFor(wctx, res.Last) == nil
+	}
+	return res, nil
+}
