@@ -11,7 +11,7 @@
 // was after event n at the cost of a live read: old versions are kept
 // (the discard timestamp stays 0), which is the price of as-of reads.
 //
-// # Key layout (LayoutVersion 4)
+// # Key layout (LayoutVersion 5)
 //
 // Keys are ASCII: a kind, then parts joined by ':'. Actor ids are slugs
 // of canonical names ("united-states"), assertion and document ids are
@@ -32,8 +32,9 @@
 //	asr:<assertion>                   Assertion JSON
 //	doc:<document>                    Document JSON
 //	da:<document>:<assertion>         empty; a document's assertions
+//	cl:<document>:<span>:<PRED>:<polarity>   JSON list of the live assertions claiming that at that span (start-end, or a sentence hash)
 //	text:<document>                   the text, apart so it can be erased
-//	dm:<document>:<actor>             empty; the actors a document names
+//	dm:<document>:<actor>             the type the document gives the actor (may be empty); the actors a document names
 //	ac:<actor>:<assertion>            empty; the live assertions naming an actor
 //	ev:<seq>                          EventRecord JSON: the audit trail, by sequence
 //	at:<time>:<seq>                   empty; stream time (unix ns) → sequence

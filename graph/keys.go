@@ -63,6 +63,7 @@ var (
 	keyPred   = &keyType{"pred", []string{"predicate", "subject", "object"}, "empty: relationships by predicate"}
 	keyRelAsr = &keyType{"ra", []string{"subject", "predicate", "object", "assertion"}, "empty: a relationship's assertions"}
 	keyRelDoc = &keyType{"rd", []string{"subject", "predicate", "object", "document"}, "the relationship's live assertions from the document, 8 bytes big-endian"}
+	keyClaim  = &keyType{"cl", []string{"document", "span", "predicate", "polarity"}, "JSON list of the live assertions making a claim of that predicate and polarity at that span of the document (span: start-end, or a hash of the sentence)"}
 
 	keyAssertion = &keyType{"asr", []string{"assertion"}, "Assertion JSON"}
 	keyDocument  = &keyType{"doc", []string{"document"}, "Document JSON"}
@@ -81,7 +82,7 @@ var (
 // allKeyTypes lists every key kind for the layout documentation test.
 var allKeyTypes = []*keyType{keyLayout, keyApplied, keyStats, keyActor, keyName, keyType_, keySurname,
 	keyRel, keyIn, keyPred, keyRelAsr, keyRelDoc, keyAssertion, keyDocument, keyDocAsr, keyDocText,
-	keyActorAsr, keyEvent, keyAt, keyHist, keyRelChg, keyConts, keyDocActor}
+	keyActorAsr, keyEvent, keyAt, keyHist, keyRelChg, keyConts, keyDocActor, keyClaim}
 
 func u64(v uint64) []byte {
 	b := make([]byte, 8)

@@ -31,7 +31,11 @@ import (
 //	   assertions per document, out of the Relationship, which keeps only
 //	   the number of documents: the per-document map made every new
 //	   assertion of a well-supported relationship rewrite all of it.
-const LayoutVersion = 4
+//	5: cl:<document>:<span>:<PRED>:<polarity> lists the live assertions
+//	   making a claim at one span, so that a re-read sentence naming its
+//	   actors otherwise after a merge or a rename is the claim already
+//	   counted; dm: values hold the type the document gives the actor.
+const LayoutVersion = 5
 
 // Config configures a store.
 type Config struct {

@@ -1,10 +1,13 @@
 package graph
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -387,7 +390,57 @@ func (tx *Tx) PutAssertion(a Assertion) error {
 			return err
 		}
 	}
+	if err := tx.indexClaim(a); err != nil {
+		return err
+	}
 	return tx.setJSON(keyAssertion.Key(a.ID), a)
+}
+
+// ClaimAssertions lists the live assertions that make a claim of the
+// predicate and polarity at the same span of the document as a does
+// (whatever their ends). It reads no range, so a batched fold may ask.
+func (tx *Tx) ClaimAssertions(a Assertion) ([]string, error) {
+	var ids []string
+	err := tx.getJSON(claimKey(a), &ids)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	return ids, err
+}
+
+// indexClaim keeps a in its claim's list while it is live.
+func (tx *Tx) indexClaim(a Assertion) error {
+	ids, err := tx.ClaimAssertions(a)
+	if err != nil {
+		return err
+	}
+	i := slices.Index(ids, a.ID)
+	switch {
+	case a.Retracted == nil && i < 0:
+		ids = append(ids, a.ID)
+	case a.Retracted != nil && i >= 0:
+		ids = slices.Delete(ids, i, i+1)
+	default:
+		return nil
+	}
+	if len(ids) == 0 {
+		return tx.del(claimKey(a))
+	}
+	return tx.setJSON(claimKey(a), ids)
+}
+
+// claimKey is where a's claim is indexed: its document, its span (the
+// offsets, or a hash of the sentence without them), its predicate and
+// its polarity.
+func claimKey(a Assertion) []byte {
+	span := ""
+	if a.Start != nil && a.End != nil {
+		span = strconv.Itoa(*a.Start) + "-" + strconv.Itoa(*a.End)
+	} else {
+		h := sha256.Sum256([]byte(strings.Join(strings.Fields(a.Sentence), " ")))
+		span = hex.EncodeToString(h[:8])
+	}
+	return keyClaim.Key(a.Document, span, a.Predicate, a.Polarity)
 }
 
 // UnindexAssertion removes an assertion from the indexes of its current

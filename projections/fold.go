@@ -164,6 +164,11 @@ func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded
 	} else if !errors.Is(err, graph.ErrNotFound) {
 		return effect{}, err
 	}
+	if old, ok, err := sameClaim(tx, p); err != nil {
+		return effect{}, err
+	} else if ok {
+		return effect{summary: "already recorded: " + claim(old), entities: []string{graph.AssertionEntity(old.ID)}}, nil
+	}
 	var delta graph.Stats
 	subj, err := touchActor(tx, ev, p.Subject, &delta)
 	if err != nil {
@@ -446,6 +451,58 @@ func noteActor(tx *graph.Tx, ev events.Envelope, a graph.Actor, ref events.Actor
 	a.Mentions += mentions
 	a.LastSeq, a.Last = ev.Sequence, ev.Recorded
 	return a, tx.PutActor(a)
+}
+
+// sameClaim finds a live assertion of the document that makes the claim p
+// makes, under another id: the same evidence, predicate and polarity, and
+// ends that resolve to the same actors now. After a merge or a rename,
+// re-reading a sentence names its actors as the graph now does, so the
+// id differs, yet it is the claim already counted: exactly once holds
+// across corrections.
+func sameClaim(tx *graph.Tx, p *events.AssertionRecorded) (graph.Assertion, bool, error) {
+	subj, err := resolve(tx, p.Subject, tx.Lexicon().ResolveAs(p.Subject.Name, p.Subject.Type))
+	if err != nil {
+		return graph.Assertion{}, false, ignoreNotFound(err)
+	}
+	obj, err := resolve(tx, p.Object, tx.Lexicon().ResolveAs(p.Object.Name, p.Object.Type))
+	if err != nil {
+		return graph.Assertion{}, false, ignoreNotFound(err)
+	}
+	ids, err := tx.ClaimAssertions(graph.Assertion{Document: p.Evidence.DocumentID, Start: p.Evidence.Start, End: p.Evidence.End,
+		Sentence: p.Evidence.Sentence, Predicate: p.Predicate, Polarity: p.Polarity})
+	if err != nil {
+		return graph.Assertion{}, false, err
+	}
+	for _, id := range ids {
+		a, err := tx.Assertion(id)
+		if err != nil {
+			return a, false, fmt.Errorf("assertion %s: %w", id, err)
+		}
+		if a.Retracted != nil || !sameEvidence(a, p.Evidence) {
+			continue
+		}
+		as, err := survivor(tx, a.Subject)
+		if err != nil {
+			return a, false, err
+		}
+		ao, err := survivor(tx, a.Object)
+		if err != nil {
+			return a, false, err
+		}
+		if as.ID == subj.ID && ao.ID == obj.ID {
+			return a, true, nil
+		}
+	}
+	return graph.Assertion{}, false, nil
+}
+
+// sameEvidence: the same span of the document, or, without offsets, the
+// same sentence.
+func sameEvidence(a graph.Assertion, e events.Evidence) bool {
+	if a.Start != nil && a.End != nil && e.Start != nil && e.End != nil {
+		return *a.Start == *e.Start && *a.End == *e.End
+	}
+	return strings.Join(strings.Fields(a.Sentence), " ") == strings.Join(strings.Fields(e.Sentence), " ")
 }
 
 // Names is what resolving a name reads: the graph's name and surname
