@@ -31,8 +31,7 @@
 //	rd:<subject>:<PRED>:<object>:<document>    live assertions from the document, 8 bytes big-endian
 //	asr:<assertion>                   Assertion JSON
 //	doc:<document>                    Document JSON
-//	da:<document>:<assertion>         empty; a document's assertions
-//	cl:<document>:<span>:<PRED>:<polarity>   JSON list of the live assertions claiming that at that span (start-end, or a sentence hash)
+//	cl:<document>:<span>:<PRED>:<polarity>   the live assertion ids (comma-separated) claiming that at that span (start-end, or a sentence hash); a document's assertions
 //	text:<document>                   the text, apart so it can be erased
 //	dm:<document>:<actor>             the type the document gives the actor (may be empty); the actors a document names
 //	ac:<actor>:<assertion>            empty; the live assertions naming an actor

@@ -63,11 +63,10 @@ var (
 	keyPred   = &keyType{"pred", []string{"predicate", "subject", "object"}, "empty: relationships by predicate"}
 	keyRelAsr = &keyType{"ra", []string{"subject", "predicate", "object", "assertion"}, "empty: a relationship's assertions"}
 	keyRelDoc = &keyType{"rd", []string{"subject", "predicate", "object", "document"}, "the relationship's live assertions from the document, 8 bytes big-endian"}
-	keyClaim  = &keyType{"cl", []string{"document", "span", "predicate", "polarity"}, "JSON list of the live assertions making a claim of that predicate and polarity at that span of the document (span: start-end, or a hash of the sentence)"}
+	keyClaim  = &keyType{"cl", []string{"document", "span", "predicate", "polarity"}, "the live assertions (ids, comma-separated) making a claim of that predicate and polarity at that span of the document (span: start-end, or a hash of the sentence)"}
 
 	keyAssertion = &keyType{"asr", []string{"assertion"}, "Assertion JSON"}
 	keyDocument  = &keyType{"doc", []string{"document"}, "Document JSON"}
-	keyDocAsr    = &keyType{"da", []string{"document", "assertion"}, "empty: a document's assertions"}
 	keyDocText   = &keyType{"text", []string{"document"}, "the document's text, kept apart so it can be erased"}
 
 	keyActorAsr = &keyType{"ac", []string{"actor", "assertion"}, "empty: the live assertions naming an actor (either end or attribution)"}
@@ -81,7 +80,7 @@ var (
 
 // allKeyTypes lists every key kind for the layout documentation test.
 var allKeyTypes = []*keyType{keyLayout, keyApplied, keyStats, keyActor, keyName, keyType_, keySurname,
-	keyRel, keyIn, keyPred, keyRelAsr, keyRelDoc, keyAssertion, keyDocument, keyDocAsr, keyDocText,
+	keyRel, keyIn, keyPred, keyRelAsr, keyRelDoc, keyAssertion, keyDocument, keyDocText,
 	keyActorAsr, keyEvent, keyAt, keyHist, keyRelChg, keyConts, keyDocActor, keyClaim}
 
 func u64(v uint64) []byte {

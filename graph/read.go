@@ -405,7 +405,22 @@ func (v *View) RelationshipDocuments(k RelKey) ([]string, error) {
 
 // DocumentAssertions lists a document's assertions, oldest first.
 func (v *View) DocumentAssertions(doc string) ([]Assertion, error) {
-	return v.assertionsUnder(keyDocAsr.Prefix(doc))
+	var out []Assertion
+	err := v.scan(keyClaim.Prefix(doc), nil, true, func(_, val []byte) (bool, error) {
+		if len(val) == 0 {
+			return true, nil
+		}
+		for _, id := range strings.Split(string(val), ",") {
+			a, err := v.Assertion(id)
+			if err != nil {
+				return false, err
+			}
+			out = append(out, a)
+		}
+		return true, nil
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out, err
 }
 
 func (v *View) assertionsUnder(prefix []byte) ([]Assertion, error) {

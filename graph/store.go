@@ -34,7 +34,8 @@ import (
 //	5: cl:<document>:<span>:<PRED>:<polarity> lists the live assertions
 //	   making a claim at one span, so that a re-read sentence naming its
 //	   actors otherwise after a merge or a rename is the claim already
-//	   counted; dm: values hold the type the document gives the actor.
+//	   counted; it replaces da:<document>:<assertion> as the document's
+//	   assertions. dm: values hold the type the document gives the actor.
 const LayoutVersion = 5
 
 // Config configures a store.

@@ -400,12 +400,14 @@ func (tx *Tx) PutAssertion(a Assertion) error {
 // predicate and polarity at the same span of the document as a does
 // (whatever their ends). It reads no range, so a batched fold may ask.
 func (tx *Tx) ClaimAssertions(a Assertion) ([]string, error) {
-	var ids []string
-	err := tx.getJSON(claimKey(a), &ids)
-	if errors.Is(err, ErrNotFound) {
+	v, err := tx.get(claimKey(a))
+	if errors.Is(err, ErrNotFound) || len(v) == 0 {
 		return nil, nil
 	}
-	return ids, err
+	if err != nil {
+		return nil, err
+	}
+	return strings.Split(string(v), ","), nil
 }
 
 // indexClaim keeps a in its claim's list while it is live.
@@ -426,7 +428,7 @@ func (tx *Tx) indexClaim(a Assertion) error {
 	if len(ids) == 0 {
 		return tx.del(claimKey(a))
 	}
-	return tx.setJSON(claimKey(a), ids)
+	return tx.set(claimKey(a), []byte(strings.Join(ids, ",")))
 }
 
 // claimKey is where a's claim is indexed: its document, its span (the
@@ -458,7 +460,6 @@ func (tx *Tx) UnindexAssertion(a Assertion) error {
 func assertionIndex(a Assertion) [][]byte {
 	keys := [][]byte{
 		keyRelAsr.Key(a.Subject, a.Predicate, a.Object, a.ID),
-		keyDocAsr.Key(a.Document, a.ID),
 		keyActorAsr.Key(a.Subject, a.ID),
 		keyActorAsr.Key(a.Object, a.ID),
 	}
@@ -521,7 +522,26 @@ func (tx *Tx) ActorAssertionIDs(actor string) ([]string, error) {
 
 // DocumentAssertionIDs lists a document's live assertions.
 func (tx *Tx) DocumentAssertionIDs(doc string) ([]string, error) {
-	return tx.scanIDs(keyDocAsr.Prefix(doc))
+	if !tx.exclusive {
+		return nil, ErrNotExclusive
+	}
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix = keyClaim.Prefix(doc)
+	it := tx.txn.NewIterator(opts)
+	defer it.Close()
+	var out []string
+	for it.Seek(opts.Prefix); it.Valid(); it.Next() {
+		err := it.Item().Value(func(v []byte) error {
+			if len(v) > 0 {
+				out = append(out, strings.Split(string(v), ",")...)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // Document returns the document, or ErrNotFound.

@@ -460,6 +460,13 @@ func noteActor(tx *graph.Tx, ev events.Envelope, a graph.Actor, ref events.Actor
 // id differs, yet it is the claim already counted: exactly once holds
 // across corrections.
 func sameClaim(tx *graph.Tx, p *events.AssertionRecorded) (graph.Assertion, bool, error) {
+	// Most claims are the first at their span: one get says so, before
+	// any name is resolved.
+	ids, err := tx.ClaimAssertions(graph.Assertion{Document: p.Evidence.DocumentID, Start: p.Evidence.Start, End: p.Evidence.End,
+		Sentence: p.Evidence.Sentence, Predicate: p.Predicate, Polarity: p.Polarity})
+	if err != nil || len(ids) == 0 {
+		return graph.Assertion{}, false, err
+	}
 	subj, err := resolve(tx, p.Subject, tx.Lexicon().ResolveAs(p.Subject.Name, p.Subject.Type))
 	if err != nil {
 		return graph.Assertion{}, false, ignoreNotFound(err)
@@ -467,11 +474,6 @@ func sameClaim(tx *graph.Tx, p *events.AssertionRecorded) (graph.Assertion, bool
 	obj, err := resolve(tx, p.Object, tx.Lexicon().ResolveAs(p.Object.Name, p.Object.Type))
 	if err != nil {
 		return graph.Assertion{}, false, ignoreNotFound(err)
-	}
-	ids, err := tx.ClaimAssertions(graph.Assertion{Document: p.Evidence.DocumentID, Start: p.Evidence.Start, End: p.Evidence.End,
-		Sentence: p.Evidence.Sentence, Predicate: p.Predicate, Polarity: p.Polarity})
-	if err != nil {
-		return graph.Assertion{}, false, err
 	}
 	for _, id := range ids {
 		a, err := tx.Assertion(id)
