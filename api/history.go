@@ -75,6 +75,7 @@ func (e *eventResolver) EventID() string    { return e.e.ID }
 func (e *eventResolver) Principal() *string { return optString(e.e.Principal) }
 func (e *eventResolver) Reason() *string    { return optString(e.e.Reason) }
 func (e *eventResolver) Summary() string    { return e.e.Summary }
+func (e *eventResolver) Outcome() string    { return string(e.e.Outcome) }
 func (e *eventResolver) Entities() []string { return nonNil(e.e.Entities) }
 
 // History lists the events that touched one actor, assertion, document

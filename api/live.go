@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -56,17 +55,20 @@ type relChange struct {
 
 // recorded reports whether the event recorded a new assertion (re-sends
 // and refused events record nothing), and the relationship it names.
-func (ev *liveEvent) recorded() (rel []string, ok bool) {
-	if ev.rec.Type != "AssertionRecorded" || !strings.HasPrefix(ev.rec.Summary, "recorded") {
-		return nil, false
+func (ev *liveEvent) recorded() (rel graph.RelKey, ok bool) {
+	if ev.rec.Outcome != graph.OutcomeRecorded {
+		return rel, false
 	}
-	return strings.Split(entityID(ev.rec.Entities, "rel/"), "/"), true
+	if keys := graph.RelationshipsOf(ev.rec.Entities); len(keys) > 0 {
+		rel = keys[0]
+	}
+	return rel, true
 }
 
 // assertion reads the recorded assertion once for every subscription.
 func (ev *liveEvent) assertion() (*graph.Assertion, error) {
 	if ev.asr == nil && ev.asrErr == nil {
-		id := entityID(ev.rec.Entities, "asr/")
+		id := graph.EntityOf(ev.rec.Entities, graph.EntityAssertion)
 		a, err := ev.view.Assertion(id)
 		if err != nil {
 			ev.asrErr = fmt.Errorf("assertion %s: %w", id, err)
@@ -79,14 +81,7 @@ func (ev *liveEvent) assertion() (*graph.Assertion, error) {
 
 // relationships are the relationships the event touched.
 func (ev *liveEvent) relationships() []graph.RelKey {
-	var keys []graph.RelKey
-	for _, e := range ev.rec.Entities {
-		p := strings.Split(strings.TrimPrefix(e, "rel/"), "/")
-		if strings.HasPrefix(e, "rel/") && len(p) == 3 {
-			keys = append(keys, graph.RelKey{Subject: p[0], Predicate: p[1], Object: p[2]})
-		}
-	}
-	return keys
+	return graph.RelationshipsOf(ev.rec.Entities)
 }
 
 // change compares a relationship just before and just after the event,

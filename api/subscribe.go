@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	graphql "github.com/graph-gophers/graphql-go"
 
@@ -126,7 +125,7 @@ func (q *root) AssertionRecorded(ctx context.Context, args struct {
 		}
 		// The audit record names the relationship and actors: most
 		// filters reject an event from it, without reading the assertion.
-		if len(rel) == 3 && (len(preds) > 0 && !slices.Contains(preds, rel[1]) || len(actors) > 0 && !actors[rel[0]] && !actors[rel[2]]) {
+		if rel.Predicate != "" && (len(preds) > 0 && !slices.Contains(preds, rel.Predicate) || len(actors) > 0 && !actors[rel.Subject] && !actors[rel.Object]) {
 			return nil, nil
 		}
 		a, err := ev.assertion()
@@ -182,14 +181,6 @@ func (f *relationshipFilter) parts() (*string, *[]string) {
 	return f.Actor, f.Predicates
 }
 
-func entityID(entities []string, prefix string) string {
-	for _, e := range entities {
-		if strings.HasPrefix(e, prefix) {
-			return strings.TrimPrefix(e, prefix)
-		}
-	}
-	return ""
-}
 
 type relationshipEvent struct {
 	seq    uint64

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"strings"
 	"time"
 )
 
@@ -115,19 +116,68 @@ type EventRecord struct {
 	ID        string    `json:"id"`
 	Principal string    `json:"principal,omitempty"`
 	Reason    string    `json:"reason,omitempty"`
-	// Summary says in one line what the event did.
+	// Outcome says what the event did, as data: the live feed and history
+	// switch on it, never on Summary.
+	Outcome Outcome `json:"outcome"`
+	// Summary says in one line what the event did, for people.
 	Summary string `json:"summary"`
 	// Entities are what it touched: "actor/<id>", "asr/<id>",
 	// "doc/<id>", "rel/<subject>/<PREDICATE>/<object>".
 	Entities []string `json:"entities,omitempty"`
 }
 
+// Outcome is what folding an event did.
+type Outcome string
+
+// The outcomes. The list only grows.
+const (
+	// OutcomeRecorded: an assertion became live (new, or back after
+	// its retraction).
+	OutcomeRecorded Outcome = "recorded"
+	// OutcomeDuplicate: the claim was already recorded; nothing changed.
+	OutcomeDuplicate Outcome = "duplicate"
+	// OutcomeChanged: any other change (documents, mentions, corrections).
+	OutcomeChanged Outcome = "changed"
+	// OutcomeSkipped: the event can never be folded; the log keeps it.
+	OutcomeSkipped Outcome = "skipped"
+)
+
+// Entity kinds, the prefixes of entity names.
+const (
+	EntityActor        = "actor/"
+	EntityAssertion    = "asr/"
+	EntityDocument     = "doc/"
+	EntityRelationship = "rel/"
+)
+
+// EntityOf is the id of the first entity of a kind among entities, or "".
+func EntityOf(entities []string, kind string) string {
+	for _, e := range entities {
+		if id, ok := strings.CutPrefix(e, kind); ok {
+			return id
+		}
+	}
+	return ""
+}
+
+// RelationshipsOf reads the relationship entities back into keys.
+func RelationshipsOf(entities []string) []RelKey {
+	var keys []RelKey
+	for _, e := range entities {
+		rest, ok := strings.CutPrefix(e, EntityRelationship)
+		if p := strings.Split(rest, "/"); ok && len(p) == 3 {
+			keys = append(keys, RelKey{Subject: p[0], Predicate: p[1], Object: p[2]})
+		}
+	}
+	return keys
+}
+
 // Entity names, for History.
-func ActorEntity(id string) string     { return "actor/" + id }
-func AssertionEntity(id string) string { return "asr/" + id }
-func DocumentEntity(id string) string  { return "doc/" + id }
+func ActorEntity(id string) string     { return EntityActor + id }
+func AssertionEntity(id string) string { return EntityAssertion + id }
+func DocumentEntity(id string) string  { return EntityDocument + id }
 func RelationshipEntity(k RelKey) string {
-	return "rel/" + k.Subject + "/" + k.Predicate + "/" + k.Object
+	return EntityRelationship + k.Subject + "/" + k.Predicate + "/" + k.Object
 }
 
 // Rel is the relationship the assertion supports.

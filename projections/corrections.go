@@ -74,7 +74,7 @@ func revive(tx *graph.Tx, ev events.Envelope, a graph.Assertion) (effect, error)
 		return effect{}, err
 	}
 	delta.Assertions++
-	return effect{summary: "recorded again after its retraction: " + claim(a), entities: assertionEntities(a)}, applyDelta(tx, delta)
+	return effect{outcome: graph.OutcomeRecorded, summary: "recorded again after its retraction: " + claim(a), entities: assertionEntities(a)}, applyDelta(tx, delta)
 }
 
 // retract withdraws one live assertion.

@@ -59,12 +59,20 @@ func Fold(tx *graph.Tx, ev events.Envelope) error {
 	}
 	return tx.PutEvent(graph.EventRecord{
 		Time: ev.Time, Type: string(ev.Type), ID: ev.ID, Principal: ev.Principal,
-		Reason: e.reason, Summary: e.summary, Entities: e.entities,
+		Reason: e.reason, Summary: e.summary, Entities: e.entities, Outcome: orChanged(e.outcome),
 	})
+}
+
+func orChanged(o graph.Outcome) graph.Outcome {
+	if o == "" {
+		return graph.OutcomeChanged
+	}
+	return o
 }
 
 // effect is what an event did, for the audit trail.
 type effect struct {
+	outcome         graph.Outcome // OutcomeChanged when empty
 	summary, reason string
 	entities        []string
 }
@@ -158,7 +166,7 @@ func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded
 	}
 	if old, err := tx.Assertion(p.ID); err == nil {
 		if old.Retracted == nil {
-			return effect{summary: "already recorded: " + claim(old), entities: []string{graph.AssertionEntity(old.ID)}}, nil
+			return effect{outcome: graph.OutcomeDuplicate, summary: "already recorded: " + claim(old), entities: []string{graph.AssertionEntity(old.ID)}}, nil
 		}
 		return revive(tx, ev, old)
 	} else if !errors.Is(err, graph.ErrNotFound) {
@@ -167,7 +175,7 @@ func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded
 	if old, ok, err := sameClaim(tx, p); err != nil {
 		return effect{}, err
 	} else if ok {
-		return effect{summary: "already recorded: " + claim(old), entities: []string{graph.AssertionEntity(old.ID)}}, nil
+		return effect{outcome: graph.OutcomeDuplicate, summary: "already recorded: " + claim(old), entities: []string{graph.AssertionEntity(old.ID)}}, nil
 	}
 	var delta graph.Stats
 	subj, err := touchActor(tx, ev, p.Subject, &delta)
@@ -219,7 +227,7 @@ func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded
 		return effect{}, err
 	}
 	delta.Assertions++
-	return effect{summary: "recorded " + claim(a), entities: assertionEntities(a)}, applyDelta(tx, delta)
+	return effect{outcome: graph.OutcomeRecorded, summary: "recorded " + claim(a), entities: assertionEntities(a)}, applyDelta(tx, delta)
 }
 
 // claim says an assertion in a line of the audit trail.

@@ -170,3 +170,28 @@ func TestDocumentTypesOfActors(t *testing.T) {
 	check(e.append(gov, reading("1", "PLACE")), "PLACE")
 	check(e.append(reading("2", "GOVERNMENT")), "GOVERNMENT")
 }
+
+// The audit record says what each event did as data (the live feed and
+// history switch on it), not only in its summary.
+func TestFoldOutcomes(t *testing.T) {
+	e := newEnv(t)
+	evs := ingested(t)
+	first := assertion("ByteDance", "OWNS", "TikTok", "TikTok is owned by ByteDance.")
+	again := assertion("ByteDance Ltd", "OWNS", "TikTok", "TikTok is owned by ByteDance.") // the same claim, written otherwise
+	last := e.append(append(evs, first, again)...)
+	if err := e.project(Config{Durable: "p", StopAt: last}); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := e.store.View(0)
+	defer v.Close()
+	want := []graph.Outcome{graph.OutcomeChanged, graph.OutcomeChanged, graph.OutcomeRecorded, graph.OutcomeRecorded, graph.OutcomeDuplicate}
+	for i, w := range want {
+		rec, err := v.Event(last - uint64(len(want)-1-i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Outcome != w {
+			t.Errorf("event %d (%s, %q): outcome %q, want %q", rec.Seq, rec.Type, rec.Summary, rec.Outcome, w)
+		}
+	}
+}

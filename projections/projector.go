@@ -288,7 +288,8 @@ func (p *Projector) apply(msgs []jetstream.Msg) (uint64, error) {
 				m.skipped.Inc()
 			}
 			p.cfg.Logger.Warn("skipping event that cannot be folded", "seq", seq, "err", err)
-			skip := graph.EventRecord{Time: md.Timestamp, Type: string(ev.Type), ID: ev.ID, Principal: ev.Principal, Summary: "skipped, cannot be folded: " + err.Error()}
+			skip := graph.EventRecord{Time: md.Timestamp, Type: string(ev.Type), ID: ev.ID, Principal: ev.Principal, Outcome: graph.OutcomeSkipped,
+				Summary: "skipped, cannot be folded: " + err.Error()}
 			if err := b.Apply(seq, func(tx *graph.Tx) error { return tx.PutEvent(skip) }); err != nil {
 				return 0, err
 			}
