@@ -181,7 +181,6 @@ func (f *relationshipFilter) parts() (*string, *[]string) {
 	return f.Actor, f.Predicates
 }
 
-
 type relationshipEvent struct {
 	seq    uint64
 	change string
