@@ -158,7 +158,7 @@ func (p *Projector) Run(ctx context.Context) error {
 			}
 		}
 		start := time.Now()
-		last, err := p.apply(batch)
+		last, err := p.apply(ctx, batch)
 		if err != nil {
 			return err
 		}
@@ -230,7 +230,7 @@ func (e *GapError) Error() string {
 
 // apply folds a batch, commits it, and acknowledges its last message,
 // which acknowledges all of them.
-func (p *Projector) apply(msgs []jetstream.Msg) (uint64, error) {
+func (p *Projector) apply(ctx context.Context, msgs []jetstream.Msg) (uint64, error) {
 	b := p.cfg.Store.NewBatch()
 	var lastMsg jetstream.Msg
 	var gap error
@@ -245,7 +245,7 @@ func (p *Projector) apply(msgs []jetstream.Msg) (uint64, error) {
 			// jump is a lost delivery, unless the events were deleted
 			// from the stream (then there is nothing to fold). An ordered
 			// consumer checks its own sequence and resets itself.
-			if gap = p.checkGap(b.Last()+1, seq); gap != nil {
+			if gap = p.checkGap(ctx, b.Last()+1, seq); gap != nil {
 				break
 			}
 		}
@@ -327,8 +327,8 @@ func (p *Projector) apply(msgs []jetstream.Msg) (uint64, error) {
 }
 
 // checkGap reports a gap if the stream holds the first missing event.
-func (p *Projector) checkGap(missing, next uint64) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+func (p *Projector) checkGap(ctx context.Context, missing, next uint64) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	gap := &GapError{Stream: p.cfg.Stream, Missing: missing, Next: next}
 	s, err := p.cfg.JetStream.Stream(ctx, p.cfg.Stream)
