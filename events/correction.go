@@ -9,16 +9,6 @@ import (
 	"github.com/dossier-kg/dossier/names"
 )
 
-// corrections decode the correction payloads, all at version 1.
-var corrections = map[Type]func() Payload{
-	TypeAssertionRetracted: func() Payload { return &AssertionRetracted{} },
-	TypeDocumentRetracted:  func() Payload { return &DocumentRetracted{} },
-	TypeActorsMerged:       func() Payload { return &ActorsMerged{} },
-	TypeActorsUnmerged:     func() Payload { return &ActorsUnmerged{} },
-	TypeActorCorrected:     func() Payload { return &ActorCorrected{} },
-	TypeValidTimeCorrected: func() Payload { return &ValidTimeCorrected{} },
-}
-
 // MaxReasonLen bounds a correction's reason.
 const MaxReasonLen = 2000
 

@@ -1,6 +1,7 @@
 package events_test
 
 import (
+	"github.com/dossier-kg/dossier/events"
 	"os/exec"
 	"strings"
 	"testing"
@@ -23,6 +24,23 @@ func TestNoNATSServerBelowTheLog(t *testing.T) {
 			if strings.Contains(dep, "nats-server") || pkg != "../projections" && strings.Contains(dep, "nats.go") {
 				t.Errorf("%s depends on %s", pkg, dep)
 			}
+		}
+	}
+}
+
+// Every type New can write, Decode reads back: the registry and the
+// versions list the same types.
+func TestDecodeRegistryComplete(t *testing.T) {
+	for _, p := range []events.Payload{&events.AssertionRecorded{}, &events.DocumentAdded{}, &events.MentionsRecorded{},
+		&events.AssertionRetracted{}, &events.DocumentRetracted{}, &events.ActorsMerged{}, &events.ActorsUnmerged{},
+		&events.ActorCorrected{}, &events.ValidTimeCorrected{}} {
+		ev, err := events.New(p, events.Meta{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ev.Decode()
+		if err != nil || got.EventType() != p.EventType() {
+			t.Errorf("%s: decoded %v, %v", p.EventType(), got, err)
 		}
 	}
 }

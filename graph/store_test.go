@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -33,6 +34,40 @@ func TestLayoutDocumented(t *testing.T) {
 		}
 		if !strings.Contains(string(doc), want) {
 			t.Errorf("doc.go does not document key kind %s:%s", k.prefix, strings.Join(k.parts, ":"))
+		}
+	}
+}
+
+// ARCHITECTURE.md draws the same table for readers of the repository;
+// it must name every key kind too, and no kind that is gone, and say the
+// layout version.
+func TestArchitectureKeyTable(t *testing.T) {
+	doc, err := os.ReadFile("../ARCHITECTURE.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	arch := string(doc)
+	if !strings.Contains(arch, fmt.Sprintf("layout version %d)", LayoutVersion)) {
+		t.Errorf("ARCHITECTURE.md does not give layout version %d", LayoutVersion)
+	}
+	known := map[string]bool{}
+	for _, k := range allKeyTypes {
+		want := "| `" + k.prefix + ":"
+		if k.prefix == "meta" {
+			want = "| `meta:" + k.parts[0]
+		}
+		known[k.prefix] = true
+		if !strings.Contains(arch, want) {
+			t.Errorf("ARCHITECTURE.md's key table lacks %s:%s", k.prefix, strings.Join(k.parts, ":"))
+		}
+	}
+	table := arch[strings.Index(arch, "## Badger key layout"):]
+	table = table[:strings.Index(table[3:], "\n## ")+3]
+	for _, line := range strings.Split(table, "\n") {
+		if p, ok := strings.CutPrefix(line, "| `"); ok {
+			if i := strings.Index(p, ":"); i > 0 && !known[p[:i]] {
+				t.Errorf("ARCHITECTURE.md's key table names %s:, which keys.go does not declare", p[:i])
+			}
 		}
 	}
 }
