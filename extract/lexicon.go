@@ -75,6 +75,16 @@ type PredicateRule struct {
 	NeedsData bool `json:"needs_data,omitempty"`
 	// NeedsRisk: nouns only count next to a target ("a threat to X").
 	NeedsRisk bool `json:"needs_risk,omitempty"`
+	// ObjectPreps may stand between the predicate's verbs and their
+	// object ("urged to the US", "pass data to X").
+	ObjectPreps []string `json:"object_preps,omitempty"`
+	// Grammar names how the predicate's words take their arguments:
+	// "mutual" (a list of subjects is both ends: "X and Y agreed to a
+	// partnership"), "agent_first" (a state modifying the noun acts: "US
+	// sanctions"), "attitude" (the object is the actor behind what is
+	// opposed: "opposed Mr Glazer's plans"), "accusable" (a speaker
+	// claiming someone does it accuses them).
+	Grammar []string `json:"grammar,omitempty"`
 }
 
 // DefaultLexicon is the lexicon shipped with Dossier: the verb and noun

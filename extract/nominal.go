@@ -143,7 +143,7 @@ func (d *docState) eventArguments(si int, p eventPhrase, pred, gov string, cs, c
 			return nil, s
 		}
 		agent = s
-		if theme == nil && mutual[pred] {
+		if theme == nil && d.ix.mutual[pred] {
 			// "S&N and United agreed to form a partnership": the list
 			// is both ends.
 			if list := d.precedingList(si, agent); len(list) > 1 {
@@ -171,7 +171,7 @@ func (d *docState) eventArguments(si int, p eventPhrase, pred, gov string, cs, c
 func (d *docState) attitudeBefore(toks []token, cs, k int) bool {
 	for i := cs; i < k; i++ {
 		for _, tr := range d.ix.verbs[toks[i].lower] {
-			if attitudes[tr.pred] {
+			if d.ix.attitude[tr.pred] {
 				return true
 			}
 		}
@@ -200,7 +200,7 @@ func (d *docState) nounArguments(si int, p eventPhrase, pred string, ce int) (ag
 			agent, theme = modifier, t
 		}
 	}
-	if agent == nil && theme != nil && agentFirst[pred] {
+	if agent == nil && theme != nil && d.ix.agentFirst[pred] {
 		// "A TikTok ban … has been in effect for US government
 		// officials": the state the ban holds in.
 		for _, m := range d.mentions[si] {
@@ -225,7 +225,7 @@ func (d *docState) insideArguments(si int, p eventPhrase, pred string) (agent, t
 			agent = m
 		case m.suffix != "":
 		case m.tj == p.start || m.tj == p.end-1 && m.ti > p.start:
-			if m.actor().typ == "GOVERNMENT" && agentFirst[pred] || m.implicit && m.actor().typ == "PERSON" {
+			if m.actor().typ == "GOVERNMENT" && d.ix.agentFirst[pred] || m.implicit && m.actor().typ == "PERSON" {
 				agent = m
 			} else {
 				theme = m
@@ -270,7 +270,7 @@ func (d *docState) prepArguments(si, k, ce int, pred string, objPreps []string, 
 		switch {
 		case theme == nil && contains(objPreps, prep):
 			theme = m
-		case agent == nil && (prep == "by" || prep == "from" || agentFirst[pred] && (prep == "in" || prep == "for") && isPolity(m.actor().typ)):
+		case agent == nil && (prep == "by" || prep == "from" || d.ix.agentFirst[pred] && (prep == "in" || prep == "for") && isPolity(m.actor().typ)):
 			agent = m
 		}
 		for k < ce && (toks[k].text == "," || toks[k].lower == "and") && k+1 < ce && ppWords[toks[k+1].lower] {
@@ -333,14 +333,7 @@ func (d *docState) mentionStarting(si, i int) *mention {
 	return nil
 }
 
-// mutual predicates hold both ways, so that a list of agents with no
-// theme is both ends: "X and Y formed a partnership", "talks between X
-// and Y".
-var mutual = map[string]bool{"COOPERATES_WITH": true, "MEETS": true, "COMPETES_WITH": true}
 
-// agentFirst: predicates whose noun takes the acting state as a
-// modifier ("US sanctions", "an Indian ban").
-var agentFirst = map[string]bool{"BANS": true, "SANCTIONS": true, "SURVEILS": true, "TARGETS": true, "CENSORS": true}
 
 func possessiveMark(t token) bool { return t.text == "'s" || t.text == "'" || t.text == "’" }
 

@@ -391,11 +391,6 @@ func (d *docState) partial(si, i, j int) bool {
 	return false
 }
 
-// attitudes are predicates about an actor through what it does: to
-// oppose "Mr Glazer's plans" or "any takeover by Mr Glazer" is to
-// criticise Mr Glazer, but to oppose "the LSE bid" is not to criticise
-// the LSE.
-var attitudes = map[string]bool{"CRITICIZES": true, "TARGETS": true}
 
 // attitudeObject reads the object of an attitude verb at token k: a name,
 // the possessor of the thing opposed, or its agent ("by X").
@@ -431,17 +426,6 @@ func (d *docState) attitudeObject(si, k int, allow []string) *mention {
 	return nil
 }
 
-// objectPreps are prepositions a predicate's verbs take before their
-// object ("urged to the US", "pass data to X").
-var objectPreps = map[string][]string{
-	"CRITICIZES":       {"to", "against"},
-	"SHARES_DATA_WITH": {"to", "with"},
-	"COOPERATES_WITH":  {"with"},
-	"COMPETES_WITH":    {"with", "against"},
-	"TARGETS":          {"against", "on"},
-	"SURVEILS":         {"on"},
-	"MEETS":            {"with"},
-}
 
 // lightNouns stand for the act on their "of" object: "the use of X".
 var lightNouns = map[string]bool{"use": true, "sale": true, "download": true, "downloads": true, "installation": true,
@@ -690,7 +674,7 @@ func (d *docState) verbArguments(v verbAt, speaker *actor) (subj, obj []*mention
 	} else {
 		subj, obj = d.activeArguments(v.si, v.k, v.cs, v.ce, v.objFrom, v.form, v.tr, speaker)
 	}
-	if len(obj) == 0 && len(subj) > 0 && speaker != nil && (accusable[v.tr.pred] || v.tr.pred == "BANS") && !v.passive {
+	if len(obj) == 0 && len(subj) > 0 && speaker != nil && (d.ix.accusable[v.tr.pred] || v.tr.pred == "BANS") && !v.passive {
 		// "Citizen Lab claimed that the company was blocking terms": the
 		// claim accuses whoever does it.
 		for _, s := range subj {
@@ -767,7 +751,7 @@ func (d *docState) dataObjectStart(si, k, kEnd int, tr trigger, cs, ce int) (int
 // participle and its preposition is active.
 func (d *docState) passiveVoice(si, k, kEnd int, form string, tr trigger, cs int) bool {
 	toks := d.toks[si]
-	adjectival := attitudes[tr.pred] && kEnd < len(toks) && (toks[kEnd].lower == "to" || toks[kEnd].lower == "against")
+	adjectival := d.ix.attitude[tr.pred] && kEnd < len(toks) && (toks[kEnd].lower == "to" || toks[kEnd].lower == "against")
 	if !isParticiple(form) || adjectival {
 		return false
 	}
@@ -874,7 +858,7 @@ func (d *docState) activeArguments(si, k, cs, ce, objFrom int, form string, tr t
 		// clause with no name of its own continues the one before.
 		subj = d.precedingList(si, s)
 	}
-	allow := append(append([]string{}, tr.preps...), objectPreps[tr.pred]...)
+	allow := append(append([]string{}, tr.preps...), d.ix.objectPreps[tr.pred]...)
 	if f := strings.Fields(form); len(f) > 1 && ppWords[f[len(f)-1]] {
 		allow = append(allow, f[len(f)-1]) // "based in X", "work for X"
 	}
@@ -888,7 +872,7 @@ func (d *docState) activeArguments(si, k, cs, ce, objFrom int, form string, tr t
 				obj = append(obj, m)
 			}
 		}
-	case attitudes[tr.pred]:
+	case d.ix.attitude[tr.pred]:
 		if o := d.attitudeObject(si, objFrom, allow); o != nil {
 			obj = d.coordinated(si, o)
 		}
@@ -1292,7 +1276,6 @@ var riskWords = map[string]bool{"risk": true, "risks": true, "threat": true, "th
 	"concerns": true, "concern": true, "danger": true, "dangerous": true, "malicious": true, "security": true,
 	"misused": true, "disinformation": true, "manipulation": true, "allegations": true}
 
-var accusable = map[string]bool{"SHARES_DATA_WITH": true, "SURVEILS": true, "CENSORS": true}
 
 // derivedAccusations: when a speaker says an actor passes data, spies or
 // poses a risk, the speaker accuses that actor.
@@ -1301,7 +1284,7 @@ func (d *docState) derivedAccusations(si int, speaker *actor) {
 		return
 	}
 	for _, a := range d.found[d.sentFound:] {
-		if accusable[a.Predicate] && a.Polarity == events.Affirmed {
+		if d.ix.accusable[a.Predicate] && a.Polarity == events.Affirmed {
 			if s := d.byName(a.Subject.Name); s != nil && s != speaker {
 				d.emit(si, speaker, "ACCUSES", s, events.Affirmed, events.Actual, speaker, 0.5)
 			}

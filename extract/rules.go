@@ -123,6 +123,8 @@ type index struct {
 	nouns                                                       map[string][]trigger
 	nounsOf, nounsRev, nounsOfRev, possRev                      map[string][]trigger
 	nounPreps                                                   map[string][]string // predicate → noun object prepositions
+	objectPreps                                                 map[string][]string // predicate → verb object prepositions
+	mutual, agentFirst, attitude, accusable                     map[string]bool     // predicates by grammar (PredicateRule.Grammar)
 	phrases                                                     map[string][]phrase // by first word
 	multiFirst                                                  map[string]bool     // first words of multi-word verbs
 	maxVerbWords                                                int
@@ -188,7 +190,9 @@ func (ix *index) build(l *Lexicon, o *events.Ontology) error {
 	ix.pronounType = typed(l.Pronouns)
 	ix.verbs, ix.nouns = map[string][]trigger{}, map[string][]trigger{}
 	ix.phrases, ix.multiFirst = map[string][]phrase{}, map[string]bool{}
-	ix.nounPreps = map[string][]string{}
+	ix.nounPreps, ix.objectPreps = map[string][]string{}, map[string][]string{}
+	ix.mutual, ix.agentFirst, ix.attitude, ix.accusable = map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
+	grammar := map[string]map[string]bool{"mutual": ix.mutual, "agent_first": ix.agentFirst, "attitude": ix.attitude, "accusable": ix.accusable}
 	ix.nounsOf, ix.nounsRev, ix.nounsOfRev, ix.possRev = map[string][]trigger{}, map[string][]trigger{}, map[string][]trigger{}, map[string][]trigger{}
 	var errs []error
 	for _, p := range l.Predicates {
@@ -199,6 +203,14 @@ func (ix *index) build(l *Lexicon, o *events.Ontology) error {
 		t := trigger{pred: p.Predicate, preps: p.Preps, needsData: p.NeedsData}
 		if len(p.NounObjectPreps) > 0 {
 			ix.nounPreps[p.Predicate] = p.NounObjectPreps
+		}
+		ix.objectPreps[p.Predicate] = append(ix.objectPreps[p.Predicate], p.ObjectPreps...)
+		for _, g := range p.Grammar {
+			if m, ok := grammar[g]; ok {
+				m[p.Predicate] = true
+			} else {
+				errs = append(errs, fmt.Errorf("extraction lexicon: predicate %s: unknown grammar %q", p.Predicate, g))
+			}
 		}
 		for _, v := range p.Verbs {
 			for _, f := range inflect(strings.ToLower(v)) {
