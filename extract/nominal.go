@@ -333,8 +333,6 @@ func (d *docState) mentionStarting(si, i int) *mention {
 	return nil
 }
 
-
-
 func possessiveMark(t token) bool { return t.text == "'s" || t.text == "'" || t.text == "’" }
 
 func onlyPremodifiers(d *docState, toks []token, i, j int) bool {

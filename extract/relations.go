@@ -391,7 +391,6 @@ func (d *docState) partial(si, i, j int) bool {
 	return false
 }
 
-
 // attitudeObject reads the object of an attitude verb at token k: a name,
 // the possessor of the thing opposed, or its agent ("by X").
 func (d *docState) attitudeObject(si, k int, allow []string) *mention {
@@ -425,7 +424,6 @@ func (d *docState) attitudeObject(si, k int, allow []string) *mention {
 	}
 	return nil
 }
-
 
 // lightNouns stand for the act on their "of" object: "the use of X".
 var lightNouns = map[string]bool{"use": true, "sale": true, "download": true, "downloads": true, "installation": true,
@@ -1275,7 +1273,6 @@ func (d *docState) partOf(si, k, kEnd int, pred string, speaker *actor) {
 var riskWords = map[string]bool{"risk": true, "risks": true, "threat": true, "threats": true, "espionage": true, "spying": true,
 	"concerns": true, "concern": true, "danger": true, "dangerous": true, "malicious": true, "security": true,
 	"misused": true, "disinformation": true, "manipulation": true, "allegations": true}
-
 
 // derivedAccusations: when a speaker says an actor passes data, spies or
 // poses a risk, the speaker accuses that actor.
