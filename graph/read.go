@@ -407,10 +407,7 @@ func (v *View) RelationshipDocuments(k RelKey) ([]string, error) {
 func (v *View) DocumentAssertions(doc string) ([]Assertion, error) {
 	var out []Assertion
 	err := v.scan(keyClaim.Prefix(doc), nil, true, func(_, val []byte) (bool, error) {
-		if len(val) == 0 {
-			return true, nil
-		}
-		for _, id := range strings.Split(string(val), ",") {
+		for _, id := range liveIDs(val) {
 			a, err := v.Assertion(id)
 			if err != nil {
 				return false, err

@@ -396,39 +396,65 @@ func (tx *Tx) PutAssertion(a Assertion) error {
 	return tx.setJSON(keyAssertion.Key(a.ID), a)
 }
 
-// ClaimAssertions lists the live assertions that make a claim of the
-// predicate and polarity at the same span of the document as a does
-// (whatever their ends). It reads no range, so a batched fold may ask.
-func (tx *Tx) ClaimAssertions(a Assertion) ([]string, error) {
+// Claim lists the assertions that make a claim of the predicate and
+// polarity at the same span of the document as a does (whatever their
+// ends): the live ones, and those retracted. An assertion's id decides
+// its claim, so a new id absent from both has never been recorded. It
+// reads no range, so a batched fold may ask.
+func (tx *Tx) Claim(a Assertion) (live, retracted []string, err error) {
 	v, err := tx.get(claimKey(a))
 	if errors.Is(err, ErrNotFound) || len(v) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return strings.Split(string(v), ","), nil
+	for _, id := range strings.Split(string(v), ",") {
+		if r, ok := strings.CutPrefix(id, "-"); ok {
+			retracted = append(retracted, r)
+		} else {
+			live = append(live, id)
+		}
+	}
+	return live, retracted, nil
 }
 
-// indexClaim keeps a in its claim's list while it is live.
+// indexClaim keeps a in its claim's list: its id while it is live, "-"
+// and its id once retracted.
 func (tx *Tx) indexClaim(a Assertion) error {
-	ids, err := tx.ClaimAssertions(a)
-	if err != nil {
+	v, err := tx.get(claimKey(a))
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	i := slices.Index(ids, a.ID)
+	var ids []string
+	if len(v) > 0 {
+		ids = strings.Split(string(v), ",")
+	}
+	entry := a.ID
+	if a.Retracted != nil {
+		entry = "-" + a.ID
+	}
+	i := slices.IndexFunc(ids, func(id string) bool { return strings.TrimPrefix(id, "-") == a.ID })
 	switch {
-	case a.Retracted == nil && i < 0:
-		ids = append(ids, a.ID)
-	case a.Retracted != nil && i >= 0:
-		ids = slices.Delete(ids, i, i+1)
+	case i < 0:
+		ids = append(ids, entry)
+	case ids[i] != entry:
+		ids[i] = entry
 	default:
 		return nil
 	}
-	if len(ids) == 0 {
-		return tx.del(claimKey(a))
-	}
 	return tx.set(claimKey(a), []byte(strings.Join(ids, ",")))
+}
+
+// liveIDs are the live assertions of a claim list.
+func liveIDs(v []byte) []string {
+	var out []string
+	for id := range strings.SplitSeq(string(v), ",") {
+		if id != "" && id[0] != '-' {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // claimKey is where a's claim is indexed: its document, its span (the
@@ -532,9 +558,7 @@ func (tx *Tx) DocumentAssertionIDs(doc string) ([]string, error) {
 	var out []string
 	for it.Seek(opts.Prefix); it.Valid(); it.Next() {
 		err := it.Item().Value(func(v []byte) error {
-			if len(v) > 0 {
-				out = append(out, strings.Split(string(v), ",")...)
-			}
+			out = append(out, liveIDs(v)...)
 			return nil
 		})
 		if err != nil {

@@ -164,15 +164,24 @@ func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded
 	if p.ID != events.AssertionID(p, false) && p.ID != events.AssertionID(p, true) {
 		return effect{}, &events.ValidationError{Problems: []string{"assertion id does not match its content"}}
 	}
-	if old, err := tx.Assertion(p.ID); err == nil {
+	// The claim's list says whether this id, or another making the same
+	// claim, is recorded: one read for the common case, a new claim.
+	live, retracted, err := tx.Claim(graph.Assertion{Document: p.Evidence.DocumentID, Start: p.Evidence.Start, End: p.Evidence.End,
+		Sentence: p.Evidence.Sentence, Predicate: p.Predicate, Polarity: p.Polarity})
+	if err != nil {
+		return effect{}, err
+	}
+	if slices.Contains(live, p.ID) || slices.Contains(retracted, p.ID) {
+		old, err := tx.Assertion(p.ID)
+		if err != nil {
+			return effect{}, fmt.Errorf("assertion %s: %w", p.ID, err)
+		}
 		if old.Retracted == nil {
 			return effect{outcome: graph.OutcomeDuplicate, summary: "already recorded: " + claim(old), entities: []string{graph.AssertionEntity(old.ID)}}, nil
 		}
 		return revive(tx, ev, old)
-	} else if !errors.Is(err, graph.ErrNotFound) {
-		return effect{}, err
 	}
-	if old, ok, err := sameClaim(tx, p); err != nil {
+	if old, ok, err := sameClaim(tx, p, live); err != nil {
 		return effect{}, err
 	} else if ok {
 		return effect{outcome: graph.OutcomeDuplicate, summary: "already recorded: " + claim(old), entities: []string{graph.AssertionEntity(old.ID)}}, nil
@@ -461,19 +470,15 @@ func noteActor(tx *graph.Tx, ev events.Envelope, a graph.Actor, ref events.Actor
 	return a, tx.PutActor(a)
 }
 
-// sameClaim finds a live assertion of the document that makes the claim p
-// makes, under another id: the same evidence, predicate and polarity, and
+// sameClaim finds, among the live assertions ids at p's span, one that
+// makes the claim p makes under another id: the same evidence, predicate and polarity, and
 // ends that resolve to the same actors now. After a merge or a rename,
 // re-reading a sentence names its actors as the graph now does, so the
 // id differs, yet it is the claim already counted: exactly once holds
 // across corrections.
-func sameClaim(tx *graph.Tx, p *events.AssertionRecorded) (graph.Assertion, bool, error) {
-	// Most claims are the first at their span: one get says so, before
-	// any name is resolved.
-	ids, err := tx.ClaimAssertions(graph.Assertion{Document: p.Evidence.DocumentID, Start: p.Evidence.Start, End: p.Evidence.End,
-		Sentence: p.Evidence.Sentence, Predicate: p.Predicate, Polarity: p.Polarity})
-	if err != nil || len(ids) == 0 {
-		return graph.Assertion{}, false, err
+func sameClaim(tx *graph.Tx, p *events.AssertionRecorded, ids []string) (graph.Assertion, bool, error) {
+	if len(ids) == 0 {
+		return graph.Assertion{}, false, nil // most claims are the first at their span
 	}
 	subj, err := resolve(tx, p.Subject, tx.Lexicon().ResolveAs(p.Subject.Name, p.Subject.Type))
 	if err != nil {
