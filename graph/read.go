@@ -386,7 +386,7 @@ func (v *View) Assertion(id string) (Assertion, error) {
 // RelationshipAssertions lists the assertions supporting a relationship,
 // oldest first.
 func (v *View) RelationshipAssertions(k RelKey) ([]Assertion, error) {
-	return v.assertionsUnder(keyRelAsr.Prefix(k.Subject, k.Predicate, k.Object))
+	return v.assertionsUnder(keyRelAsr.Prefix(k.Subject, k.Predicate, k.Object), false, lastPart)
 }
 
 // RelationshipDocuments lists the documents with live assertions of a
@@ -405,9 +405,15 @@ func (v *View) RelationshipDocuments(k RelKey) ([]string, error) {
 
 // DocumentAssertions lists a document's assertions, oldest first.
 func (v *View) DocumentAssertions(doc string) ([]Assertion, error) {
+	return v.assertionsUnder(keyClaim.Prefix(doc), true, func(_, val []byte) []string { return liveIDs(val) })
+}
+
+// assertionsUnder reads the assertions a scan of prefix names, oldest
+// first: idsOf says which ids a key (and value, with values) holds.
+func (v *View) assertionsUnder(prefix []byte, values bool, idsOf func(key, val []byte) []string) ([]Assertion, error) {
 	var out []Assertion
-	err := v.scan(keyClaim.Prefix(doc), nil, true, func(_, val []byte) (bool, error) {
-		for _, id := range liveIDs(val) {
+	err := v.scan(prefix, nil, values, func(key, val []byte) (bool, error) {
+		for _, id := range idsOf(key, val) {
 			a, err := v.Assertion(id)
 			if err != nil {
 				return false, err
@@ -420,20 +426,8 @@ func (v *View) DocumentAssertions(doc string) ([]Assertion, error) {
 	return out, err
 }
 
-func (v *View) assertionsUnder(prefix []byte) ([]Assertion, error) {
-	var out []Assertion
-	err := v.scan(prefix, nil, false, func(key, _ []byte) (bool, error) {
-		id := string(key[bytes.LastIndexByte(key, ':')+1:])
-		a, err := v.Assertion(id)
-		if err != nil {
-			return false, err
-		}
-		out = append(out, a)
-		return true, nil
-	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
-	return out, err
-}
+// lastPart is the id that ends an index key.
+func lastPart(key, _ []byte) []string { return []string{string(key[bytes.LastIndexByte(key, ':')+1:])} }
 
 // Document returns one document's metadata.
 func (v *View) Document(id string) (Document, error) {
