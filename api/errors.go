@@ -22,6 +22,7 @@ const (
 	CodeInternal         = "INTERNAL"
 	CodeValidationFailed = "GRAPHQL_VALIDATION_FAILED"
 	CodeBadRequest       = "BAD_REQUEST"
+	CodeForbidden        = "FORBIDDEN"
 )
 
 // Error is an error shown to a GraphQL client: a message fit for a user and

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -165,8 +166,8 @@ func New(cfg Config) (*Server, error) {
 		})),
 	)))
 	s.mux.Handle("GET /healthz", s.m.instrument("healthz", http.HandlerFunc(s.serveHealth)))
-	s.mux.Handle("POST /admin/verify", s.m.instrument("verify", http.HandlerFunc(s.ServeVerify)))
-	s.mux.Handle("POST /admin/reextract", s.m.instrument("reextract", http.HandlerFunc(s.serveReextract)))
+	s.mux.Handle("POST /admin/verify", s.m.instrument("verify", s.sameSite(http.HandlerFunc(s.ServeVerify))))
+	s.mux.Handle("POST /admin/reextract", s.m.instrument("reextract", s.sameSite(http.HandlerFunc(s.serveReextract))))
 	g := web.GraphiQL()
 	s.mux.Handle("/graphiql", g)
 	s.mux.Handle("/graphiql/", g)
@@ -328,6 +329,39 @@ func (c *Config) checkOrigin(r *http.Request) bool {
 	return slices.Contains(c.AllowedOrigins, origin)
 }
 
+// crossSite refuses what a web page in the user's browser could send to a
+// Dossier it can reach (CSRF): a request from another origin than the
+// server's own and Config.AllowedOrigins, and the body types an HTML form
+// or a no-CORS fetch may send (form data, text/plain). Scripts and curl
+// send no Origin; they send application/json, application/graphql, or
+// no Content-Type.
+func (s *Server) crossSite(r *http.Request) (int, *Error) {
+	if !s.cfg.checkOrigin(r) {
+		return http.StatusForbidden, &Error{Code: CodeForbidden, Message: fmt.Sprintf("a request from the web page at %s is refused; a server that should answer it lists it in its allowed origins", r.Header.Get("Origin"))}
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		switch {
+		case err != nil:
+			return http.StatusUnsupportedMediaType, &Error{Code: CodeBadRequest, Message: fmt.Sprintf("Content-Type %q is not a media type", ct)}
+		case mt == "application/x-www-form-urlencoded", mt == "multipart/form-data", mt == "text/plain":
+			return http.StatusUnsupportedMediaType, &Error{Code: CodeBadRequest, Message: fmt.Sprintf("a body of type %s is refused (a web form could send it): send Content-Type: application/json", mt)}
+		}
+	}
+	return 0, nil
+}
+
+// sameSite refuses cross-site requests (crossSite) before h sees them.
+func (s *Server) sameSite(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if status, e := s.crossSite(r); e != nil {
+			s.writeErrors(w, status, e)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
 // waitAtLeast holds a request until the projection has applied seq.
 func (s *Server) waitAtLeast(ctx context.Context, seq uint64) *Error {
 	if seq == 0 || s.cfg.Store.Applied() >= seq {
@@ -350,6 +384,10 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Allow", "POST")
 		s.writeErrors(w, http.StatusMethodNotAllowed, &Error{Code: CodeBadRequest, Message: "use POST with a JSON body {\"query\": …}"})
+		return
+	}
+	if status, e := s.crossSite(r); e != nil {
+		s.writeErrors(w, status, e)
 		return
 	}
 	var req gqlRequest

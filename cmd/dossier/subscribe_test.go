@@ -97,7 +97,7 @@ func TestSubscriptionCurl(t *testing.T) {
 	query := fmt.Sprintf(`{"query":"subscription { assertionRecorded(filter: {predicates: [\"BANS\"]}, after: %d) { sequence predicate object { name } } }"}`, start)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "curl", "-sN", "--max-time", "30", "-H", "Accept: text/event-stream", "-d", query, ts.http.URL+"/graphql")
+	cmd := exec.CommandContext(ctx, "curl", "-sN", "--max-time", "30", "-H", "Accept: text/event-stream", "-H", "Content-Type: application/json", "-d", query, ts.http.URL+"/graphql")
 	cmd.WaitDelay = 5 * time.Second
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -1,0 +1,71 @@
+package api_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// A web page in the user's browser can send a form (form data,
+// text/plain) or a fetch from its own origin to a Dossier on localhost:
+// neither may write, and the refusal records nothing.
+func TestCrossSiteRequestsRefused(t *testing.T) {
+	h := startNode(t)
+	body := gql(record, map[string]any{"in": []any{one("Canada", "BANS", "Zapchat", "Canada banned Zapchat.")}})
+	for _, c := range []struct {
+		name, contentType, origin string
+		status                    int
+		code                      string
+	}{
+		{"form", "application/x-www-form-urlencoded", "", http.StatusUnsupportedMediaType, "BAD_REQUEST"},
+		{"text/plain", "text/plain;charset=UTF-8", "", http.StatusUnsupportedMediaType, "BAD_REQUEST"},
+		{"multipart", "multipart/form-data; boundary=x", "", http.StatusUnsupportedMediaType, "BAD_REQUEST"},
+		{"another origin", "application/json", "https://evil.example", http.StatusForbidden, "FORBIDDEN"},
+		{"another origin, no type", "", "https://evil.example", http.StatusForbidden, "FORBIDDEN"},
+	} {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+		if c.contentType != "" {
+			req.Header.Set("Content-Type", c.contentType)
+		}
+		if c.origin != "" {
+			req.Header.Set("Origin", c.origin)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != c.status || !strings.Contains(rec.Body.String(), `"`+c.code+`"`) {
+			t.Errorf("%s: %d %s, want %d %s", c.name, rec.Code, rec.Body.String(), c.status, c.code)
+		}
+	}
+	_, r := post(t, h, `{"query":"{ stats { assertions } }"}`)
+	if n := r.Data["stats"].(map[string]any)["assertions"]; n != float64(0) {
+		t.Errorf("refused requests recorded %v assertions", n)
+	}
+	// Scripts, curl with a JSON type, and the server's own pages still write.
+	for _, origin := range []string{"", "http://example.com"} {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if origin != "" {
+			req.Header.Set("Origin", origin) // httptest's host is example.com
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Errorf("origin %q: %d %s", origin, rec.Code, rec.Body.String())
+		}
+	}
+}
+
+// The admin endpoints refuse a web page's requests too.
+func TestCrossSiteAdminRefused(t *testing.T) {
+	h := startNode(t)
+	for _, path := range []string{"/admin/verify", "/admin/reextract"} {
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader("{}"))
+		req.Header.Set("Origin", "https://evil.example")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusForbidden {
+			t.Errorf("%s from another origin: %d %s", path, rec.Code, rec.Body.String())
+		}
+	}
+}
