@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -34,6 +35,16 @@ func (q *root) correct(ctx context.Context, p events.Payload, validate func() er
 	written, err := q.s.writer.Write(ctx, []events.Envelope{ev}, true)
 	if err != nil {
 		return nil, &Error{Code: CodeUnavailable, Message: "the log did not take the correction; send it again (it is idempotent by its event id)", Err: err}
+	}
+	if written.Appended[0].Duplicate {
+		// The log already held an event of this id: a retry of this
+		// correction, or another one that reused its id.
+		if held, err := q.s.cfg.Log.Get(ctx, written.Last); err != nil {
+			return nil, &Error{Code: CodeUnavailable, Message: "the log did not say what it holds under this event id; send the correction again", Err: err}
+		} else if !bytes.Equal(held.Data, ev.Data) {
+			return nil, &Error{Code: CodeConflict, Message: fmt.Sprintf("event id %s was used for another correction (sequence %d); nothing was recorded: use a new event id", ev.ID, written.Last),
+				Details: map[string]any{"sequence": written.Last}}
+		}
 	}
 	res := &correctionResult{eventID: ev.ID, seq: written.Last, projected: written.Projected}
 	if res.projected {

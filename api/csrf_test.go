@@ -69,3 +69,29 @@ func TestCrossSiteAdminRefused(t *testing.T) {
 		}
 	}
 }
+
+// A client-chosen event id reused for another correction is refused: it
+// must not answer with the first correction's sequence while the second
+// never happens.
+func TestReusedEventIDRefused(t *testing.T) {
+	h := startNode(t)
+	_, r := post(t, h, gql(record, map[string]any{"in": []any{
+		one("Canada", "BANS", "Zapchat", "Canada banned Zapchat."), one("Peru", "BANS", "Zapchat", "Peru banned Zapchat.")}}))
+	asr := r.Data["recordAssertions"].(map[string]any)["assertions"].([]any)
+	a, b := asr[0].(map[string]any)["id"].(string), asr[1].(map[string]any)["id"].(string)
+	retract := `mutation($id: ID!) { retractAssertion(id: $id, reason: "misread", eventId: "cor-fix-1") { sequence } }`
+	if code, r := post(t, h, gql(retract, map[string]any{"id": a})); code != http.StatusOK || len(r.Errors) > 0 {
+		t.Fatalf("first retraction: %d %v", code, r.Errors)
+	}
+	if _, r := post(t, h, gql(retract, map[string]any{"id": a})); len(r.Errors) > 0 {
+		t.Errorf("the same retraction again (a retry) is refused: %v", r.Errors)
+	}
+	_, r = post(t, h, gql(retract, map[string]any{"id": b}))
+	if len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "CONFLICT" {
+		t.Errorf("another retraction under the same event id: %+v, want CONFLICT", r)
+	}
+	_, r = post(t, h, gql(`query($id: ID!) { node(id: $id) { ... on Assertion { retracted { reason } } } }`, map[string]any{"id": b}))
+	if n, _ := r.Data["node"].(map[string]any); n == nil || n["retracted"] != nil {
+		t.Errorf("the second assertion: %+v, want it live", r.Data)
+	}
+}
