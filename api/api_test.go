@@ -62,7 +62,7 @@ func one(subj, pred, obj, sentence string) map[string]any {
 // on stays valid.
 func TestHostileNames(t *testing.T) {
 	h := startNode(t)
-	names := []string{"Acme.*>Corp", "a b.c", "Ünïcödé ✓", `Quote "Inc"`, "x\u0000y"}
+	names := []string{"Acme.*>Corp", "a b.c", "Ünïcödé ✓", `Quote "Inc"`, "C++", "C#"}
 	var in []map[string]any
 	for i, n := range names {
 		in = append(in, one(n, "OWNS", "Target", "sentence "+string(rune('a'+i))))
@@ -71,12 +71,18 @@ func TestHostileNames(t *testing.T) {
 	if code != 200 || len(r.Errors) > 0 {
 		t.Fatalf("record: %d %+v", code, r.Errors)
 	}
+	ids := map[string]string{}
 	for _, n := range names {
-		_, r := post(t, h, gql(`query($n: String) { actor(name: $n) { name relationships { other { name } } } }`, map[string]any{"n": n}))
+		_, r := post(t, h, gql(`query($n: String) { actor(name: $n) { id name relationships { other { name } } } }`, map[string]any{"n": n}))
 		a, _ := r.Data["actor"].(map[string]any)
 		if a == nil {
 			t.Errorf("actor %q not found: %+v", n, r.Errors)
+			continue
 		}
+		if other, ok := ids[a["id"].(string)]; ok {
+			t.Errorf("%q and %q are one actor, %s", other, n, a["id"])
+		}
+		ids[a["id"].(string)] = n
 	}
 }
 
@@ -89,7 +95,9 @@ func TestBadRequests(t *testing.T) {
 	}{
 		{"not json", `{"query": `, 400, "BAD_REQUEST"},
 		{"no query", `{}`, 400, "BAD_REQUEST"},
-		{"invalid utf-8", "{\"query\": \"{ actor(name: \\\"\xff\xfe\\\") { name } }\"}", 200, ""},
+		{"invalid utf-8", "{\"query\": \"{ actor(name: \\\"\xff\xfe\\\") { name } }\"}", 400, "BAD_REQUEST"},
+		{"control characters in a name", gql(record, map[string]any{"in": []any{one("x\u0000y", "OWNS", "Target", "s.")}}), 200, "INVALID_INPUT"},
+		{"an escape in a name", gql(record, map[string]any{"in": []any{one("\u001b[2J", "OWNS", "Target", "s.")}}), 200, "INVALID_INPUT"},
 		{"huge", `{"query": "` + strings.Repeat("{", ingest.DefaultMaxBytes+1<<20) + `"}`, 413, "TOO_LARGE"},
 		{"long query", gql("{ stats { actors } }"+strings.Repeat(" ", 70<<10), nil), 400, "GRAPHQL_VALIDATION_FAILED"},
 		{"empty batch", gql(record, map[string]any{"in": []any{}}), 200, "INVALID_INPUT"},

@@ -8,6 +8,7 @@ import (
 	graphql "github.com/graph-gophers/graphql-go"
 
 	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/graph"
 )
 
 type correctionResult struct {
@@ -79,6 +80,9 @@ func (q *root) RetractAssertion(ctx context.Context, args struct {
 	if err != nil {
 		return nil, err
 	}
+	if err := q.exists(ctx, "assertion "+id, func(v *graph.View) error { _, err := v.Assertion(id); return err }); err != nil {
+		return nil, err
+	}
 	p := &events.AssertionRetracted{Correction: args.correction(), AssertionID: id}
 	return q.correct(ctx, p, p.Validate)
 }
@@ -91,8 +95,24 @@ func (q *root) RetractDocument(ctx context.Context, args struct {
 	if err != nil {
 		return nil, err
 	}
+	if err := q.exists(ctx, "document "+id, func(v *graph.View) error { _, err := v.Document(id); return err }); err != nil {
+		return nil, err
+	}
 	p := &events.DocumentRetracted{Correction: args.correction(), DocumentID: id}
 	return q.correct(ctx, p, p.Validate)
+}
+
+// exists refuses a correction of something the graph does not hold
+// (NOT_FOUND, and no event): read reads it from the latest view.
+func (q *root) exists(ctx context.Context, what string, read func(*graph.View) error) error {
+	r, err := q.reader(ctx)
+	if err != nil {
+		return userError(what, err)
+	}
+	if err := read(r.v); err != nil {
+		return userError(what, err)
+	}
+	return nil
 }
 
 // actorIDs resolves the actor arguments of a correction by id or name,

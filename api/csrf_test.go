@@ -95,3 +95,23 @@ func TestReusedEventIDRefused(t *testing.T) {
 		t.Errorf("the second assertion: %+v, want it live", r.Data)
 	}
 }
+
+// Correcting what the graph does not hold is refused with NOT_FOUND and
+// records nothing.
+func TestCorrectingMissingThingsRefused(t *testing.T) {
+	h := startNode(t)
+	missing := strings.Repeat("ab", 16)
+	for _, m := range []string{
+		`mutation { retractAssertion(id: "assertion:` + missing + `", reason: "r") { sequence } }`,
+		`mutation { retractDocument(id: "document:` + missing + `", reason: "r") { sequence } }`,
+	} {
+		_, r := post(t, h, gql(m, nil))
+		if len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "NOT_FOUND" {
+			t.Errorf("%s: %+v, want NOT_FOUND", m, r)
+		}
+	}
+	_, r := post(t, h, `{"query":"{ stats { sequence } }"}`)
+	if seq := r.Data["stats"].(map[string]any)["sequence"]; seq != "0" && seq != float64(0) {
+		t.Errorf("refused corrections appended events: sequence %v", seq)
+	}
+}

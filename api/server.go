@@ -9,6 +9,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,6 +24,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	graphql "github.com/graph-gophers/graphql-go"
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
@@ -391,20 +393,22 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req gqlRequest
-	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
-	ct := r.Header.Get("Content-Type")
-	switch {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	if err != nil {
+		s.badBody(w, err)
+		return
+	}
+	// Decoding would turn invalid UTF-8 into U+FFFD and store that.
+	if !utf8.Valid(b) {
+		s.writeErrors(w, http.StatusBadRequest, &Error{Code: CodeBadRequest, Message: "the body is not valid UTF-8"})
+		return
+	}
+	switch ct := r.Header.Get("Content-Type"); {
 	case strings.HasPrefix(ct, "application/graphql"):
-		b, err := io.ReadAll(body)
-		if err != nil {
-			s.badBody(w, err)
-			return
-		}
 		req.Query = string(b)
 	default:
-		// JSON is the default, so `curl -d '{"query": …}'` works without
-		// a Content-Type header.
-		dec := json.NewDecoder(body)
+		// JSON is the default, so a script may leave Content-Type out.
+		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
 		if err := dec.Decode(&req); err != nil {
 			s.badBody(w, err)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/dossier-kg/dossier/names"
@@ -337,6 +338,10 @@ func (p *problems) name(field, name string) {
 		p.add("%s is not valid UTF-8", field)
 	case strings.TrimSpace(name) == "":
 		p.add("%s is missing", field)
+	case strings.ContainsFunc(name, unicode.IsControl):
+		// NUL, ESC and the like: stored, they clear terminals that print
+		// the history.
+		p.add("%s %q holds a control character", field, name)
 	case names.Key(name) == "":
 		p.add("%s %q has no letter or digit", field, name)
 	case n > MaxNameLen:

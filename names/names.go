@@ -33,12 +33,21 @@ func Key(name string) string {
 	var b strings.Builder
 	b.Grow(len(name))
 	space := false
+	var prev rune
 	for _, r := range name {
 		switch {
 		// Dots inside acronyms (U.S., U.K.) vanish instead of splitting
 		// the word, so "U.S." and "US" fold to the same key.
 		case r == '.' || r == '\'' || r == '’' || r == '‘' || r == '`' || r == '´':
 			continue
+		// "C++" and "C#" are not "C": a plus or sharp right after a
+		// letter, digit or another plus is a word of the name.
+		case (r == '+' || r == '#') && (unicode.IsLetter(prev) || unicode.IsDigit(prev) || prev == '+'):
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(map[rune]string{'+': "plus", '#': "sharp"}[r])
+			space = true
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || (unicode.IsMark(r) && b.Len() > 0 && !space):
 			if space && b.Len() > 0 {
 				b.WriteByte(' ')
@@ -48,6 +57,7 @@ func Key(name string) string {
 		default:
 			space = true
 		}
+		prev = r
 	}
 	// Again: dropping an apostrophe can bring a mark next to a letter.
 	k := norm.NFC.String(b.String())

@@ -23,6 +23,9 @@ func TestKey(t *testing.T) {
 		name, in, want string
 	}{
 		{"plain", "Donald Trump", "donald trump"},
+		{"plus", "C++", "c plus plus"},
+		{"sharp", "C#", "c sharp"},
+		{"a hashtag is no sharp", "#MeToo", "metoo"},
 		{"upper case", "DONALD TRUMP", "donald trump"},
 		{"mixed case", "ByteDance", "bytedance"},
 		{"acronym dots", "U.S.", "us"},
