@@ -156,6 +156,16 @@ func (q *root) UnmergeActors(ctx context.Context, args struct {
 	if err != nil {
 		return nil, err
 	}
+	err = q.exists(ctx, "actor "+from, func(v *graph.View) error {
+		a, err := v.Actor(from)
+		if err == nil && a.MergedInto != into {
+			return &Error{Code: CodeConflict, Message: fmt.Sprintf("actor %s is not merged into %s; nothing to undo", from, into)}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
 	p := &events.ActorsUnmerged{Correction: args.correction(), From: from, Into: into}
 	return q.correct(ctx, p, p.Validate)
 }

@@ -115,3 +115,18 @@ func TestCorrectingMissingThingsRefused(t *testing.T) {
 		t.Errorf("refused corrections appended events: sequence %v", seq)
 	}
 }
+
+// Undoing a merge that never happened is refused and records nothing.
+func TestUnmergeWithoutMergeRefused(t *testing.T) {
+	h := startNode(t)
+	post(t, h, gql(record, map[string]any{"in": []any{one("Canada", "BANS", "Zapchat", "Canada banned Zapchat.")}}))
+	_, before := post(t, h, `{"query":"{ stats { sequence } }"}`)
+	_, r := post(t, h, gql(`mutation { unmergeActors(from: "canada", into: "zapchat", reason: "r") { sequence } }`, nil))
+	if len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "CONFLICT" {
+		t.Errorf("unmerge of actors never merged: %+v, want CONFLICT", r)
+	}
+	_, after := post(t, h, `{"query":"{ stats { sequence } }"}`)
+	if before.Data["stats"].(map[string]any)["sequence"] != after.Data["stats"].(map[string]any)["sequence"] {
+		t.Errorf("the refused unmerge appended an event: %v -> %v", before.Data, after.Data)
+	}
+}
