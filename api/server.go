@@ -276,6 +276,17 @@ const MaxSubscriptionsPerConnection = 100
 // every other transport.
 type codedSubscriber struct{ s *Server }
 
+// dropArgumentPanic removes the "panic occurred" error graphql-go adds
+// after an argument it cannot coerce (assertionRecorded(after: -1)): the
+// argument's own error says what is wrong, and a panic message must not
+// reach a client.
+func dropArgumentPanic(r *graphql.Response) {
+	if len(r.Errors) < 2 {
+		return
+	}
+	r.Errors = slices.DeleteFunc(r.Errors, func(e *gqlerrors.QueryError) bool { return strings.HasPrefix(e.Message, "panic occurred") })
+}
+
 func (c codedSubscriber) Subscribe(ctx context.Context, doc, op string, vars map[string]any) (<-chan any, error) {
 	in, err := c.s.schema.Subscribe(ctx, doc, op, vars)
 	if err != nil {
@@ -293,6 +304,7 @@ func (c codedSubscriber) Subscribe(ctx context.Context, doc, op string, vars map
 		defer close(out)
 		for r := range in {
 			if resp, ok := r.(*graphql.Response); ok {
+				dropArgumentPanic(resp)
 				c.s.codeErrors(resp.Errors)
 			}
 			select {

@@ -69,6 +69,7 @@ func (s *Server) serveSSE(ctx context.Context, w http.ResponseWriter, req gqlReq
 				return
 			}
 			if resp, ok := r.(*graphql.Response); ok {
+				dropArgumentPanic(resp)
 				s.codeErrors(resp.Errors)
 			}
 			b, err := json.Marshal(r)
