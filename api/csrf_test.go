@@ -24,15 +24,7 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 		{"another origin", "application/json", "https://evil.example", http.StatusForbidden, "FORBIDDEN"},
 		{"another origin, no type", "", "https://evil.example", http.StatusForbidden, "FORBIDDEN"},
 	} {
-		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
-		if c.contentType != "" {
-			req.Header.Set("Content-Type", c.contentType)
-		}
-		if c.origin != "" {
-			req.Header.Set("Origin", c.origin)
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
+		rec := send(h, "/graphql", body, c.contentType, c.origin)
 		if rec.Code != c.status || !strings.Contains(rec.Body.String(), `"`+c.code+`"`) {
 			t.Errorf("%s: %d %s, want %d %s", c.name, rec.Code, rec.Body.String(), c.status, c.code)
 		}
@@ -43,27 +35,33 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 	}
 	// Scripts, curl with a JSON type, and the server's own pages still write.
 	for _, origin := range []string{"", "http://example.com"} {
-		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if origin != "" {
-			req.Header.Set("Origin", origin) // httptest's host is example.com
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
+		rec := send(h, "/graphql", body, "application/json", origin) // httptest's host is example.com
 		if rec.Code != http.StatusOK {
 			t.Errorf("origin %q: %d %s", origin, rec.Code, rec.Body.String())
 		}
 	}
 }
 
+// send POSTs body to path with the Content-Type and Origin given (none
+// when empty).
+func send(h http.Handler, path, body, contentType, origin string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
 // The admin endpoints refuse a web page's requests too.
 func TestCrossSiteAdminRefused(t *testing.T) {
 	h := startNode(t)
 	for _, path := range []string{"/admin/verify", "/admin/reextract"} {
-		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader("{}"))
-		req.Header.Set("Origin", "https://evil.example")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
+		rec := send(h, path, "{}", "", "https://evil.example")
 		if rec.Code != http.StatusForbidden {
 			t.Errorf("%s from another origin: %d %s", path, rec.Code, rec.Body.String())
 		}
