@@ -7,6 +7,7 @@ import (
 
 	graphql "github.com/graph-gophers/graphql-go"
 
+	"github.com/dossier-kg/dossier/auth"
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/graph"
 )
@@ -26,6 +27,9 @@ func (c *correctionResult) Summary() *string   { return optString(c.summary) }
 // correct appends one correction and waits (bounded) for this server's
 // projection to apply it, then reports what the audit trail says it did.
 func (q *root) correct(ctx context.Context, p events.Payload, validate func() error) (*correctionResult, error) {
+	if err := need(ctx, auth.Admin); err != nil {
+		return nil, err
+	}
 	if err := validate(); err != nil {
 		return nil, userError("correction", err)
 	}

@@ -23,6 +23,7 @@ const (
 	CodeValidationFailed = "GRAPHQL_VALIDATION_FAILED"
 	CodeBadRequest       = "BAD_REQUEST"
 	CodeForbidden        = "FORBIDDEN"
+	CodeUnauthenticated  = "UNAUTHENTICATED"
 )
 
 // Error is an error shown to a GraphQL client: a message fit for a user and

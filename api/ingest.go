@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dossier-kg/dossier/auth"
 	"strings"
 	"time"
 
@@ -35,6 +36,9 @@ func (q *root) IngestDocument(ctx context.Context, args struct {
 	Input documentInput
 	Wait  bool
 }) (*ingestResult, error) {
+	if err := need(ctx, auth.Writer); err != nil {
+		return nil, err
+	}
 	in := args.Input
 	ing := q.s.cfg.Ingester
 	if ing == nil {

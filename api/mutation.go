@@ -7,6 +7,7 @@ import (
 
 	graphql "github.com/graph-gophers/graphql-go"
 
+	"github.com/dossier-kg/dossier/auth"
 	"github.com/dossier-kg/dossier/events"
 )
 
@@ -103,6 +104,9 @@ func (q *root) RecordAssertions(ctx context.Context, args struct {
 	Input []assertionInput
 	Wait  bool
 }) (*recordResult, error) {
+	if err := need(ctx, auth.Writer); err != nil {
+		return nil, err
+	}
 	if len(args.Input) == 0 {
 		return nil, invalid("input is empty")
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dossier-kg/dossier"
+	"github.com/dossier-kg/dossier/auth"
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/ingest"
@@ -69,6 +70,11 @@ type Config struct {
 	// a document (ingest.DefaultMaxBytes without one) plus 1 MiB for the
 	// JSON around it.
 	MaxBodyBytes int64
+	// Tokens, when set, authenticate every request (Authorization:
+	// Bearer <secret>) and give it its principal and role; without them
+	// every caller is an admin and names itself (PrincipalHeader), as on
+	// a developer's machine.
+	Tokens *auth.Tokens
 	// AllowedOrigins are the browser origins ("https://explorer.example")
 	// allowed to open WebSocket subscriptions besides the server's own.
 	AllowedOrigins []string
@@ -164,12 +170,19 @@ func New(cfg Config) (*Server, error) {
 		graphqlws.WithReadLimit(1<<20),
 		graphqlws.WithWriteTimeout(10*time.Second),
 		graphqlws.WithContextGenerator(graphqlws.ContextGeneratorFunc(func(ctx context.Context, r *http.Request) (context.Context, error) {
-			return context.WithValue(ctx, requestKey{}, &requestState{principal: principalOf(r)}), nil
+			p, e := s.authenticate(r)
+			if e == nil && p.Role < auth.Reader {
+				e = &Error{Code: CodeForbidden, Message: "this token may not read"}
+			}
+			if e != nil {
+				return nil, e
+			}
+			return context.WithValue(ctx, requestKey{}, &requestState{principal: p.Subject, role: p.Role}), nil
 		})),
 	)))
 	s.mux.Handle("GET /healthz", s.m.instrument("healthz", http.HandlerFunc(s.serveHealth)))
-	s.mux.Handle("POST /admin/verify", s.m.instrument("verify", s.sameSite(http.HandlerFunc(s.ServeVerify))))
-	s.mux.Handle("POST /admin/reextract", s.m.instrument("reextract", s.sameSite(http.HandlerFunc(s.serveReextract))))
+	s.mux.Handle("POST /admin/verify", s.m.instrument("verify", s.adminOnly(http.HandlerFunc(s.ServeVerify))))
+	s.mux.Handle("POST /admin/reextract", s.m.instrument("reextract", s.adminOnly(http.HandlerFunc(s.serveReextract))))
 	g := web.GraphiQL()
 	s.mux.Handle("/graphiql", g)
 	s.mux.Handle("/graphiql/", g)
@@ -194,6 +207,7 @@ type requestState struct {
 	r         *reader
 	err       error
 	principal string
+	role      auth.Role
 
 	mu    sync.Mutex
 	fresh []*graph.View
@@ -238,6 +252,41 @@ func (st *requestState) close() {
 	}
 }
 
+// authenticate is who a request acts for, and what it may do.
+func (s *Server) authenticate(r *http.Request) (auth.Principal, *Error) {
+	if s.cfg.Tokens == nil {
+		p := principalOf(r)
+		if p != "" {
+			if err := auth.CheckSubject(p); err != nil {
+				return auth.Principal{}, &Error{Code: CodeBadRequest, Message: PrincipalHeader + ": " + err.Error()}
+			}
+		}
+		return auth.Principal{Subject: p, Role: auth.Admin}, nil
+	}
+	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || secret == "" {
+		return auth.Principal{}, &Error{Code: CodeUnauthenticated, Message: "this server needs a token: send Authorization: Bearer <token>"}
+	}
+	p, ok := s.cfg.Tokens.Check(strings.TrimSpace(secret))
+	if !ok {
+		return auth.Principal{}, &Error{Code: CodeUnauthenticated, Message: "the token is not one this server issued"}
+	}
+	return p, nil
+}
+
+// need refuses a resolver's work to a request whose role is below role.
+func need(ctx context.Context, role auth.Role) error {
+	st, ok := ctx.Value(requestKey{}).(*requestState)
+	if ok && st.role >= role {
+		return nil
+	}
+	have := auth.None
+	if ok {
+		have = st.role
+	}
+	return &Error{Code: CodeForbidden, Message: fmt.Sprintf("this needs the %s role; the token is a %s's", role, have)}
+}
+
 func principalFrom(ctx context.Context) string {
 	if st, ok := ctx.Value(requestKey{}).(*requestState); ok && st.principal != "" {
 		return st.principal
@@ -245,8 +294,10 @@ func principalFrom(ctx context.Context) string {
 	return "anonymous"
 }
 
-// PrincipalHeader names who is acting. Until access control lands it is
-// taken on trust, and recorded in every event the request causes.
+// PrincipalHeader names who is acting on a server without tokens, where
+// it is taken on trust and recorded in every event the request causes;
+// with tokens, the token's subject is the principal and the header is
+// ignored.
 const PrincipalHeader = "Dossier-Principal"
 
 type gqlRequest struct {
@@ -365,11 +416,21 @@ func (s *Server) crossSite(r *http.Request) (int, *Error) {
 	return 0, nil
 }
 
-// sameSite refuses cross-site requests (crossSite) before h sees them.
-func (s *Server) sameSite(h http.Handler) http.Handler {
+// adminOnly refuses cross-site requests (crossSite) and any but an
+// admin's before h sees them.
+func (s *Server) adminOnly(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if status, e := s.crossSite(r); e != nil {
 			s.writeErrors(w, status, e)
+			return
+		}
+		p, e := s.authenticate(r)
+		if e != nil {
+			s.writeErrors(w, http.StatusUnauthorized, e)
+			return
+		}
+		if p.Role < auth.Admin {
+			s.writeErrors(w, http.StatusForbidden, &Error{Code: CodeForbidden, Message: "this needs the admin role"})
 			return
 		}
 		h.ServeHTTP(w, r)
@@ -447,7 +508,12 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		s.writeErrors(w, http.StatusServiceUnavailable, e)
 		return
 	}
-	st := &requestState{principal: principalOf(r)}
+	p, e := s.authenticate(r)
+	if e != nil {
+		s.writeErrors(w, http.StatusUnauthorized, e)
+		return
+	}
+	st := &requestState{principal: p.Subject, role: p.Role}
 	defer st.close()
 	ctx := context.WithValue(r.Context(), requestKey{}, st)
 	if strings.Contains(r.Header.Get("Accept"), "text/event-stream") {

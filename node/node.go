@@ -28,6 +28,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/dossier-kg/dossier/api"
+	"github.com/dossier-kg/dossier/auth"
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/extract"
 	"github.com/dossier-kg/dossier/graph"
@@ -60,6 +61,8 @@ type Config struct {
 	Extractor extract.Extractor
 	// AllowedOrigins: see api.Config.
 	AllowedOrigins []string
+	// Tokens: see api.Config. Nil: every caller is an admin.
+	Tokens *auth.Tokens
 	// MaxDocumentBytes bounds an ingested document. Default
 	// ingest.DefaultMaxBytes.
 	MaxDocumentBytes int64
@@ -205,7 +208,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	n.metrics = newRegistry(n)
 	n.projMetrics = projections.NewMetrics(n.metrics)
 	n.api, err = api.New(api.Config{Store: store, Log: n.log, Ontology: cfg.Ontology, Health: n.health, Logger: cfg.Logger, Metrics: n.metrics,
-		Ingester: ing, Texts: n.texts, AllowedOrigins: cfg.AllowedOrigins,
+		Ingester: ing, Texts: n.texts, AllowedOrigins: cfg.AllowedOrigins, Tokens: cfg.Tokens,
 		Verify: func(ctx context.Context) (any, error) {
 			r, err := n.Verify(ctx)
 			if ahead := (*StoreAheadError)(nil); errors.As(err, &ahead) {

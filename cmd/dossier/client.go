@@ -19,6 +19,7 @@ import (
 type clientFlags struct {
 	Server  string        `help:"URL of the Dossier server." default:"http://127.0.0.1:8080" env:"DOSSIER_SERVER"`
 	Timeout time.Duration `help:"Time limit for each request." default:"60s" env:"DOSSIER_TIMEOUT"`
+	Token   string        `help:"Token for a server that needs one ('dossier token add' issues them)." env:"DOSSIER_TOKEN"`
 }
 
 // client is a minimal GraphQL client of the server's /graphql endpoint.
@@ -26,10 +27,11 @@ type client struct {
 	url       string
 	http      *http.Client
 	principal string
+	token     string
 }
 
 func (f clientFlags) client() *client {
-	return &client{url: strings.TrimRight(f.Server, "/") + "/graphql", http: &http.Client{Timeout: f.Timeout}, principal: cliPrincipal()}
+	return &client{url: strings.TrimRight(f.Server, "/") + "/graphql", http: &http.Client{Timeout: f.Timeout}, principal: cliPrincipal(), token: f.Token}
 }
 
 // cliPrincipal names who acts through this command: "cli:" and the user.
@@ -80,6 +82,9 @@ func (c *client) do(ctx context.Context, query string, vars map[string]any, out 
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(api.PrincipalHeader, c.principal)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		var netErr net.Error

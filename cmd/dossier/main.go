@@ -65,6 +65,7 @@ type cli struct {
 	Verify    verifyCmd    `cmd:"" help:"Ask a running server to re-project its log into a scratch store and compare it with its live store; exit 1 if they differ."`
 	Reextract reextractCmd `cmd:"" help:"Ask a running server to re-run an extractor over its stored documents and append the difference (new assertions recorded, vanished ones retracted)."`
 	Version   versionCmd   `cmd:"" help:"Print the version."`
+	Token     tokenCmd     `cmd:"" help:"Issue tokens for a server's --tokens file."`
 }
 
 func main() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dossier-kg/dossier/auth"
 	"log/slog"
 	"net"
 	"net/http"
@@ -72,6 +73,8 @@ type serveCmd struct {
 	AllowedOrigin    []string `name:"allowed-origin" help:"A browser origin (https://host[:port]) allowed to open WebSocket subscriptions besides the server's own; repeatable." env:"DOSSIER_ALLOWED_ORIGINS" placeholder:"ORIGIN"`
 	MaxDocumentBytes int64    `help:"Largest document accepted for ingestion, in bytes." default:"10485760" env:"DOSSIER_MAX_DOCUMENT_BYTES"`
 	Instance         string   `help:"Name of this instance's projection consumer (default: from host name and data directory)." env:"DOSSIER_INSTANCE"`
+	Tokens           string   `help:"File of issued tokens ('dossier token add' writes it): every request then needs one, and acts as its subject and role." env:"DOSSIER_TOKENS" placeholder:"FILE"`
+	Insecure         bool     `help:"Listen beyond loopback without tokens: anyone who reaches the port may write and correct." env:"DOSSIER_INSECURE"`
 	storeFlags
 }
 
@@ -83,6 +86,13 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	cfg.Instance = c.Instance
 	cfg.MaxDocumentBytes = c.MaxDocumentBytes
 	cfg.AllowedOrigins = c.AllowedOrigin
+	if c.Tokens != "" {
+		if cfg.Tokens, err = auth.Load(c.Tokens); err != nil {
+			return &exitError{exitInvalid, err}
+		}
+	} else if !c.Insecure && !loopback(c.Listen) {
+		return &exitError{exitInvalid, fmt.Errorf("--listen %s reaches beyond this machine and no --tokens are set: anyone who reaches it could write and correct; issue tokens ('dossier token add') or say --insecure", c.Listen)}
+	}
 	if c.Extractor == "llm" {
 		x, err := llm.New(llm.ConfigFromEnv())
 		if err != nil {
@@ -148,4 +158,17 @@ func classifyStart(err error) error {
 		return &exitError{exitUnreachable, err}
 	}
 	return err
+}
+
+// loopback: the address only listens on this machine.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
