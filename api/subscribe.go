@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"github.com/dossier-kg/dossier/projections"
 	"slices"
 
 	graphql "github.com/graph-gophers/graphql-go"
@@ -159,7 +161,12 @@ func (q *root) filterActors(ctx context.Context, f interface{ parts() (*string, 
 		defer v.Close()
 		r := &reader{v: v}
 		a, err := r.actorRef(*actor)
-		if err != nil {
+		switch {
+		case errors.Is(err, graph.ErrNotFound):
+			// Waiting for the first claim about someone is what a
+			// subscriber may want: the id the actor will have.
+			a.ID = projections.ActorID(v, *actor)
+		case err != nil:
 			return nil, nil, userError(fmt.Sprintf("actor %q", *actor), err)
 		}
 		ids = map[string]bool{a.ID: true}

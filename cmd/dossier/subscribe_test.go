@@ -216,7 +216,8 @@ func TestSubscriptionGo(t *testing.T) {
 			// schema.graphql: errors carry extensions.code.
 			t.Run("errors carry codes", func(t *testing.T) {
 				for _, c := range []struct{ query, code string }{
-					{`subscription { assertionRecorded(filter: {actor: "Atlantis"}) { sequence } }`, api.CodeNotFound},
+					// An actor not known yet is waited for, not an error.
+					{`subscription { assertionRecorded(filter: {document: "actor:canada"}) { sequence } }`, api.CodeInvalidInput},
 					{`subscription { assertionRecorded { salary } }`, api.CodeValidationFailed},
 				} {
 					f := tr.subscribe(t, ts.http.URL, c.query, nil)
