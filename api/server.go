@@ -75,6 +75,10 @@ type Config struct {
 	// every caller is an admin and names itself (PrincipalHeader), as on
 	// a developer's machine.
 	Tokens *auth.Tokens
+	// BodyTimeout bounds reading a request's body (default 30 s): a
+	// client trickling bytes must not hold a connection and a goroutine
+	// open. Streams (SSE, WebSocket) are not bounded by it once they run.
+	BodyTimeout time.Duration
 	// AllowedOrigins are the browser origins ("https://explorer.example")
 	// allowed to open WebSocket subscriptions besides the server's own.
 	AllowedOrigins []string
@@ -95,6 +99,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.Ontology == nil {
 		c.Ontology = events.DefaultOntology()
+	}
+	if c.BodyTimeout <= 0 {
+		c.BodyTimeout = 30 * time.Second
 	}
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = ingest.DefaultMaxBytes + 1<<20
@@ -466,11 +473,16 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req gqlRequest
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Now().Add(s.cfg.BodyTimeout)) // unsupported by test recorders: then unbounded
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 	if err != nil {
+		// The deadline stays: the server's drain of an unread body
+		// must not wait on the trickle either.
 		s.badBody(w, err)
 		return
 	}
+	rc.SetReadDeadline(time.Time{}) // a stream (SSE) runs unbounded
 	// Decoding would turn invalid UTF-8 into U+FFFD and store that.
 	if !utf8.Valid(b) {
 		s.writeErrors(w, http.StatusBadRequest, &Error{Code: CodeBadRequest, Message: "the body is not valid UTF-8"})
