@@ -117,6 +117,8 @@ func (q *root) RecordAssertions(ctx context.Context, args struct {
 	evs := make([]events.Envelope, 0, len(args.Input))
 	ids := make([]string, 0, len(args.Input))
 	var bad []InputProblem
+	batch := q.s.writer.Batch()
+	defer batch.Close()
 	for i, in := range args.Input {
 		a := in.event()
 		if a.Producer.Name == "" {
@@ -127,7 +129,7 @@ func (q *root) RecordAssertions(ctx context.Context, args struct {
 			bad = append(bad, InputProblem{Index: i, Problems: err.(*events.ValidationError).Problems})
 			continue
 		}
-		ev, err := q.s.writer.Envelope(&a, events.Meta{Principal: principal})
+		ev, err := batch.Envelope(&a, events.Meta{Principal: principal})
 		if err != nil {
 			return nil, userError("record assertions", err)
 		}

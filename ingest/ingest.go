@@ -261,14 +261,16 @@ func (i *Ingester) Ingest(ctx context.Context, in Input) (Result, error) {
 	}
 
 	corr := "ingest-" + doc.ID
-	docEv, err := i.cfg.Writer.Envelope(&doc, events.Meta{Principal: in.Principal, CorrelationID: corr})
+	batch := i.cfg.Writer.Batch()
+	defer batch.Close()
+	docEv, err := batch.Envelope(&doc, events.Meta{Principal: in.Principal, CorrelationID: corr})
 	if err != nil {
 		return res, fmt.Errorf("ingest %s: %w", doc.ID, err)
 	}
 	evs := []events.Envelope{docEv}
 	caused := events.Meta{Principal: in.Principal, CorrelationID: corr, CausationID: docEv.ID, Recorded: docEv.Recorded}
 	if len(mentions.Mentions) > 0 {
-		ev, err := i.cfg.Writer.Envelope(&mentions, caused)
+		ev, err := batch.Envelope(&mentions, caused)
 		if err != nil {
 			return res, fmt.Errorf("ingest %s: %w", doc.ID, err)
 		}
@@ -276,7 +278,7 @@ func (i *Ingester) Ingest(ctx context.Context, in Input) (Result, error) {
 	}
 	for k := range res.Assertions {
 		a := &res.Assertions[k]
-		ev, err := i.cfg.Writer.Envelope(a, caused)
+		ev, err := batch.Envelope(a, caused)
 		if err != nil {
 			return res, fmt.Errorf("ingest %s: %w", doc.ID, err)
 		}

@@ -540,9 +540,8 @@ func ResolveName(r Names, name string) (graph.Actor, error) {
 // ActorID is the id the graph gives a name now (after merges), or the id
 // a new actor of that name would get: what NATS subjects carry, so that
 // subscribers filter by the ids they query.
-func ActorID(r Names, name string) string {
-	ref := events.ActorRef{Name: name}
-	res := r.Lexicon().ResolveAs(name, "")
+func ActorID(r Names, ref events.ActorRef) string {
+	res := r.Lexicon().ResolveAs(ref.Name, ref.Type) // as the fold resolves it
 	if a, err := resolve(r, ref, res); err == nil {
 		return a.ID
 	}

@@ -60,28 +60,51 @@ func New(cfg Config) (*Writer, error) {
 	return &Writer{cfg: cfg}, nil
 }
 
+// Envelope wraps one payload as an event (Batch for many).
+func (w *Writer) Envelope(p events.Payload, meta events.Meta) (events.Envelope, error) {
+	b := w.Batch()
+	defer b.Close()
+	return b.Envelope(p, meta)
+}
+
+// Batch builds the events of one write against one view of the graph,
+// so that resolving each assertion's ends does not open a view each.
+func (w *Writer) Batch() *Batch {
+	v, err := w.cfg.Store.View(0)
+	if err != nil {
+		v = nil // no view: the ids new actors of these names would get
+	}
+	return &Batch{v: v}
+}
+
+// Batch wraps payloads as events for one Write.
+type Batch struct{ v *graph.View }
+
 // Envelope wraps a payload as an event. An assertion is published under
 // its predicate and the ids of its ends as the graph knows them now.
-func (w *Writer) Envelope(p events.Payload, meta events.Meta) (events.Envelope, error) {
+func (b *Batch) Envelope(p events.Payload, meta events.Meta) (events.Envelope, error) {
 	ev, err := events.New(p, meta)
 	if err != nil {
 		return ev, err
 	}
 	if a, ok := p.(*events.AssertionRecorded); ok {
-		ev.Subject = w.Subject(a)
+		ev.Subject = events.AssertionSubject(a.Predicate, b.actorID(a.Subject), b.actorID(a.Object))
 	}
 	return ev, nil
 }
 
-// Subject is the subject an assertion is published on.
-func (w *Writer) Subject(a *events.AssertionRecorded) string {
-	v, err := w.cfg.Store.View(0)
-	if err != nil {
-		// No view: the ids new actors of these names would get.
-		return events.AssertionSubject(a.Predicate, names.ActorToken(a.Subject.Name), names.ActorToken(a.Object.Name))
+func (b *Batch) actorID(ref events.ActorRef) string {
+	if b.v == nil {
+		return names.ActorToken(ref.Name)
 	}
-	defer v.Close()
-	return events.AssertionSubject(a.Predicate, projections.ActorID(v, a.Subject.Name), projections.ActorID(v, a.Object.Name))
+	return projections.ActorID(b.v, ref)
+}
+
+// Close releases the batch's view.
+func (b *Batch) Close() {
+	if b.v != nil {
+		b.v.Close()
+	}
 }
 
 // Result is what a Write did.
