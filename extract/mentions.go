@@ -1517,5 +1517,3 @@ func (d *docState) insertMention(si int, m *mention) {
 	sort.SliceStable(ms, func(a, b int) bool { return ms[a].ti < ms[b].ti })
 	d.mentions[si] = ms
 }
-
-func runeLen(s string) int { return utf8.RuneCountInString(s) }
