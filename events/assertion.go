@@ -229,11 +229,18 @@ func AssertionID(a *AssertionRecorded, symmetric bool) string {
 	if symmetric && o < s {
 		s, o = o, s
 	}
-	where := strings.Join(strings.Fields(a.Evidence.Sentence), " ")
-	if a.Evidence.Start != nil && a.Evidence.End != nil {
-		where = fmt.Sprintf("%d:%d", *a.Evidence.Start, *a.Evidence.End)
+	return hashID(a.Evidence.DocumentID, Where(a.Evidence.Start, a.Evidence.End, a.Evidence.Sentence), s, a.Predicate, o, a.Polarity)
+}
+
+// Where says where in its document a claim is made, as its identity
+// counts it: the code-point offsets "start:end" when both are given,
+// else the sentence with its spacing folded. An assertion's id and the
+// graph's claim index both read it.
+func Where(start, end *int, sentence string) string {
+	if start != nil && end != nil {
+		return fmt.Sprintf("%d:%d", *start, *end)
 	}
-	return hashID(a.Evidence.DocumentID, where, s, a.Predicate, o, a.Polarity)
+	return strings.Join(strings.Fields(sentence), " ")
 }
 
 // SourceDocumentID is the id of a document known only by its source name,

@@ -7,12 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
 
+	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/names"
 )
 
@@ -461,14 +461,12 @@ func liveIDs(v []byte) []string {
 // offsets, or a hash of the sentence without them), its predicate and
 // its polarity.
 func claimKey(a Assertion) []byte {
-	span := ""
-	if a.Start != nil && a.End != nil {
-		span = strconv.Itoa(*a.Start) + "-" + strconv.Itoa(*a.End)
-	} else {
-		h := sha256.Sum256([]byte(strings.Join(strings.Fields(a.Sentence), " ")))
+	span := events.Where(a.Start, a.End, a.Sentence)
+	if a.Start == nil || a.End == nil {
+		h := sha256.Sum256([]byte(span)) // a sentence may hold ':'
 		span = hex.EncodeToString(h[:8])
 	}
-	return keyClaim.Key(a.Document, span, a.Predicate, a.Polarity)
+	return keyClaim.Key(a.Document, strings.ReplaceAll(span, ":", "-"), a.Predicate, a.Polarity)
 }
 
 // UnindexAssertion removes an assertion from the indexes of its current

@@ -514,10 +514,7 @@ func sameClaim(tx *graph.Tx, p *events.AssertionRecorded, ids []string) (graph.A
 // sameEvidence: the same span of the document, or, without offsets, the
 // same sentence.
 func sameEvidence(a graph.Assertion, e events.Evidence) bool {
-	if a.Start != nil && a.End != nil && e.Start != nil && e.End != nil {
-		return *a.Start == *e.Start && *a.End == *e.End
-	}
-	return strings.Join(strings.Fields(a.Sentence), " ") == strings.Join(strings.Fields(e.Sentence), " ")
+	return events.Where(a.Start, a.End, a.Sentence) == events.Where(e.Start, e.End, e.Sentence)
 }
 
 // Names is what resolving a name reads: the graph's name and surname
