@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 
+	graphql "github.com/graph-gophers/graphql-go"
+	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/stream"
@@ -24,6 +27,14 @@ const (
 	CodeBadRequest       = "BAD_REQUEST"
 	CodeForbidden        = "FORBIDDEN"
 	CodeUnauthenticated  = "UNAUTHENTICATED"
+	// CodeCostLimit: the query's estimated cost, or its answer, is over
+	// the server's budget. Retrying the same query will not help.
+	CodeCostLimit = "COST_LIMIT"
+	// CodeTimeout: the request ran over the server's time limit.
+	CodeTimeout = "TIMEOUT"
+	// CodeRateLimited: too many requests or subscriptions from one
+	// client; extensions.retryAfter (seconds) says when to retry.
+	CodeRateLimited = "RATE_LIMITED"
 )
 
 // Error is an error shown to a GraphQL client: a message fit for a user and
@@ -75,10 +86,25 @@ func userError(what string, err error) *Error {
 		return &Error{Code: CodeNotReady, Message: err.Error(), Err: err}
 	case errors.Is(err, stream.ErrUnavailable):
 		return &Error{Code: CodeUnavailable, Message: what + ": " + stream.ErrUnavailable.Error() + "; retry (an event already stored is recognised, not recorded twice)", Err: err}
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return &Error{Code: CodeUnavailable, Message: what + ": timed out", Err: err}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &Error{Code: CodeTimeout, Message: what + ": ran over this server's time limit; narrow it (predicates, depth, page size)", Err: err}
+	case errors.Is(err, context.Canceled):
+		return &Error{Code: CodeUnavailable, Message: what + ": cancelled", Err: err}
 	}
 	return &Error{Code: CodeInternal, Message: what + ": internal error", Err: err}
+}
+
+// response is e as a GraphQL response with no data.
+func (e *Error) response() *graphql.Response {
+	return &graphql.Response{Errors: []*gqlerrors.QueryError{{Message: e.Message, Extensions: e.Extensions()}}}
+}
+
+// oneResult is a stream of one result.
+func oneResult(r *graphql.Response) <-chan any {
+	out := make(chan any, 1)
+	out <- r
+	close(out)
+	return out
 }
 
 func invalid(format string, args ...any) *Error {

@@ -125,9 +125,12 @@ type pageArgs struct {
 	After *string
 }
 
+// maxPage is the largest page a connection serves.
+const maxPage = 1000
+
 func (p pageArgs) first() (int, error) {
-	if p.First < 1 || p.First > 1000 {
-		return 0, invalid("first must be between 1 and 1000, got %d", p.First)
+	if p.First < 1 || p.First > maxPage {
+		return 0, invalid("first must be between 1 and %d, got %d", maxPage, p.First)
 	}
 	return int(p.First), nil
 }
@@ -314,7 +317,7 @@ func (q *root) Neighbors(ctx context.Context, args struct {
 	if err != nil {
 		return nil, userError(fmt.Sprintf("actor %q", args.Actor), err)
 	}
-	ns, err := r.v.Neighbors(a.ID, int(args.Depth), deref(args.Predicates))
+	ns, err := r.v.Neighbors(ctx, a.ID, int(args.Depth), deref(args.Predicates))
 	if err != nil {
 		return nil, userError("neighbors", err)
 	}
@@ -388,7 +391,7 @@ func (q *root) Path(ctx context.Context, args struct {
 	if err != nil {
 		return nil, userError(fmt.Sprintf("actor %q", args.To), err)
 	}
-	steps, err := r.v.Path(from.ID, to.ID, int(args.MaxDepth), deref(args.Predicates))
+	steps, err := r.v.Path(ctx, from.ID, to.ID, int(args.MaxDepth), deref(args.Predicates))
 	if errors.Is(err, graph.ErrNotFound) {
 		return nil, nil
 	}

@@ -2,10 +2,14 @@ package api_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/dossier-kg/dossier/auth"
 	"github.com/dossier-kg/dossier/node"
@@ -15,23 +19,7 @@ import (
 // UNAUTHENTICATED / FORBIDDEN with nothing changed; and the principal
 // recorded is the token's subject, whatever header the client sends.
 func TestRoleMatrix(t *testing.T) {
-	secrets := map[string]string{}
-	var f auth.File
-	for _, role := range []string{"reader", "writer", "admin"} {
-		s, h := auth.NewSecret()
-		secrets[role] = s
-		f.Tokens = append(f.Tokens, auth.Token{Subject: role + "@newsroom", Role: role, SHA256: h})
-	}
-	tokens, err := auth.New(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := node.Start(context.Background(), node.Config{DataDir: t.TempDir(), Instance: "roles", Tokens: tokens})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { n.Close() })
-	h := n.Handler()
+	h, secrets := tokenNode(t, "")
 	do := func(who, path, body string) (int, string) {
 		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -83,5 +71,131 @@ func TestRoleMatrix(t *testing.T) {
 	_, body := do("admin", "/graphql", `{"query":"{ history(actor: \"Canada\", first: 50) { edges { node { principal } } } }"}`)
 	if strings.Contains(body, "chief-editor") || !strings.Contains(body, "writer@newsroom") {
 		t.Errorf("principals recorded: %.400s", body)
+	}
+}
+
+// tokenNode starts a node with a reader, a writer and an admin token,
+// and returns its handler and their secrets by role.
+func tokenNode(t *testing.T, metricsToken string) (http.Handler, map[string]string) {
+	t.Helper()
+	secrets := map[string]string{}
+	var f auth.File
+	for _, role := range []string{"reader", "writer", "admin"} {
+		s, h := auth.NewSecret()
+		secrets[role] = s
+		f.Tokens = append(f.Tokens, auth.Token{Subject: role + "@newsroom", Role: role, SHA256: h})
+	}
+	tokens, err := auth.New(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := node.Start(context.Background(), node.Config{DataDir: t.TempDir(), Instance: "roles", Tokens: tokens, MetricsToken: metricsToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	return n.Handler(), secrets
+}
+
+// Subscriptions, over SSE and WebSocket, need a reader's token; /metrics
+// needs its own.
+func TestRoleMatrixStreams(t *testing.T) {
+	h, secrets := tokenNode(t, "scrape-secret")
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	const sub = `{"query":"subscription { assertionRecorded { sequence } }"}`
+	for _, who := range []string{"anonymous", "reader", "writer", "admin"} {
+		header := http.Header{}
+		if s := secrets[who]; s != "" {
+			header.Set("Authorization", "Bearer "+s)
+		}
+		want := map[string]int{"anonymous": http.StatusUnauthorized}[who]
+		if want == 0 {
+			want = http.StatusOK
+		}
+		// SSE
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(sub))
+		req.Header = header.Clone()
+		req.Header.Set("Accept", "text/event-stream")
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("SSE subscription as %s: %d, want %d", who, resp.StatusCode, want)
+		}
+		// WebSocket
+		d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 5 * time.Second}
+		ws, resp, err := d.Dial("ws"+strings.TrimPrefix(srv.URL, "http")+"/graphql", header)
+		if ws != nil {
+			ws.Close()
+		}
+		switch {
+		case want == http.StatusOK && err != nil:
+			t.Errorf("WebSocket as %s: %v", who, err)
+		case want != http.StatusOK && (resp == nil || resp.StatusCode != want):
+			t.Errorf("WebSocket as %s: %v %v, want %d", who, resp, err, want)
+		}
+		// /metrics: not with a role's token.
+		req, _ = http.NewRequest(http.MethodGet, srv.URL+"/metrics", nil)
+		req.Header = header.Clone()
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("/metrics as %s: %d, want 401", who, resp.StatusCode)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer scrape-secret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/metrics with its token: %d", resp.StatusCode)
+	}
+}
+
+// Without a metrics token, /metrics answers this machine only.
+func TestMetricsLoopbackOnly(t *testing.T) {
+	h := startNode(t)
+	for addr, want := range map[string]int{"127.0.0.1:5000": 200, "[::1]:5000": 200, "192.0.2.7:5000": http.StatusForbidden} {
+		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		req.RemoteAddr = addr
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != want {
+			t.Errorf("/metrics from %s: %d, want %d", addr, rec.Code, want)
+		}
+	}
+}
+
+// A WebSocket offering no subprotocol Dossier speaks is refused before
+// the upgrade, with a reason, not switched and then reset.
+func TestWebSocketWrongSubprotocol(t *testing.T) {
+	srv := httptest.NewServer(startNode(t))
+	defer srv.Close()
+	for _, protos := range [][]string{nil, {"graphql-ws"}, {"mqtt", "chat"}} {
+		d := websocket.Dialer{Subprotocols: protos, HandshakeTimeout: 5 * time.Second}
+		ws, resp, err := d.Dial("ws"+strings.TrimPrefix(srv.URL, "http")+"/graphql", nil)
+		if ws != nil {
+			ws.Close()
+			t.Errorf("%v: upgraded", protos)
+			continue
+		}
+		if resp == nil || resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%v: %v %v, want 400", protos, resp, err)
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if !strings.Contains(string(b), "graphql-transport-ws") || !strings.Contains(string(b), "BAD_REQUEST") {
+			t.Errorf("%v: %s", protos, b)
+		}
 	}
 }

@@ -82,6 +82,9 @@ type Config struct {
 	// AllowedOrigins are the browser origins ("https://explorer.example")
 	// allowed to open WebSocket subscriptions besides the server's own.
 	AllowedOrigins []string
+	// Limits bound what one request and one principal may cost: query
+	// cost, time, response size, request rate, open subscriptions.
+	Limits Limits
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 	// Metrics is where the API registers its Prometheus metrics
@@ -112,6 +115,7 @@ func (c *Config) setDefaults() error {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	c.Limits.setDefaults()
 	return errors.Join(errs...)
 }
 
@@ -137,6 +141,9 @@ type Server struct {
 	feed   *feed
 	m      *metrics
 	writer *record.Writer // every mutation appends through it
+	cost   *costModel
+	rate   *rateLimiter
+	subs   *subscriptionSlots
 }
 
 // New parses the schema against the resolvers; a mismatch between
@@ -149,7 +156,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new api server: %w", err)
 	}
-	s := &Server{cfg: cfg, m: newMetrics(cfg.Metrics), writer: w}
+	cost, err := newCostModel(cfg.Limits.MaxQueryCost)
+	if err != nil {
+		return nil, fmt.Errorf("new api server: %w", err)
+	}
+	s := &Server{cfg: cfg, m: newMetrics(cfg.Metrics), writer: w, cost: cost,
+		rate: newRateLimiter(cfg.Limits), subs: newSubscriptionSlots(cfg.Limits)}
 	s.feed = newFeed(cfg.Store, cfg.Logger, s.m.feed)
 	schema, err := graphql.ParseSchema(dossier.Schema, &root{s: s},
 		graphql.UseStringDescriptions(),
@@ -171,7 +183,7 @@ func New(cfg Config) (*Server, error) {
 	// gets subscriptions over WebSocket; a POST with Accept:
 	// text/event-stream gets them over SSE; anything else is a plain
 	// GraphQL request.
-	s.mux.Handle("/graphql", s.m.instrument("graphql", graphqlws.NewHandlerFunc(codedSubscriber{s}, http.HandlerFunc(s.serveGraphQL),
+	s.mux.Handle("/graphql", s.m.instrument("graphql", s.websocketGate(graphqlws.NewHandlerFunc(codedSubscriber{s}, http.HandlerFunc(s.serveGraphQL),
 		graphqlws.WithCheckOrigin(cfg.checkOrigin),
 		graphqlws.WithMaxSubscriptions(MaxSubscriptionsPerConnection),
 		graphqlws.WithReadLimit(1<<20),
@@ -184,9 +196,9 @@ func New(cfg Config) (*Server, error) {
 			if e != nil {
 				return nil, e
 			}
-			return context.WithValue(ctx, requestKey{}, &requestState{principal: p.Subject, role: p.Role}), nil
+			return context.WithValue(ctx, requestKey{}, &requestState{principal: p.Subject, role: p.Role, rateKey: s.rateKey(r, p)}), nil
 		})),
-	)))
+	))))
 	s.mux.Handle("GET /healthz", s.m.instrument("healthz", http.HandlerFunc(s.serveHealth)))
 	s.mux.Handle("POST /admin/verify", s.m.instrument("verify", s.adminOnly(http.HandlerFunc(s.ServeVerify))))
 	s.mux.Handle("POST /admin/reextract", s.m.instrument("reextract", s.adminOnly(http.HandlerFunc(s.serveReextract))))
@@ -215,6 +227,7 @@ type requestState struct {
 	err       error
 	principal string
 	role      auth.Role
+	rateKey   string // whose rate and subscription limits apply
 
 	mu    sync.Mutex
 	fresh []*graph.View
@@ -346,8 +359,24 @@ func dropArgumentPanic(r *graphql.Response) {
 }
 
 func (c codedSubscriber) Subscribe(ctx context.Context, doc, op string, vars map[string]any) (<-chan any, error) {
+	st, _ := ctx.Value(requestKey{}).(*requestState)
+	if st == nil {
+		return nil, &Error{Code: CodeInternal, Message: "internal error"}
+	}
+	if ok, _ := c.s.rate.allow(st.rateKey); !ok {
+		return nil, &Error{Code: CodeRateLimited, Message: fmt.Sprintf("too many operations on this connection's token: at most %.0f a second", c.s.cfg.Limits.Rate)}
+	}
+	pl, release, e := c.s.admit(st.rateKey, doc, op, vars)
+	if e != nil {
+		// As graphql-go answers an invalid subscription: one result
+		// with the errors, then the end.
+		return oneResult(e.response()), nil
+	}
+	ctx, cancel := c.s.withDeadline(ctx, pl)
 	in, err := c.s.schema.Subscribe(ctx, doc, op, vars)
 	if err != nil {
+		cancel()
+		release()
 		var qe *gqlerrors.QueryError
 		if errors.As(err, &qe) {
 			c.s.codeErrors([]*gqlerrors.QueryError{qe})
@@ -360,6 +389,8 @@ func (c codedSubscriber) Subscribe(ctx context.Context, doc, op string, vars map
 	// which it does when ctx ends.
 	go func() {
 		defer close(out)
+		defer cancel()
+		defer release()
 		for r := range in {
 			if resp, ok := r.(*graphql.Response); ok {
 				dropArgumentPanic(resp)
@@ -375,6 +406,34 @@ func (c codedSubscriber) Subscribe(ctx context.Context, doc, op string, vars map
 		}
 	}()
 	return out, nil
+}
+
+// admit decides whether an operation may run: it must be valid, within
+// the cost budget and, for a subscription, within the open-subscription
+// limits (release gives the slot back; it is a no-op otherwise).
+func (s *Server) admit(key, query, operationName string, vars map[string]any) (plan, func(), *Error) {
+	pl, e := s.cost.estimate(query, operationName, vars)
+	if e != nil && e.Code == CodeValidationFailed {
+		// graphql-go's own message, where it has one, is the one
+		// clients already know; a query only the cost model cannot
+		// read is refused all the same, as it cannot be costed.
+		if errs := s.schema.ValidateWithVariables(query, vars); len(errs) > 0 {
+			e.Message = errs[0].Message
+		}
+	}
+	if e != nil {
+		s.m.errors.WithLabelValues(e.Code).Inc()
+		return pl, nil, e
+	}
+	if pl.operation != "subscription" {
+		return pl, func() {}, nil
+	}
+	release, e := s.subs.take(key)
+	if e != nil {
+		s.m.errors.WithLabelValues(e.Code).Inc()
+		return pl, nil, e
+	}
+	return pl, release, nil
 }
 
 // principalOf is who a request says it acts for.
@@ -421,6 +480,39 @@ func (s *Server) crossSite(r *http.Request) (int, *Error) {
 		}
 	}
 	return 0, nil
+}
+
+// websocketGate answers a WebSocket upgrade that cannot succeed before
+// the upgrade, with a status and a JSON error a client can show: the
+// library would switch protocols and then drop a connection that offers
+// no subprotocol it speaks, and refuse a missing token with a bare 403.
+func (s *Server) websocketGate(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		offered := strings.Split(r.Header.Get("Sec-WebSocket-Protocol"), ",")
+		if !slices.ContainsFunc(offered, func(p string) bool { return strings.TrimSpace(p) == graphqlws.ProtocolGraphQLTransportWS }) {
+			s.writeErrors(w, http.StatusBadRequest, &Error{Code: CodeBadRequest,
+				Message: "WebSocket subscriptions speak the " + graphqlws.ProtocolGraphQLTransportWS + " subprotocol (Sec-WebSocket-Protocol: " + graphqlws.ProtocolGraphQLTransportWS + "); SSE needs none"})
+			return
+		}
+		if !s.cfg.checkOrigin(r) {
+			s.writeErrors(w, http.StatusForbidden, &Error{Code: CodeForbidden, Message: fmt.Sprintf("a WebSocket from the web page at %s is refused; a server that should answer it lists it in its allowed origins", r.Header.Get("Origin"))})
+			return
+		}
+		p, e := s.authenticate(r)
+		if e != nil {
+			s.writeErrors(w, http.StatusUnauthorized, e)
+			return
+		}
+		if p.Role < auth.Reader {
+			s.writeErrors(w, http.StatusForbidden, &Error{Code: CodeForbidden, Message: "this token may not read"})
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // adminOnly refuses cross-site requests (crossSite) and any but an
@@ -516,36 +608,87 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		}
 		atLeast = max(atLeast, n)
 	}
-	if e := s.waitAtLeast(r.Context(), atLeast); e != nil {
-		s.writeErrors(w, http.StatusServiceUnavailable, e)
-		return
-	}
 	p, e := s.authenticate(r)
 	if e != nil {
 		s.writeErrors(w, http.StatusUnauthorized, e)
 		return
 	}
-	st := &requestState{principal: p.Subject, role: p.Role}
-	defer st.close()
-	ctx := context.WithValue(r.Context(), requestKey{}, st)
-	if strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
-		s.serveSSE(ctx, w, req)
+	if e := s.rateLimited(r, p); e != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(e.Details["retryAfter"]))
+		s.writeErrors(w, http.StatusTooManyRequests, e)
 		return
 	}
-	resp := s.schema.Exec(ctx, req.Query, req.OperationName, numbersToFloat(req.Variables))
-	s.codeErrors(resp.Errors)
+	vars := numbersToFloat(req.Variables)
+	key := s.rateKey(r, p)
+	stream := strings.Contains(r.Header.Get("Accept"), "text/event-stream")
+	pl, release, e := s.admit(key, req.Query, req.OperationName, vars)
+	if e != nil {
+		if stream {
+			// The GraphQL-over-SSE protocol reports what refuses an
+			// operation before it runs in the accepted stream.
+			s.serveSSE(r.Context(), w, func(context.Context) (<-chan any, error) { return oneResult(e.response()), nil })
+			return
+		}
+		s.writeErrors(w, statusOf(e.Code), e)
+		return
+	}
+	defer release()
+	if e := s.waitAtLeast(r.Context(), atLeast); e != nil {
+		s.writeErrors(w, http.StatusServiceUnavailable, e)
+		return
+	}
+	st := &requestState{principal: p.Subject, role: p.Role, rateKey: key}
+	defer st.close()
+	ctx, cancel := s.withDeadline(context.WithValue(r.Context(), requestKey{}, st), pl)
+	defer cancel()
+	if stream {
+		s.serveSSE(ctx, w, func(ctx context.Context) (<-chan any, error) {
+			if pl.operation != "subscription" {
+				return oneResult(s.exec(ctx, req.Query, req.OperationName, vars, pl)), nil
+			}
+			return s.schema.Subscribe(ctx, req.Query, req.OperationName, vars)
+		})
+		return
+	}
+	resp := s.exec(ctx, req.Query, req.OperationName, vars, pl)
 	w.Header().Set("Content-Type", "application/json")
 	status := http.StatusOK
 	if resp.Data == nil && len(resp.Errors) > 0 {
-		status = http.StatusBadRequest
-		if resp.Errors[0].Extensions["code"] == CodeUnavailable {
-			status = http.StatusServiceUnavailable
-		}
+		status = statusOf(fmt.Sprint(resp.Errors[0].Extensions["code"]))
 	}
 	w.WriteHeader(status)
 	if err := json.NewEncoder(w).Encode(resp); err != nil {
 		s.cfg.Logger.Debug("write response", "err", err)
 	}
+}
+
+// exec runs a query or mutation and codes its errors; a query's answer
+// over the response cap is replaced by COST_LIMIT, as it would take the
+// client (and the server, writing it) too much memory.
+func (s *Server) exec(ctx context.Context, query, operationName string, vars map[string]any, pl plan) *graphql.Response {
+	resp := s.schema.Exec(ctx, query, operationName, vars)
+	if pl.operation == "query" && len(resp.Data) > s.cfg.Limits.MaxResponseBytes {
+		resp.Data = nil
+		resp.Errors = append(resp.Errors, &gqlerrors.QueryError{
+			Message:    fmt.Sprintf("the answer is over this server's limit of %d bytes: ask for smaller pages (first) or fewer fields", s.cfg.Limits.MaxResponseBytes),
+			Extensions: map[string]any{"code": CodeCostLimit, "limit": s.cfg.Limits.MaxResponseBytes},
+		})
+	}
+	s.codeErrors(resp.Errors)
+	return resp
+}
+
+// statusOf is the HTTP status of a request refused as a whole.
+func statusOf(code string) int {
+	switch code {
+	case CodeUnavailable:
+		return http.StatusServiceUnavailable
+	case CodeRateLimited:
+		return http.StatusTooManyRequests
+	case CodeTimeout:
+		return http.StatusGatewayTimeout
+	}
+	return http.StatusBadRequest
 }
 
 // numbersToFloat turns json.Number variables into the float64 or int
@@ -609,11 +752,14 @@ func (s *Server) codeErrors(errs []*gqlerrors.QueryError) {
 			s.cfg.Logger.Error("graphql resolver", "path", e.Path, "err", e.ResolverError)
 			e.Message = "internal error"
 			e.Extensions = map[string]any{"code": CodeInternal}
-		case e.Extensions == nil && (e.Message == context.DeadlineExceeded.Error() || e.Message == context.Canceled.Error()):
+		case e.Extensions == nil && e.Message == context.DeadlineExceeded.Error():
 			// graphql-go answers a request whose context ended with the
-			// bare context error; it is not the client's mistake, and a
-			// mutation may have been recorded: retrying is safe.
-			e.Message = "the request timed out or was cancelled; retry it (a mutation already recorded is recognised, not recorded twice)"
+			// bare context error. A mutation may have been recorded:
+			// retrying is safe.
+			e.Message = "the request ran over this server's time limit: narrow it (smaller pages, depth or fewer fields); a mutation already recorded is recognised if retried, not recorded twice"
+			e.Extensions = map[string]any{"code": CodeTimeout}
+		case e.Extensions == nil && e.Message == context.Canceled.Error():
+			e.Message = "the request was cancelled; retry it (a mutation already recorded is recognised, not recorded twice)"
 			e.Extensions = map[string]any{"code": CodeUnavailable}
 		case e.Extensions == nil || e.Extensions["code"] == nil:
 			if e.Extensions == nil {

@@ -49,8 +49,6 @@ type assertionEvent struct {
 	slow *Error
 }
 
-func (e *assertionEvent) sequence() uint64 { return e.seq }
-
 func (e *assertionEvent) Sequence() (Sequence, error) {
 	if e.slow != nil {
 		return 0, e.slow
@@ -195,8 +193,6 @@ type relationshipEvent struct {
 	rel    *relationshipResolver
 	slow   *Error
 }
-
-func (e *relationshipEvent) sequence() uint64 { return e.seq }
 
 func (e *relationshipEvent) Sequence() (Sequence, error) {
 	if e.slow != nil {

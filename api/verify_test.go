@@ -22,7 +22,7 @@ func TestServeVerify(t *testing.T) {
 		{"not configured", nil, http.StatusServiceUnavailable, `{"errors":[{"extensions":{"code":"UNAVAILABLE"},"message":"this server cannot verify its store"}]}`},
 		{"equal", func(context.Context) (any, error) { return map[string]any{"equal": true, "sequence": 7}, nil }, http.StatusOK, `{"equal":true,"sequence":7}`},
 		{"failed", func(context.Context) (any, error) { return nil, errors.New("disk on fire") }, http.StatusInternalServerError, `{"errors":[{"extensions":{"code":"INTERNAL"},"message":"verify: internal error"}]}`},
-		{"gave up", func(ctx context.Context) (any, error) { return nil, context.Canceled }, http.StatusServiceUnavailable, `{"errors":[{"extensions":{"code":"UNAVAILABLE"},"message":"verify: timed out"}]}`},
+		{"gave up", func(ctx context.Context) (any, error) { return nil, context.Canceled }, http.StatusServiceUnavailable, `{"errors":[{"extensions":{"code":"UNAVAILABLE"},"message":"verify: cancelled"}]}`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := &Server{cfg: Config{Verify: c.verify, Logger: quiet}}

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -28,8 +29,10 @@ type Neighbor struct {
 }
 
 // Neighbors lists the actors within depth hops of start, following edges
-// in both directions, nearest first.
-func (v *View) Neighbors(start string, depth int, preds []string) ([]Neighbor, error) {
+// in both directions, nearest first. It stops with ctx's error when ctx
+// ends: a client that has gone, or a request over its time, must not
+// leave a traversal running.
+func (v *View) Neighbors(ctx context.Context, start string, depth int, preds []string) ([]Neighbor, error) {
 	if depth < 1 || depth > MaxDepth {
 		return nil, fmt.Errorf("depth %d is not between 1 and %d", depth, MaxDepth)
 	}
@@ -42,6 +45,9 @@ func (v *View) Neighbors(start string, depth int, preds []string) ([]Neighbor, e
 	for d := 1; d <= depth && len(frontier) > 0; d++ {
 		var next []string
 		for _, id := range frontier {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("neighbors of %s: %w", start, err)
+			}
 			edges, err := v.Edges(id, Both, preds)
 			if err != nil {
 				return nil, err
@@ -75,8 +81,8 @@ type Step struct {
 
 // Path finds a shortest path between two actors, following edges in
 // either direction, of at most maxDepth hops. It returns ErrNotFound when
-// there is none.
-func (v *View) Path(from, to string, maxDepth int, preds []string) ([]Step, error) {
+// there is none, and ctx's error when ctx ends first.
+func (v *View) Path(ctx context.Context, from, to string, maxDepth int, preds []string) ([]Step, error) {
 	if maxDepth < 1 || maxDepth > 2*MaxDepth {
 		return nil, fmt.Errorf("maxDepth %d is not between 1 and %d", maxDepth, 2*MaxDepth)
 	}
@@ -99,6 +105,9 @@ func (v *View) Path(from, to string, maxDepth int, preds []string) ([]Step, erro
 	for d := 0; d < maxDepth && len(frontier) > 0; d++ {
 		var next []string
 		for _, id := range frontier {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("path from %s to %s: %w", from, to, err)
+			}
 			edges, err := v.Edges(id, Both, preds)
 			if err != nil {
 				return nil, err

@@ -2,6 +2,10 @@ package node
 
 import (
 	"context"
+	"crypto/subtle"
+	"net"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -68,4 +72,33 @@ func newRegistry(n *Node) *prometheus.Registry {
 		collector{n},
 	)
 	return reg
+}
+
+// metricsGuard lets a scraper with token read h, or, with no token set,
+// a client on this machine: metrics tell an outsider what the server
+// holds and how busy it is.
+func metricsGuard(token string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if token != "" {
+			got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="dossier metrics"`)
+				http.Error(w, "metrics need the metrics token: Authorization: Bearer <token>", http.StatusUnauthorized)
+				return
+			}
+		} else if !fromLoopback(r) {
+			http.Error(w, "metrics are served to this machine only, unless the server has a metrics token (--metrics-token)", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func fromLoopback(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -63,6 +63,13 @@ type Config struct {
 	AllowedOrigins []string
 	// Tokens: see api.Config. Nil: every caller is an admin.
 	Tokens *auth.Tokens
+	// Limits: see api.Config.
+	Limits api.Limits
+	// MetricsToken, when set, is the bearer token /metrics asks for;
+	// without it /metrics answers loopback clients only. Metrics are no
+	// secret a reader's token should open, nor a writer's, and a
+	// scraper should hold no more than it needs.
+	MetricsToken string
 	// MaxDocumentBytes bounds an ingested document. Default
 	// ingest.DefaultMaxBytes.
 	MaxDocumentBytes int64
@@ -208,7 +215,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	n.metrics = newRegistry(n)
 	n.projMetrics = projections.NewMetrics(n.metrics)
 	n.api, err = api.New(api.Config{Store: store, Log: n.log, Ontology: cfg.Ontology, Health: n.health, Logger: cfg.Logger, Metrics: n.metrics,
-		Ingester: ing, Texts: n.texts, AllowedOrigins: cfg.AllowedOrigins, Tokens: cfg.Tokens,
+		Ingester: ing, Texts: n.texts, AllowedOrigins: cfg.AllowedOrigins, Tokens: cfg.Tokens, Limits: cfg.Limits,
 		Verify: func(ctx context.Context) (any, error) {
 			r, err := n.Verify(ctx)
 			if ahead := (*StoreAheadError)(nil); errors.As(err, &ahead) {
@@ -227,7 +234,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(n.metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)}))
+	mux.Handle("GET /metrics", metricsGuard(cfg.MetricsToken, promhttp.HandlerFor(n.metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)})))
 	mux.Handle("/", n.api.Handler())
 	n.handler = mux
 	pctx, cancel := context.WithCancel(context.Background())

@@ -223,7 +223,9 @@ func TestSubscriptionMemory(t *testing.T) {
 		t.Skip("-short: the subscription load test opens 2,000 sockets")
 	}
 	const idle, slow, records, maxHeap = 1000, 10, 10_000, 200 << 20
-	ts := startServer(t, t.TempDir())
+	// One client opens all the subscriptions here, beyond the default
+	// share and rate of one client.
+	ts := startServerWith(t, node.Config{DataDir: t.TempDir(), Instance: "test", Limits: api.Limits{MaxSubscriptionsPerPrincipal: 2 * (idle + slow), Rate: -1}})
 	small := httptest.NewUnstartedServer(ts.node.Handler())
 	small.Listener = smallSendBuffers{small.Listener}
 	small.Start()

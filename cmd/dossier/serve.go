@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/dossier-kg/dossier/auth"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,6 +11,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"golang.org/x/net/netutil"
+
+	"github.com/dossier-kg/dossier/api"
+	"github.com/dossier-kg/dossier/auth"
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/extract/llm"
 	"github.com/dossier-kg/dossier/names"
@@ -75,7 +78,27 @@ type serveCmd struct {
 	Instance         string   `help:"Name of this instance's projection consumer (default: from host name and data directory)." env:"DOSSIER_INSTANCE"`
 	Tokens           string   `help:"File of issued tokens ('dossier token add' writes it): every request then needs one, and acts as its subject and role." env:"DOSSIER_TOKENS" placeholder:"FILE"`
 	Insecure         bool     `help:"Listen beyond loopback without tokens: anyone who reaches the port may write and correct." env:"DOSSIER_INSECURE"`
+	MetricsToken     string   `help:"Bearer token a Prometheus scraper sends for /metrics; without it /metrics answers this machine only." env:"DOSSIER_METRICS_TOKEN" placeholder:"TOKEN"`
+	TLSCert          string   `name:"tls-cert" help:"Certificate file (PEM, chain included): serve HTTPS." env:"DOSSIER_TLS_CERT" type:"existingfile" and:"tls-key" placeholder:"FILE"`
+	TLSKey           string   `name:"tls-key" help:"Private key file (PEM) of --tls-cert." env:"DOSSIER_TLS_KEY" type:"existingfile" and:"tls-cert" placeholder:"FILE"`
+	limitFlags
 	storeFlags
+}
+
+// limitFlags bound what one request and one client may cost the server.
+type limitFlags struct {
+	MaxQueryCost     int           `help:"Budget of a query's estimated cost (about one unit per field resolved, multiplied by the page sizes above it)." default:"100000" env:"DOSSIER_MAX_QUERY_COST"`
+	QueryTimeout     time.Duration `help:"Longest a query may run before it is answered TIMEOUT." default:"10s" env:"DOSSIER_QUERY_TIMEOUT"`
+	MutationTimeout  time.Duration `help:"Longest a mutation (ingestion included) may run." default:"2m" env:"DOSSIER_MUTATION_TIMEOUT"`
+	MaxResponseBytes int           `help:"Largest answer to a query, in bytes." default:"33554432" env:"DOSSIER_MAX_RESPONSE_BYTES"`
+	RateLimit        float64       `help:"Requests a second one client (a token's subject; without tokens, an address) may make; negative: no limit." default:"200" env:"DOSSIER_RATE_LIMIT"`
+	MaxSubscriptions int           `help:"Subscriptions open at once on the server; one client may hold 200 of them." default:"5000" env:"DOSSIER_MAX_SUBSCRIPTIONS"`
+	MaxConnections   int           `help:"HTTP connections open at once; more wait to be accepted." default:"2000" env:"DOSSIER_MAX_CONNECTIONS"`
+}
+
+func (f limitFlags) limits() api.Limits {
+	return api.Limits{MaxQueryCost: f.MaxQueryCost, QueryTimeout: f.QueryTimeout, MutationTimeout: f.MutationTimeout,
+		MaxResponseBytes: f.MaxResponseBytes, Rate: f.RateLimit, MaxSubscriptions: f.MaxSubscriptions}
 }
 
 func (c *serveCmd) Run(ctx context.Context) error {
@@ -86,6 +109,8 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	cfg.Instance = c.Instance
 	cfg.MaxDocumentBytes = c.MaxDocumentBytes
 	cfg.AllowedOrigins = c.AllowedOrigin
+	cfg.Limits = c.limits()
+	cfg.MetricsToken = c.MetricsToken
 	if c.Tokens != "" {
 		if cfg.Tokens, err = auth.Load(c.Tokens); err != nil {
 			return &exitError{exitInvalid, err}
@@ -109,16 +134,27 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return &exitError{exitFailure, fmt.Errorf("listen on %s: %w", c.Listen, err)}
 	}
-	srv := &http.Server{Handler: n.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	if c.MaxConnections > 0 {
+		ln = netutil.LimitListener(ln, c.MaxConnections)
+	}
+	srv := &http.Server{Handler: n.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(slog.Default().Handler(), slog.LevelDebug)}
+	scheme := "http"
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	slog.Info("dossier serving", "graphql", "http://"+ln.Addr().String()+"/graphql",
-		"graphiql", "http://"+ln.Addr().String()+"/graphiql", "metrics", "http://"+ln.Addr().String()+"/metrics", "nats", n.NATSURL(), "data", c.Data,
+	if c.TLSCert != "" {
+		scheme = "https"
+		go func() { errc <- srv.ServeTLS(ln, c.TLSCert, c.TLSKey) }()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
+	base := scheme + "://" + ln.Addr().String()
+	slog.Info("dossier serving", "graphql", base+"/graphql",
+		"graphiql", base+"/graphiql", "metrics", base+"/metrics", "nats", n.NATSURL(), "data", c.Data,
 		"applied", n.Store().Applied())
 	if c.Load != "" {
 		// The same path as 'dossier load': validated, then recorded
 		// through the API, so nothing skips the checks.
-		l := &loadCmd{File: c.Load, BatchSize: 500, clientFlags: clientFlags{Server: "http://" + ln.Addr().String(), Timeout: time.Minute}}
+		l := &loadCmd{File: c.Load, BatchSize: 500, clientFlags: clientFlags{Server: base, Timeout: time.Minute}}
 		if err := l.Run(ctx); err != nil {
 			return err
 		}
@@ -132,7 +168,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 			}
 			files = append(files, m...)
 		}
-		in := &ingestCmd{Files: files, clientFlags: clientFlags{Server: "http://" + ln.Addr().String(), Timeout: 10 * time.Minute}}
+		in := &ingestCmd{Files: files, clientFlags: clientFlags{Server: base, Timeout: 10 * time.Minute}}
 		if err := in.ingestAll(ctx, os.Stdout, os.Stderr); err != nil {
 			return err
 		}

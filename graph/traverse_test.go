@@ -1,0 +1,55 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+)
+
+// A traversal stops when its context ends: a client gone, or a request
+// over its time, must not leave it running (a load test once left two
+// cores busy for minutes on abandoned neighbourhoods).
+func TestTraversalStopsWithContext(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	b := s.NewBatch()
+	if err := b.Apply(1, func(tx *Tx) error {
+		for i := range 50 {
+			a, o := fmt.Sprintf("a%d", i), fmt.Sprintf("a%d", i+1)
+			for _, id := range []string{a, o} {
+				if err := tx.PutActor(Actor{ID: id, Name: id}); err != nil {
+					return err
+				}
+			}
+			if err := tx.PutRelationship(Relationship{}, Relationship{Subject: a, Predicate: "OWNS", Object: o, Support: 1, Affirmed: 1}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.View(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	ctx := context.Background()
+	if ns, err := v.Neighbors(ctx, "a0", 3, nil); err != nil || len(ns) != 3 {
+		t.Fatalf("live: %d neighbours, %v", len(ns), err)
+	}
+	if steps, err := v.Path(ctx, "a0", "a5", 6, nil); err != nil || len(steps) != 5 {
+		t.Fatalf("live: path of %d, %v", len(steps), err)
+	}
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := v.Neighbors(done, "a0", 3, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("Neighbors after cancel: %v", err)
+	}
+	if _, err := v.Path(done, "a0", "a5", 6, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("Path after cancel: %v", err)
+	}
+}
