@@ -30,6 +30,9 @@ type ObjectStore struct {
 	bucket jetstream.ObjectStore
 }
 
+// DefaultBucket is the object store bucket of document texts.
+const DefaultBucket = "DOSSIER_DOCUMENTS"
+
 // OpenObjectStore opens the bucket, creating it if it does not exist. An
 // existing bucket's settings are left as they are.
 func OpenObjectStore(ctx context.Context, cfg ObjectStoreConfig) (*ObjectStore, error) {
@@ -37,7 +40,7 @@ func OpenObjectStore(ctx context.Context, cfg ObjectStoreConfig) (*ObjectStore, 
 		return nil, errors.New("open document store: ObjectStoreConfig.JetStream is required")
 	}
 	if cfg.Bucket == "" {
-		cfg.Bucket = "DOSSIER_DOCUMENTS"
+		cfg.Bucket = DefaultBucket
 	}
 	if cfg.Replicas == 0 {
 		cfg.Replicas = 1

@@ -270,7 +270,12 @@ func (n *Node) ingester() (*ingest.Ingester, error) {
 func (n *Node) connect(ctx context.Context) error {
 	var err error
 	if n.cfg.NATS.URL == "" {
-		n.srv, err = stream.StartServer(stream.ServerConfig{Dir: filepath.Join(n.cfg.DataDir, "nats"), Listen: n.cfg.NATS.Listen})
+		creds, err := stream.LoadCredentials(n.CredentialsFile())
+		if err != nil {
+			return err
+		}
+		n.srv, err = stream.StartServer(stream.ServerConfig{Dir: filepath.Join(n.cfg.DataDir, "nats"), Listen: n.cfg.NATS.Listen,
+			Credentials: &creds, Protected: []string{stream.DefaultStream}, Guarded: []string{"OBJ_" + ingest.DefaultBucket}})
 		if err != nil {
 			return err
 		}
@@ -425,6 +430,12 @@ func (n *Node) Log() *stream.Log { return n.log }
 
 // Texts is the node's document store.
 func (n *Node) Texts() *ingest.ObjectStore { return n.texts }
+
+// CredentialsFile holds the passwords of the embedded NATS server's
+// users (stream.UserService, UserAdmin, UserReader), made at first start.
+func (n *Node) CredentialsFile() string {
+	return filepath.Join(n.cfg.DataDir, "nats-credentials.json")
+}
 
 // NATSURL is where NATS clients reach the embedded server, if it listens.
 func (n *Node) NATSURL() string {

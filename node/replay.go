@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/dossier-kg/dossier/stream"
 )
 
 // Replay projects events 1..until of the log (until 0: all of it) into a
@@ -40,6 +42,7 @@ func Replay(ctx context.Context, cfg Config, until uint64, out string) (uint64, 
 	}
 	// A replay serves nobody.
 	cfg.NATS.Listen = ""
+	useLocalCredentials(&cfg)
 	n := &Node{cfg: cfg}
 	defer n.Close()
 	if err := n.connect(ctx); err != nil {
@@ -65,6 +68,23 @@ func Replay(ctx context.Context, cfg Config, until uint64, out string) (uint64, 
 		return 0, fmt.Errorf("replay: %w", err)
 	}
 	return until, nil
+}
+
+// useLocalCredentials: a replay pointed at the server running on its
+// data directory reads the log as that server's reader, unless told whom
+// to connect as.
+func useLocalCredentials(cfg *Config) {
+	c := &cfg.NATS
+	if c.URL == "" || c.User != "" || c.Token != "" || c.CredsFile != "" {
+		return
+	}
+	path := (&Node{cfg: *cfg}).CredentialsFile()
+	if _, err := os.Stat(path); err != nil {
+		return
+	}
+	if creds, err := stream.LoadCredentials(path); err == nil {
+		c.User, c.Password = stream.UserReader, creds.Passwords[stream.UserReader]
+	}
 }
 
 // emptyDir checks that dir is absent or an empty directory, and says

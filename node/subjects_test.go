@@ -9,7 +9,19 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	"github.com/dossier-kg/dossier/stream"
 )
+
+// natsUser is the option to connect to n's embedded server as user.
+func natsUser(t testing.TB, n *Node, user string) nats.Option {
+	t.Helper()
+	c, err := stream.LoadCredentials(n.CredentialsFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nats.UserInfo(user, c.Passwords[user])
+}
 
 // Any NATS client can follow assertions by predicate and actor ids, with
 // no Dossier code: dossier.assertion.<PREDICATE>.<subject-id>.<object-id>.
@@ -20,7 +32,7 @@ func TestNATSSubjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer n.Close()
-	nc, err := nats.Connect(n.NATSURL())
+	nc, err := nats.Connect(n.NATSURL(), natsUser(t, n, stream.UserReader))
 	if err != nil {
 		t.Fatal(err)
 	}

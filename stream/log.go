@@ -38,7 +38,7 @@ type LogConfig struct {
 
 func (c *LogConfig) setDefaults() {
 	if c.Stream == "" {
-		c.Stream = "DOSSIER"
+		c.Stream = DefaultStream
 	}
 	if c.Replicas == 0 {
 		c.Replicas = 1
@@ -50,6 +50,9 @@ func (c *LogConfig) setDefaults() {
 		c.MaxMsgSize = 16 << 20
 	}
 }
+
+// DefaultStream is the log's stream name unless configured otherwise.
+const DefaultStream = "DOSSIER"
 
 // Subjects every Dossier event is published under.
 const SubjectAll = "dossier.>"

@@ -21,11 +21,20 @@ type ServerConfig struct {
 	Listen string
 	// MaxPayload bounds one message. Default 16 MiB.
 	MaxPayload int32
+	// Credentials, when set, are the only way in (see UserService,
+	// UserAdmin, UserReader); Connect uses the service user. Protected
+	// streams may not be deleted, purged or reconfigured but by the
+	// admin; Guarded ones not deleted or reconfigured. Nil: anyone may
+	// connect and do anything, as in tests of the log alone.
+	Credentials *Credentials
+	Protected   []string
+	Guarded     []string
 }
 
 // Server is an embedded nats-server with JetStream.
 type Server struct {
-	ns *server.Server
+	ns    *server.Server
+	creds *Credentials
 }
 
 // StartServer starts an embedded NATS server with JetStream and waits
@@ -45,6 +54,9 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 		NoSigs:     true,
 		NoLog:      true,
 		DontListen: cfg.Listen == "",
+	}
+	if cfg.Credentials != nil {
+		opts.Users = cfg.Credentials.users(cfg.Protected, cfg.Guarded)
 	}
 	if cfg.Listen != "" {
 		host, port, err := net.SplitHostPort(cfg.Listen)
@@ -75,12 +87,17 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 		ns.Shutdown()
 		return nil, fmt.Errorf("start nats in %s: not ready after 10s (is %s in use?)", cfg.Dir, cfg.Listen)
 	}
-	return &Server{ns: ns}, nil
+	return &Server{ns: ns, creds: cfg.Credentials}, nil
 }
 
-// Connect opens an in-process client connection.
+// Connect opens an in-process client connection, as the service user
+// when the server has credentials.
 func (s *Server) Connect(opts ...nats.Option) (*nats.Conn, error) {
-	opts = append([]nats.Option{nats.InProcessServer(s.ns), nats.Name("dossier")}, opts...)
+	base := []nats.Option{nats.InProcessServer(s.ns), nats.Name("dossier")}
+	if s.creds != nil {
+		base = append(base, nats.UserInfo(UserService, s.creds.Passwords[UserService]))
+	}
+	opts = append(base, opts...)
 	nc, err := nats.Connect("", opts...)
 	if err != nil {
 		return nil, fmt.Errorf("connect to embedded nats: %w", err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/dossier-kg/dossier/extract"
 	"github.com/dossier-kg/dossier/node"
+	"github.com/dossier-kg/dossier/stream"
 )
 
 // One relationship, recorded after its object was renamed, through every
@@ -30,7 +31,11 @@ func TestOneWriteAfterRename(t *testing.T) {
 	ingestDoc("Canada banned the messaging app Zapchat.")
 	ts.query(`mutation { correctActor(actor: "Zapchat", name: "Zapchat Messenger", reason: "its full name") { projected } }`, nil)
 
-	nc, err := nats.Connect(ts.node.NATSURL())
+	creds, err := stream.LoadCredentials(ts.node.CredentialsFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect(ts.node.NATSURL(), nats.UserInfo(stream.UserReader, creds.Passwords[stream.UserReader]))
 	if err != nil {
 		t.Fatal(err)
 	}
