@@ -198,6 +198,9 @@ func (q *root) CorrectValidTime(ctx context.Context, args struct {
 	if err != nil {
 		return nil, err
 	}
+	if err := q.exists(ctx, "assertion "+id, func(v *graph.View) error { _, err := v.Assertion(id); return err }); err != nil {
+		return nil, err
+	}
 	var v *events.Interval
 	if str(args.From) != "" || str(args.To) != "" {
 		v = &events.Interval{From: str(args.From), To: str(args.To)}

@@ -19,6 +19,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -173,6 +174,7 @@ func New(cfg Config) (*Server, error) {
 		// dropped after graphql-go's default second; falling behind is
 		// handled by the feed (SLOW_CONSUMER), never silently.
 		graphql.SubscribeResolverTimeout(time.Minute),
+		graphql.Logger(panicLogger{cfg.Logger}),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("parse schema: %w", err)
@@ -343,6 +345,17 @@ const MaxAtLeastWait = 10 * time.Second
 // may hold.
 const MaxSubscriptionsPerConnection = 100
 
+// panicLogger logs a panic graphql-go recovered from as one line, its
+// stack at debug level: a client can cause one (an argument graphql-go
+// cannot coerce, see dropArgumentPanic), and must not be able to fill the
+// log with stacks.
+type panicLogger struct{ l *slog.Logger }
+
+func (p panicLogger) LogPanic(ctx context.Context, value any) {
+	p.l.WarnContext(ctx, "graphql recovered from a panic", "panic", fmt.Sprint(value))
+	p.l.DebugContext(ctx, "graphql panic stack", "stack", string(debug.Stack()))
+}
+
 // codedSubscriber gives WebSocket results the same extensions.code as
 // every other transport.
 type codedSubscriber struct{ s *Server }
@@ -504,7 +517,7 @@ func (s *Server) websocketGate(h http.Handler) http.Handler {
 		}
 		p, e := s.authenticate(r)
 		if e != nil {
-			s.writeErrors(w, http.StatusUnauthorized, e)
+			s.writeErrors(w, statusOf(e.Code), e)
 			return
 		}
 		if p.Role < auth.Reader {
@@ -525,7 +538,7 @@ func (s *Server) adminOnly(h http.Handler) http.Handler {
 		}
 		p, e := s.authenticate(r)
 		if e != nil {
-			s.writeErrors(w, http.StatusUnauthorized, e)
+			s.writeErrors(w, statusOf(e.Code), e)
 			return
 		}
 		if p.Role < auth.Admin {
@@ -610,7 +623,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	}
 	p, e := s.authenticate(r)
 	if e != nil {
-		s.writeErrors(w, http.StatusUnauthorized, e)
+		s.writeErrors(w, statusOf(e.Code), e)
 		return
 	}
 	if e := s.rateLimited(r, p); e != nil {
@@ -687,6 +700,10 @@ func statusOf(code string) int {
 		return http.StatusTooManyRequests
 	case CodeTimeout:
 		return http.StatusGatewayTimeout
+	case CodeUnauthenticated:
+		return http.StatusUnauthorized
+	case CodeForbidden:
+		return http.StatusForbidden
 	}
 	return http.StatusBadRequest
 }
