@@ -111,15 +111,20 @@ func Load(path string) (*Tokens, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read tokens: %w", err)
 	}
-	var f File
-	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("read tokens %s: %w", path, err)
-	}
-	t, err := New(f)
+	t, err := Parse(b)
 	if err != nil {
 		return nil, fmt.Errorf("read tokens %s: %w", path, err)
 	}
 	return t, nil
+}
+
+// Parse reads the JSON of a tokens file.
+func Parse(b []byte) (*Tokens, error) {
+	var f File
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, err
+	}
+	return New(f)
 }
 
 // Check is the principal a secret was issued to.

@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -37,4 +38,28 @@ func TestTokens(t *testing.T) {
 	} else if p, _ := tok.Check(secret); p.Role != auth.Admin || p.Role.String() != "admin" {
 		t.Errorf("loaded %+v", p)
 	}
+}
+
+// A tokens file is parsed without panic, and whatever it admits is a
+// usable principal.
+func FuzzParse(f *testing.F) {
+	_, h := auth.NewSecret()
+	f.Add([]byte(`{"tokens":[{"subject":"alice","role":"writer","sha256":"` + h + `"}]}`))
+	f.Add([]byte(`{"tokens":[{"subject":"","role":"god","sha256":"x"}]}`))
+	f.Add([]byte(`{"tokens":null}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := auth.Parse(b); err != nil {
+			return
+		}
+		var file auth.File
+		json.Unmarshal(b, &file)
+		for _, tok := range file.Tokens {
+			if err := auth.CheckSubject(tok.Subject); err != nil {
+				t.Fatalf("admitted subject %q: %v", tok.Subject, err)
+			}
+			if _, err := auth.ParseRole(tok.Role); err != nil {
+				t.Fatalf("admitted role %q: %v", tok.Role, err)
+			}
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -52,4 +53,22 @@ func TestTraversalStopsWithContext(t *testing.T) {
 	if _, err := v.Path(done, "a0", "a5", 6, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("Path after cancel: %v", err)
 	}
+}
+
+// A cursor from a client is decoded without panic, and one this listing
+// did not issue is a CursorError.
+func FuzzDecodeCursor(f *testing.F) {
+	f.Add(cursor([]byte("ac:acme")), "ac:")
+	f.Add("not a cursor", "ac:")
+	f.Add("", "rel:")
+	f.Fuzz(func(t *testing.T, c, prefix string) {
+		k, err := decodeCursor(c, []byte(prefix))
+		var ce *CursorError
+		switch {
+		case err != nil && !errors.As(err, &ce):
+			t.Fatalf("error %v is not a CursorError", err)
+		case err == nil && c != "" && !bytes.HasPrefix(k, []byte(prefix)):
+			t.Fatalf("%q decodes to %q, outside the listing %q", c, k, prefix)
+		}
+	})
 }

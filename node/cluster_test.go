@@ -746,11 +746,12 @@ func clusterRecordRetry(h http.Handler, i int, d time.Duration) (clusterRecord, 
 			}
 			return clusterRecord{id: got.ID, seq: seq, duplicate: got.Duplicate, attempts: attempt, transient: transient}, nil
 		}
-		// Only an unavailable log is worth a retry; anything else is a
-		// bug in the test or the API.
+		// Only an unavailable log, or a request that ran out of time
+		// (it may or may not have been appended), is worth a retry;
+		// anything else is a bug in the test or the API.
 		retry := len(r.Errors) > 0
 		for _, e := range r.Errors {
-			retry = retry && (e.Extensions.Code == "UNAVAILABLE" || e.Extensions.Code == "NOT_READY")
+			retry = retry && (e.Extensions.Code == "UNAVAILABLE" || e.Extensions.Code == "NOT_READY" || e.Extensions.Code == "TIMEOUT")
 		}
 		// An append whose ack went down with the leader waits until the
 		// request's context ends (the log's JetStream context has no
