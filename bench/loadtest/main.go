@@ -308,7 +308,7 @@ type report struct {
 	events         atomic.Int64 // subscription events received
 	subsOpen       atomic.Int64 // subscriptions that stayed open to the end
 	mu             sync.Mutex
-	subsEnded      map[string]int // why the others ended
+	subsEnded      map[string]int // why subscriptions ended (and were resumed)
 	maxRSS, endRSS int64
 	idleAfter      time.Duration
 	elapsed        time.Duration
@@ -367,44 +367,94 @@ func hold(c config, s *server) *report {
 }
 
 // subscribe holds an SSE subscription until ctx ends, counting events.
+// A subscription that falls behind ends with SLOW_CONSUMER and the last
+// sequence it was given; like a real service, it resubscribes from there,
+// and checks that no event comes twice.
 func subscribe(ctx context.Context, cl *client, rep *report) {
-	b, _ := json.Marshal(map[string]any{"query": `subscription { assertionRecorded { sequence subject { name } predicate object { name } } }`})
+	var after uint64
+	for ctx.Err() == nil {
+		why, last := subscribeOnce(ctx, cl, rep, after)
+		if ctx.Err() != nil {
+			break
+		}
+		rep.note(why)
+		if why != "SLOW_CONSUMER" {
+			return
+		}
+		after = last
+	}
+	rep.subsOpen.Add(1)
+}
+
+// subscribeOnce reads one SSE subscription after a sequence until it
+// ends, and says why, with the last sequence it received.
+func subscribeOnce(ctx context.Context, cl *client, rep *report, after uint64) (why string, last uint64) {
+	b, _ := json.Marshal(map[string]any{"query": `subscription($after: Sequence) { assertionRecorded(after: $after) { sequence subject { name } predicate object { name } } }`,
+		"variables": map[string]any{"after": afterVar(after)}})
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, cl.s.url+"/graphql", bytes.NewReader(b))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
 	req.Header.Set("Authorization", "Bearer "+cl.token)
 	resp, err := (&http.Client{}).Do(req)
 	if err != nil {
-		return
+		return "CLIENT_ERROR", after
 	}
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	why := "the stream ended"
+	why, last = "the stream ended", after
 	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "event: next") {
-			rep.events.Add(1)
+		data, ok := strings.CutPrefix(sc.Text(), "data: ")
+		if !ok {
+			continue
 		}
-		if data, ok := strings.CutPrefix(line, "data: "); ok && strings.Contains(data, `"errors"`) {
-			var out struct {
-				Errors []struct{ Extensions struct{ Code string } }
+		var out struct {
+			Data struct {
+				AssertionRecorded struct{ Sequence json.Number }
 			}
-			if json.Unmarshal([]byte(data), &out) == nil && len(out.Errors) > 0 {
-				why = out.Errors[0].Extensions.Code
+			Errors []struct {
+				Extensions struct {
+					Code         string
+					LastSequence json.Number
+				}
 			}
 		}
+		if json.Unmarshal([]byte(data), &out) != nil {
+			continue
+		}
+		if len(out.Errors) > 0 {
+			why = out.Errors[0].Extensions.Code
+			if n, err := strconv.ParseUint(out.Errors[0].Extensions.LastSequence.String(), 10, 64); err == nil {
+				last = n
+			}
+			continue
+		}
+		seq, _ := strconv.ParseUint(out.Data.AssertionRecorded.Sequence.String(), 10, 64)
+		if seq <= last {
+			rep.note(fmt.Sprintf("event %d after %d (out of order or twice)", seq, last))
+		}
+		last = seq
+		rep.events.Add(1)
 	}
-	if ctx.Err() != nil {
-		rep.subsOpen.Add(1)
-		return
+	return why, last
+}
+
+// afterVar is null (live only) for a first subscription.
+func afterVar(after uint64) any {
+	if after == 0 {
+		return nil
 	}
-	rep.mu.Lock()
-	if rep.subsEnded == nil {
-		rep.subsEnded = map[string]int{}
+	return after
+}
+
+// note counts what ended or troubled a subscription.
+func (r *report) note(why string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.subsEnded == nil {
+		r.subsEnded = map[string]int{}
 	}
-	rep.subsEnded[why]++
-	rep.mu.Unlock()
+	r.subsEnded[why]++
 }
 
 // readRSS is a process's resident memory in bytes, 0 when unknown.
@@ -496,9 +546,9 @@ func (r *report) print(c config) error {
 	fmt.Printf("%-14s %8d %10s %10s %10s %10s\n", "answered", len(ok), pct(ok, 50), pct(ok, 95), pct(ok, 99), pct(ok, 100))
 	fmt.Printf("\nanswers by code: %v\n", codes)
 	fmt.Printf("refused as TIMEOUT or COST_LIMIT: slowest after %s (server limit %s)\n", maxRefusal.Round(time.Millisecond), c.queryTimeout)
-	fmt.Printf("subscriptions: %d of %d open to the end, %d events received", r.subsOpen.Load(), c.subscribers, r.events.Load())
+	fmt.Printf("subscriptions: %d of %d held to the end, %d events received", r.subsOpen.Load(), c.subscribers, r.events.Load())
 	if len(r.subsEnded) > 0 {
-		fmt.Printf("; the others ended: %v", r.subsEnded)
+		fmt.Printf("; ended and resumed (or not): %v", r.subsEnded)
 	}
 	fmt.Println()
 	fmt.Printf("server RSS: peak %.0f MiB, after the run %.0f MiB\n", float64(r.maxRSS)/(1<<20), float64(r.endRSS)/(1<<20))
@@ -518,6 +568,14 @@ func (r *report) print(c config) error {
 	}
 	if n := codes["INTERNAL"] + codes["CLIENT_ERROR"] + codes["GRAPHQL_VALIDATION_FAILED"]; n > 0 {
 		failures = append(failures, fmt.Sprintf("%d internal, transport or validation errors", n))
+	}
+	if int(r.subsOpen.Load()) < c.subscribers {
+		failures = append(failures, fmt.Sprintf("%d of %d subscriptions were lost", c.subscribers-int(r.subsOpen.Load()), c.subscribers))
+	}
+	for why := range r.subsEnded {
+		if strings.Contains(why, "twice") {
+			failures = append(failures, "a subscription saw an event out of order or twice")
+		}
 	}
 	if len(failures) > 0 {
 		return errors.New(strings.Join(failures, "; "))
