@@ -191,10 +191,7 @@ func New(cfg Config) (*Server, error) {
 		graphqlws.WithReadLimit(1<<20),
 		graphqlws.WithWriteTimeout(10*time.Second),
 		graphqlws.WithContextGenerator(graphqlws.ContextGeneratorFunc(func(ctx context.Context, r *http.Request) (context.Context, error) {
-			p, e := s.authenticate(r)
-			if e == nil && p.Role < auth.Reader {
-				e = &Error{Code: CodeForbidden, Message: "this token may not read"}
-			}
+			p, e := s.authorize(r, auth.Reader)
 			if e != nil {
 				return nil, e
 			}
@@ -294,6 +291,15 @@ func (s *Server) authenticate(r *http.Request) (auth.Principal, *Error) {
 		return auth.Principal{}, &Error{Code: CodeUnauthenticated, Message: "the token is not one this server issued"}
 	}
 	return p, nil
+}
+
+// authorize authenticates r and refuses it below role.
+func (s *Server) authorize(r *http.Request, role auth.Role) (auth.Principal, *Error) {
+	p, e := s.authenticate(r)
+	if e == nil && p.Role < role {
+		e = &Error{Code: CodeForbidden, Message: fmt.Sprintf("this needs the %s role; the token is a %s's", role, p.Role)}
+	}
+	return p, e
 }
 
 // need refuses a resolver's work to a request whose role is below role.
@@ -515,13 +521,8 @@ func (s *Server) websocketGate(h http.Handler) http.Handler {
 			s.writeErrors(w, http.StatusForbidden, &Error{Code: CodeForbidden, Message: fmt.Sprintf("a WebSocket from the web page at %s is refused; a server that should answer it lists it in its allowed origins", r.Header.Get("Origin"))})
 			return
 		}
-		p, e := s.authenticate(r)
-		if e != nil {
+		if _, e := s.authorize(r, auth.Reader); e != nil {
 			s.writeErrors(w, statusOf(e.Code), e)
-			return
-		}
-		if p.Role < auth.Reader {
-			s.writeErrors(w, http.StatusForbidden, &Error{Code: CodeForbidden, Message: "this token may not read"})
 			return
 		}
 		h.ServeHTTP(w, r)
@@ -536,13 +537,8 @@ func (s *Server) adminOnly(h http.Handler) http.Handler {
 			s.writeErrors(w, status, e)
 			return
 		}
-		p, e := s.authenticate(r)
-		if e != nil {
+		if _, e := s.authorize(r, auth.Admin); e != nil {
 			s.writeErrors(w, statusOf(e.Code), e)
-			return
-		}
-		if p.Role < auth.Admin {
-			s.writeErrors(w, http.StatusForbidden, &Error{Code: CodeForbidden, Message: "this needs the admin role"})
 			return
 		}
 		h.ServeHTTP(w, r)

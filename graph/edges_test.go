@@ -10,7 +10,6 @@ import (
 // what filtering all of an actor's edges gives, in the same order.
 func TestEdgesByPredicate(t *testing.T) {
 	s := openTest(t, t.TempDir())
-	b := s.NewBatch()
 	rels := []Relationship{
 		{Subject: "acme", Predicate: "OWNS", Object: "widget"},
 		{Subject: "acme", Predicate: "OWNS", Object: "gadget"},
@@ -20,7 +19,7 @@ func TestEdgesByPredicate(t *testing.T) {
 		{Subject: "zed", Predicate: "OWNS", Object: "acme"},
 		{Subject: "acme-two", Predicate: "OWNS", Object: "widget"}, // an id acme is a prefix of
 	}
-	if err := b.Apply(1, func(tx *Tx) error {
+	v := foldOne(t, s, func(tx *Tx) error {
 		for _, r := range rels {
 			r.Support, r.Affirmed = 1, 1
 			if err := tx.PutRelationship(Relationship{}, r); err != nil {
@@ -28,17 +27,7 @@ func TestEdgesByPredicate(t *testing.T) {
 			}
 		}
 		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	v, err := s.View(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
+	})
 	show := func(es []Edge) []string {
 		var out []string
 		for _, e := range es {

@@ -20,6 +20,25 @@ func openTest(t *testing.T, dir string) *Store {
 	return s
 }
 
+// foldOne applies fold as event 1 of a fresh store and returns a view
+// of the result, closed with the test.
+func foldOne(t *testing.T, s *Store, fold func(*Tx) error) *View {
+	t.Helper()
+	b := s.NewBatch()
+	if err := b.Apply(1, fold); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.View(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(v.Close)
+	return v
+}
+
 // The package comment is the layout's documentation: it must name every
 // key kind that exists.
 func TestLayoutDocumented(t *testing.T) {

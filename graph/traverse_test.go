@@ -13,8 +13,7 @@ import (
 // cores busy for minutes on abandoned neighbourhoods).
 func TestTraversalStopsWithContext(t *testing.T) {
 	s := openTest(t, t.TempDir())
-	b := s.NewBatch()
-	if err := b.Apply(1, func(tx *Tx) error {
+	v := foldOne(t, s, func(tx *Tx) error {
 		for i := range 50 {
 			a, o := fmt.Sprintf("a%d", i), fmt.Sprintf("a%d", i+1)
 			for _, id := range []string{a, o} {
@@ -27,17 +26,7 @@ func TestTraversalStopsWithContext(t *testing.T) {
 			}
 		}
 		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	v, err := s.View(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
+	})
 	ctx := context.Background()
 	if ns, err := v.Neighbors(ctx, "a0", 3, nil); err != nil || len(ns) != 3 {
 		t.Fatalf("live: %d neighbours, %v", len(ns), err)
