@@ -3,6 +3,7 @@
 //	dossier serve                  embedded NATS + Badger under ./data, GraphQL on 127.0.0.1:8080
 //	dossier load FILE|-            record assertions (JSON lines) through a running server
 //	dossier ingest FILE...|-       record documents (.txt, .html, .md) through a running server, which extracts their assertions
+//	dossier query '{ … }'          a GraphQL query's answer as a table (or --format json)
 //	dossier export                 print the graph as JSON lines in the gold files' format
 //	dossier eval --gold DIR        score the graph against answer keys, document by document
 //	dossier rebuild                re-project the log into a fresh store (server stopped)
@@ -40,6 +41,8 @@ const (
 	exitInvalid     = 2
 	exitUnreachable = 3
 	exitRebuild     = 4
+
+	exitKongUsage = 80 // what kong exits with on a usage error
 )
 
 // exitError carries an exit code to main.
@@ -52,11 +55,13 @@ func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
 type cli struct {
-	LogLevel slog.Level `help:"Log level: debug, info, warn, error." default:"info" env:"DOSSIER_LOG_LEVEL"`
+	LogLevel    slog.Level  `help:"Log level: debug, info, warn, error." default:"info" env:"DOSSIER_LOG_LEVEL"`
+	ShowVersion versionFlag `help:"Print the version and exit." name:"version"`
 
 	Serve     serveCmd     `cmd:"" help:"Run a Dossier server: NATS (embedded or --nats), the projection and the GraphQL API."`
 	Load      loadCmd      `cmd:"" help:"Record assertions from a JSON-lines file (or - for stdin) through a running server."`
 	Ingest    ingestCmd    `cmd:"" help:"Record documents (plain text, HTML, markdown) through a running server, which extracts their actors and assertions."`
+	Query     queryCmd     `cmd:"" help:"Send a GraphQL query or mutation to a running server and print the answer as a table or JSON."`
 	Export    exportCmd    `cmd:"" help:"Print the current graph as JSON lines in the format of the gold files."`
 	Eval      evalCmd      `cmd:"" help:"Score what the server's graph holds against answer keys (gold files), document by document."`
 	Rebuild   rebuildCmd   `cmd:"" help:"Re-project the whole log into a fresh store and swap it in. Stop the server first."`
@@ -74,6 +79,14 @@ func main() {
 		kong.Name("dossier"),
 		kong.Description("Dossier turns documents into an auditable knowledge graph."),
 		kong.UsageOnError(),
+		// Usage errors exit 2, as documented for invalid input; kong's
+		// own code for them is 80.
+		kong.Exit(func(code int) {
+			if code == exitKongUsage {
+				code = exitInvalid
+			}
+			os.Exit(code)
+		}),
 	)
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: c.LogLevel})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

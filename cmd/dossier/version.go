@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime/debug"
 
+	"github.com/alecthomas/kong"
+
 	"github.com/dossier-kg/dossier/graph"
 )
 
@@ -15,6 +17,20 @@ var version = ""
 type versionCmd struct{}
 
 func (versionCmd) Run() error {
+	fmt.Println(versionString())
+	return nil
+}
+
+// versionFlag is --version: the same line as `dossier version`.
+type versionFlag bool
+
+func (versionFlag) BeforeReset(app *kong.Kong) error {
+	fmt.Fprintln(app.Stdout, versionString())
+	app.Exit(0)
+	return nil
+}
+
+func versionString() string {
 	v := version
 	if info, ok := debug.ReadBuildInfo(); ok && v == "" {
 		v = info.Main.Version
@@ -27,6 +43,5 @@ func (versionCmd) Run() error {
 	if v == "" {
 		v = "(devel)"
 	}
-	fmt.Printf("dossier %s, store layout %d\n", v, graph.LayoutVersion)
-	return nil
+	return fmt.Sprintf("dossier %s, store layout %d", v, graph.LayoutVersion)
 }
