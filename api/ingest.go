@@ -33,8 +33,9 @@ func parseDate(s string) (time.Time, error) {
 }
 
 func (q *root) IngestDocument(ctx context.Context, args struct {
-	Input documentInput
-	Wait  bool
+	Input   documentInput
+	Wait    bool
+	Extract bool
 }) (*ingestResult, error) {
 	if err := need(ctx, auth.Writer); err != nil {
 		return nil, err
@@ -55,6 +56,7 @@ func (q *root) IngestDocument(ctx context.Context, args struct {
 	res, err := ing.Ingest(ctx, ingest.Input{
 		Source: str(in.Source), Title: str(in.Title), URL: str(in.URL), Published: published,
 		ContentType: str(in.ContentType), Body: []byte(in.Text), Principal: principalFrom(ctx), Wait: args.Wait,
+		SkipExtraction: !args.Extract,
 	})
 	if err != nil {
 		return nil, ingestError(err)

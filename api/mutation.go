@@ -39,6 +39,8 @@ type assertionInput struct {
 	Confidence   *float64
 	Evidence     evidenceInput
 	Producer     *producerInput
+	ValidFrom    *string
+	ValidTo      *string
 }
 
 // MaxRecordBatch bounds one recordAssertions call, so one request cannot
@@ -70,6 +72,9 @@ func (in assertionInput) event() events.AssertionRecorded {
 	}
 	if in.Producer != nil {
 		a.Producer = events.Producer{Name: in.Producer.Name, Version: str(in.Producer.Version)}
+	}
+	if str(in.ValidFrom) != "" || str(in.ValidTo) != "" {
+		a.Valid = &events.Interval{From: str(in.ValidFrom), To: str(in.ValidTo)}
 	}
 	return a
 }

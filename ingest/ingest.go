@@ -156,6 +156,9 @@ type Input struct {
 	// Wait makes Ingest wait (bounded) until this server's projection
 	// has applied the document's events.
 	Wait bool
+	// SkipExtraction records the document alone, with no extractor run:
+	// its assertions come separately, as when an export is loaded.
+	SkipExtraction bool
 }
 
 // Result is what one Ingest appended.
@@ -246,9 +249,12 @@ func (i *Ingester) Ingest(ctx context.Context, in Input) (Result, error) {
 	if in.Extractor != nil {
 		x = in.Extractor
 	}
-	found, err := x.Extract(ctx, extract.Document{ID: doc.ID, Source: doc.Source, Title: doc.Title, Published: doc.Published, Text: text}, i.cfg.Known)
-	if err != nil {
-		return res, fmt.Errorf("ingest %s: %w", doc.ID, &ExtractError{Extractor: extract.Producer(x).String(), Err: err})
+	var found extract.Result
+	if !in.SkipExtraction {
+		found, err = x.Extract(ctx, extract.Document{ID: doc.ID, Source: doc.Source, Title: doc.Title, Published: doc.Published, Text: text}, i.cfg.Known)
+		if err != nil {
+			return res, fmt.Errorf("ingest %s: %w", doc.ID, &ExtractError{Extractor: extract.Producer(x).String(), Err: err})
+		}
 	}
 	res.Dropped = map[string]int{}
 	for k, n := range found.Dropped {

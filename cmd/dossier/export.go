@@ -10,6 +10,7 @@ import (
 )
 
 type exportCmd struct {
+	Format string `help:"jsonl: everything 'dossier load' reads back (documents with their text, assertions with every field); gold: the answer keys' format, for eval; csv: one row per assertion with its evidence; graphml: actors and relationships, for Gephi or Cytoscape." enum:"jsonl,gold,csv,graphml" default:"jsonl" env:"DOSSIER_EXPORT_FORMAT"`
 	clientFlags
 }
 
@@ -70,8 +71,22 @@ type assertionLine struct {
 
 func (c *exportCmd) Run(ctx context.Context) error {
 	w := bufio.NewWriter(os.Stdout)
-	defer w.Flush()
-	return export(ctx, c.client(), w)
+	if err := c.write(ctx, w); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+func (c *exportCmd) write(ctx context.Context, w io.Writer) error {
+	switch c.Format {
+	case "gold":
+		return export(ctx, c.client(), w)
+	case "csv":
+		return exportCSV(ctx, c.client(), w)
+	case "graphml":
+		return exportGraphML(ctx, c.client(), w)
+	}
+	return exportFull(ctx, c.client(), w)
 }
 
 // export pages through documents and writes, per document, an actor line

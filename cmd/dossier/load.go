@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -29,18 +31,33 @@ type lineError struct {
 	Problems []string
 }
 
+// loadLines are the lines of a load file: documents (a full export's
+// {"document": …} lines) and assertions.
+type loadLines struct {
+	docs       []exportedDocument
+	assertions []events.AssertionRecorded
+}
+
 // parseLines reads and validates every line before anything is sent, so
 // a file with a bad line can be refused whole.
-func parseLines(r io.Reader, o *events.Ontology) ([]events.AssertionRecorded, []lineError, error) {
+func parseLines(r io.Reader, o *events.Ontology) (loadLines, []lineError, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), MaxLineBytes)
-	var good []events.AssertionRecorded
+	var good loadLines
 	var bad []lineError
 	n := 0
 	for sc.Scan() {
 		n++
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if d, ok, problem := parseDocumentLine([]byte(line)); ok {
+			if problem != "" {
+				bad = append(bad, lineError{Line: n, Problems: []string{problem}})
+			} else {
+				good.docs = append(good.docs, d)
+			}
 			continue
 		}
 		a, err := events.ParseAssertion([]byte(line))
@@ -54,18 +71,57 @@ func parseLines(r io.Reader, o *events.Ontology) ([]events.AssertionRecorded, []
 			continue
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("line %d: %w", n, err)
+			return loadLines{}, nil, fmt.Errorf("line %d: %w", n, err)
 		}
-		good = append(good, a)
+		good.assertions = append(good.assertions, a)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
 			bad = append(bad, lineError{Line: n + 1, Problems: []string{fmt.Sprintf("line is over %d bytes", MaxLineBytes)}})
 			return good, bad, nil
 		}
-		return nil, nil, fmt.Errorf("read line %d: %w", n+1, err)
+		return loadLines{}, nil, fmt.Errorf("read line %d: %w", n+1, err)
 	}
 	return good, bad, nil
+}
+
+// parseDocumentLine reads a {"document": …} line; ok is false for any
+// other line.
+func parseDocumentLine(line []byte) (d exportedDocument, ok bool, problem string) {
+	var probe struct {
+		Document json.RawMessage `json:"document"`
+	}
+	if json.Unmarshal(line, &probe) != nil || len(probe.Document) == 0 || probe.Document[0] != '{' {
+		return d, false, ""
+	}
+	dec := json.NewDecoder(bytes.NewReader(probe.Document))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&d); err != nil {
+		return d, true, "document: " + err.Error()
+	}
+	if strings.TrimSpace(d.Text) == "" {
+		return d, true, "document: no text"
+	}
+	return d, true, ""
+}
+
+// loadDocument records a document of a full export as it was, with no
+// extractor run: its assertions are lines of the same file.
+func loadDocument(ctx context.Context, cl *client, d exportedDocument) error {
+	in := map[string]any{"text": d.Text, "contentType": "text/plain"}
+	for k, v := range map[string]string{"source": d.Source, "title": d.Title, "url": d.URL, "published": d.Published} {
+		if v != "" {
+			in[k] = v
+		}
+	}
+	var out struct{ IngestDocument struct{ DocumentID string } }
+	if err := cl.do(ctx, `mutation($in: DocumentInput!) { ingestDocument(input: $in, extract: false) { documentId } }`, map[string]any{"in": in}, &out); err != nil {
+		return fmt.Errorf("record document %s: %w", d.ID, err)
+	}
+	if got := strings.TrimPrefix(out.IngestDocument.DocumentID, "document:"); got != d.ID {
+		return fmt.Errorf("record document %s: the server read its text as document %s; the file's text was changed", d.ID, got)
+	}
+	return nil
 }
 
 const recordMutation = `mutation($input: [AssertionInput!]!) {
@@ -100,14 +156,19 @@ func (c *loadCmd) Run(ctx context.Context) error {
 	if len(bad) > 0 && !c.SkipInvalid {
 		return &exitError{exitInvalid, fmt.Errorf("%s: %d invalid lines; nothing was recorded (fix them, or use --skip-invalid)", name, len(bad))}
 	}
-	if len(good) == 0 {
+	if len(good.assertions) == 0 && len(good.docs) == 0 {
 		return &exitError{exitInvalid, fmt.Errorf("%s: no assertions", name)}
 	}
 	cl := c.client()
+	for _, d := range good.docs {
+		if err := loadDocument(ctx, cl, d); err != nil {
+			return err
+		}
+	}
 	var recorded, dups int
 	var last uint64
-	for start := 0; start < len(good); start += max(c.BatchSize, 1) {
-		chunk := good[start:min(start+max(c.BatchSize, 1), len(good))]
+	for start := 0; start < len(good.assertions); start += max(c.BatchSize, 1) {
+		chunk := good.assertions[start:min(start+max(c.BatchSize, 1), len(good.assertions))]
 		input := make([]map[string]any, len(chunk))
 		for i, a := range chunk {
 			input[i] = assertionInput(a)
@@ -130,6 +191,9 @@ func (c *loadCmd) Run(ctx context.Context) error {
 			}
 		}
 		last = out.RecordAssertions.LastSequence
+	}
+	if len(good.docs) > 0 {
+		fmt.Printf("recorded %d documents; ", len(good.docs))
 	}
 	fmt.Printf("recorded %d assertions (%d already in the log) from %s; last sequence %d", recorded, dups, name, last)
 	if len(bad) > 0 {
@@ -174,6 +238,9 @@ func assertionInput(a events.AssertionRecorded) map[string]any {
 	}
 	if a.Producer.Name != "" {
 		m["producer"] = map[string]any{"name": a.Producer.Name, "version": a.Producer.Version}
+	}
+	if a.Valid != nil {
+		m["validFrom"], m["validTo"] = a.Valid.From, a.Valid.To
 	}
 	return m
 }
