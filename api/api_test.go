@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dossier-kg/dossier/api"
 	"github.com/dossier-kg/dossier/ingest"
 	"github.com/dossier-kg/dossier/node"
 )
@@ -120,7 +121,14 @@ func TestBadRequests(t *testing.T) {
 // Hostile bodies never crash the server, never get a 5xx, and always get
 // a JSON answer; whatever they do, what was stored stays.
 func FuzzGraphQLHandler(f *testing.F) {
-	h := startNode(f)
+	// The fuzzer is one client sending thousands of requests a second:
+	// no rate limit, or it would only be told to slow down.
+	n, err := node.Start(context.Background(), node.Config{DataDir: f.TempDir(), Instance: "fuzz", Limits: api.Limits{Rate: -1}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { n.Close() })
+	h := n.Handler()
 	if _, r := post(f, h, gql(record, map[string]any{"in": []any{one("ByteDance", "OWNS", "TikTok", "ByteDance owns TikTok.")}})); len(r.Errors) > 0 {
 		f.Fatal(r.Errors)
 	}
