@@ -53,6 +53,10 @@ type Config struct {
 	// Health reports why the server cannot serve current data (a stopped
 	// projector, a lost NATS connection); nil means healthy. Optional.
 	Health func() error
+	// Ready reports why the server should not take traffic yet (for
+	// GET /readyz), such as a projection still catching up; nil means
+	// ready. Optional: without it, ready is healthy.
+	Ready func() error
 	// Ingester turns documents into events for ingestDocument. Optional:
 	// without it ingestDocument answers UNAVAILABLE.
 	Ingester *ingest.Ingester
@@ -198,7 +202,8 @@ func New(cfg Config) (*Server, error) {
 			return context.WithValue(ctx, requestKey{}, &requestState{principal: p.Subject, role: p.Role, rateKey: s.rateKey(r, p)}), nil
 		})),
 	))))
-	s.mux.Handle("GET /healthz", s.m.instrument("healthz", http.HandlerFunc(s.serveHealth)))
+	s.mux.Handle("GET /healthz", s.m.instrument("healthz", s.healthHandler(cfg.Health)))
+	s.mux.Handle("GET /readyz", s.m.instrument("readyz", s.healthHandler(cmpOr(cfg.Ready, cfg.Health))))
 	s.mux.Handle("POST /admin/verify", s.m.instrument("verify", s.adminOnly(http.HandlerFunc(s.ServeVerify))))
 	s.mux.Handle("POST /admin/reextract", s.m.instrument("reextract", s.adminOnly(http.HandlerFunc(s.serveReextract))))
 	g := web.GraphiQL()
@@ -796,15 +801,29 @@ type health struct {
 	Time    string `json:"time"`
 }
 
-func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
-	h := health{Status: "ok", Applied: s.cfg.Store.Applied(), Time: time.Now().UTC().Format(time.RFC3339)}
-	status := http.StatusOK
-	if s.cfg.Health != nil {
-		if err := s.cfg.Health(); err != nil {
-			h.Status, h.Error, status = "unhealthy", err.Error(), http.StatusServiceUnavailable
+// healthHandler answers 200 with the applied sequence when check passes
+// (or there is none), 503 with its reason when not: /healthz (alive and
+// connected) and /readyz (and caught up).
+func (s *Server) healthHandler(check func() error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := health{Status: "ok", Applied: s.cfg.Store.Applied(), Time: time.Now().UTC().Format(time.RFC3339)}
+		status := http.StatusOK
+		if check != nil {
+			if err := check(); err != nil {
+				h.Status, h.Error, status = "unhealthy", err.Error(), http.StatusServiceUnavailable
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(h)
+	})
+}
+
+func cmpOr(fs ...func() error) func() error {
+	for _, f := range fs {
+		if f != nil {
+			return f
 		}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(h)
+	return nil
 }

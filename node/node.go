@@ -138,6 +138,7 @@ func (n *Node) checkLog(ctx context.Context, applied uint64) error {
 	if applied > last {
 		return &StoreAheadError{Stream: n.log.Stream(), Applied: applied, LogLast: last}
 	}
+	n.startLast = last
 	return nil
 }
 
@@ -166,6 +167,10 @@ type Node struct {
 	mu        sync.Mutex
 	projErr   error
 	closeOnce sync.Once
+
+	// startLast is the log's last sequence when the node started: it is
+	// ready to serve once it has projected that far.
+	startLast uint64
 
 	// verifying holds a token while Verify runs: one at a time.
 	verifying chan struct{}
@@ -214,7 +219,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	n.metrics = newRegistry(n)
 	n.projMetrics = projections.NewMetrics(n.metrics)
-	n.api, err = api.New(api.Config{Store: store, Log: n.log, Ontology: cfg.Ontology, Health: n.health, Logger: cfg.Logger, Metrics: n.metrics,
+	n.api, err = api.New(api.Config{Store: store, Log: n.log, Ontology: cfg.Ontology, Health: n.health, Ready: n.ready, Logger: cfg.Logger, Metrics: n.metrics,
 		Ingester: ing, Texts: n.texts, AllowedOrigins: cfg.AllowedOrigins, Tokens: cfg.Tokens, Limits: cfg.Limits,
 		Verify: func(ctx context.Context) (any, error) {
 			r, err := n.Verify(ctx)
@@ -415,6 +420,19 @@ func (n *Node) health() error {
 	defer n.mu.Unlock()
 	if n.projErr != nil {
 		return fmt.Errorf("projector: %w", n.projErr)
+	}
+	return nil
+}
+
+// ready says why the node should not take traffic yet: unhealthy, or
+// still projecting what the log held when it started (a replica behind
+// a load balancer would answer with a graph from the past).
+func (n *Node) ready() error {
+	if err := n.health(); err != nil {
+		return err
+	}
+	if applied := n.store.Applied(); applied < n.startLast {
+		return fmt.Errorf("catching up with the log: applied %d of the %d events it held at start", applied, n.startLast)
 	}
 	return nil
 }

@@ -2,41 +2,34 @@ package node
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
-
-	"github.com/nats-io/nats.go"
 )
 
-// Start-up calls are retried while NATS does not answer in time, and
-// only then.
-func TestWhenReady(t *testing.T) {
-	ctx := context.Background()
-	logger := slog.New(slog.DiscardHandler)
-	calls := 0
-	v, err := whenReady(ctx, logger, "test", func() (int, error) {
-		calls++
-		if calls < 3 {
-			return 0, fmt.Errorf("open stream DOSSIER: %w", context.DeadlineExceeded)
-		}
-		return 42, nil
-	})
-	if err != nil || v != 42 || calls != 3 {
-		t.Errorf("after two timeouts: %d, %v in %d calls; want 42 in 3", v, err, calls)
+// /readyz answers 503 while the projection has not reached what the log
+// held at start, and 200 once it has; /healthz answers 200 throughout.
+func TestReadyz(t *testing.T) {
+	n, err := Start(context.Background(), Config{DataDir: t.TempDir(), Instance: "t"})
+	if err != nil {
+		t.Fatal(err)
 	}
-
-	calls = 0
-	refused := errors.New("stream name already in use with a different configuration")
-	if _, err := whenReady(ctx, logger, "test", func() (int, error) { calls++; return 0, refused }); !errors.Is(err, refused) || calls != 1 {
-		t.Errorf("a refusal: %v after %d calls, want it at once", err, calls)
+	defer n.Close()
+	get := func(path string) (int, string) {
+		rec := httptest.NewRecorder()
+		n.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec.Code, rec.Body.String()
 	}
-
-	cctx, cancel := context.WithCancel(ctx)
-	cancel()
-	calls = 0
-	if _, err := whenReady(cctx, logger, "test", func() (int, error) { calls++; return 0, nats.ErrTimeout }); !errors.Is(err, nats.ErrTimeout) || calls != 1 {
-		t.Errorf("with the caller's context done: %v after %d calls, want no retry", err, calls)
+	if code, body := get("/readyz"); code != 200 {
+		t.Fatalf("an empty log: /readyz %d %s", code, body)
+	}
+	// As if the log had held more at start than has been projected.
+	n.startLast = n.store.Applied() + 10
+	if code, body := get("/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "catching up") {
+		t.Errorf("behind: /readyz %d %s", code, body)
+	}
+	if code, body := get("/healthz"); code != 200 {
+		t.Errorf("behind: /healthz %d %s", code, body)
 	}
 }

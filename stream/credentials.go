@@ -85,11 +85,11 @@ func createCredentials(path string) (Credentials, error) {
 	return c, nil
 }
 
-// users are the server's users and what each may do. protected are the
+// Users are the server's users and what each may do. protected are the
 // streams Dossier's own user may not delete, purge or reconfigure (the
 // log), and guarded those it may purge but not delete (a store whose
 // overwrites purge).
-func (c Credentials) users(protected, guarded []string) []*server.User {
+func (c Credentials) Users(protected, guarded []string) []*server.User {
 	var deny []string
 	for _, s := range protected {
 		deny = append(deny, "$JS.API.STREAM.DELETE."+s, "$JS.API.STREAM.PURGE."+s,

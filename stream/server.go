@@ -56,7 +56,7 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 		DontListen: cfg.Listen == "",
 	}
 	if cfg.Credentials != nil {
-		opts.Users = cfg.Credentials.users(cfg.Protected, cfg.Guarded)
+		opts.Users = cfg.Credentials.Users(cfg.Protected, cfg.Guarded)
 	}
 	if cfg.Listen != "" {
 		host, port, err := net.SplitHostPort(cfg.Listen)

@@ -69,6 +69,7 @@ type cli struct {
 	Replay    replayCmd    `cmd:"" help:"Project the log's events 1..--until into a new store directory: the graph as it was at that sequence. With a server running, pass --nats with its NATS client URL."`
 	Verify    verifyCmd    `cmd:"" help:"Ask a running server to re-project its log into a scratch store and compare it with its live store; exit 1 if they differ."`
 	Reextract reextractCmd `cmd:"" help:"Ask a running server to re-run an extractor over its stored documents and append the difference (new assertions recorded, vanished ones retracted)."`
+	Health    healthCmd    `cmd:"" help:"Ask a running server whether it is healthy (or, with --ready, ready for traffic); exit 0 if so: a container healthcheck."`
 	Version   versionCmd   `cmd:"" help:"Print the version."`
 	Token     tokenCmd     `cmd:"" help:"Issue tokens for a server's --tokens file."`
 }
