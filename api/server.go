@@ -209,9 +209,9 @@ func New(cfg Config) (*Server, error) {
 	g := web.GraphiQL()
 	s.mux.Handle("/graphiql", g)
 	s.mux.Handle("/graphiql/", g)
-	s.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/graphiql", http.StatusFound)
-	})
+	e := web.Explorer()
+	s.mux.Handle("GET /{$}", e)
+	s.mux.Handle("GET /explorer/", e)
 	return s, nil
 }
 

@@ -1,27 +1,45 @@
-// Package web serves Dossier's in-browser GraphiQL IDE at /graphiql.
+// Package web serves Dossier's two browser pages: the explorer at / and
+// the GraphiQL IDE at /graphiql.
+//
+// The explorer (Explorer) is for people reading the graph: a type-ahead
+// actor search; the actor's neighbourhood drawn with Cytoscape.js (actors
+// coloured by type, relationships by predicate, wider with support, dashed
+// when denied or only possible) and listed in a table, its text
+// alternative; a relationship's assertions with their evidence sentences,
+// documents, who said them, polarity and modality; a document's timeline;
+// the contested relationships with both sides side by side; a slider that
+// reads the graph as of an earlier sequence of the log; and new assertions
+// as they arrive. It talks to /graphql only: queries over HTTP POST, the
+// live feed over Server-Sent Events (graphql-sse), with a bearer token
+// kept in the tab's session storage when the server wants one. Its source
+// is in explorer/ (plain JavaScript modules, CSS, HTML); `npm ci && npm
+// run build` there bundles it with Cytoscape.js into assets/explorer/,
+// which is committed, so building Dossier needs no npm.
 //
 // GraphiQL lets a person explore the GraphQL schema (docs, autocompletion,
 // validation as they type), run queries and mutations against /graphql and
-// watch subscriptions stream in, with nothing to install but a browser. The
-// page talks to the same server that serves it: HTTP POST to /graphql for
-// queries and mutations, and a WebSocket on /graphql (protocol
-// graphql-transport-ws, ws:// or wss:// after the page's own scheme) for
-// subscriptions.
+// watch subscriptions stream in. The page talks to the same server that
+// serves it: HTTP POST to /graphql for queries and mutations, and a
+// WebSocket on /graphql (protocol graphql-transport-ws, ws:// or wss://
+// after the page's own scheme) for subscriptions.
 //
-// Every file the page loads is embedded in the binary with //go:embed, so it
-// works offline and loads nothing from a CDN. The third-party files were
-// vendored from the npm registry, copied byte for byte from these packages
-// (web/VENDOR.md has the exact files and the commands to re-vendor them):
+// Every file either page loads is embedded in the binary with //go:embed,
+// so both work offline and load nothing from a CDN. The third-party files
+// come from the npm registry (web/VENDOR.md has the exact files, versions
+// and the commands to rebuild or re-vendor them):
 //
 //   - graphiql 3.9.0: graphiql.min.js (UMD; bundles @graphiql/react,
 //     @graphiql/toolkit and graphql 16.9) and graphiql.min.css
 //   - react 18.3.1: umd/react.production.min.js
 //   - react-dom 18.3.1: umd/react-dom.production.min.js
 //   - graphql-ws 5.16.2: umd/graphql-ws.min.js
+//   - cytoscape 3.35.0: bundled into assets/explorer/explorer.js by
+//     esbuild 0.28.2
 //
-// Their licenses are in assets/licenses/ and are served under
-// /graphiql/assets/licenses/. index.html, dossier.css and
-// dossier-graphiql.js (the start-up code) are Dossier's own.
+// Their licenses are in assets/licenses/ (served under
+// /graphiql/assets/licenses/) and assets/explorer/licenses/ (served under
+// /explorer/licenses/). GraphiQL's index.html, dossier.css and
+// dossier-graphiql.js (its start-up code) are Dossier's own.
 //
 // The package uses only the standard library.
 package web
@@ -34,6 +52,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
@@ -41,11 +60,18 @@ import (
 //go:embed assets
 var assets embed.FS
 
-// Paths the handler answers.
+// Paths the handlers answer.
 const (
 	pagePath   = "/graphiql"
 	assetsPath = "/graphiql/assets/"
+
+	explorerPath       = "/"
+	explorerAssetsPath = "/explorer/"
 )
+
+// explorerDir is the explorer's directory of assets/: the output of
+// explorer/'s build, served by Explorer and not by GraphiQL.
+const explorerDir = "explorer"
 
 // contentTypes are set explicitly rather than left to the mime package,
 // whose answer for .js depends on the host's /etc/mime.types.
@@ -61,15 +87,34 @@ var contentTypes = map[string]string{
 // with the embedded assets, and 404 on anything else, directories included;
 // mount it on both "/graphiql" and "/graphiql/" of a ServeMux.
 func GraphiQL() http.Handler {
-	sub, err := fs.Sub(assets, "assets")
+	return newSite("assets", []string{pagePath, pagePath + "/"}, assetsPath, explorerDir, contentSecurityPolicy)
+}
+
+// Explorer returns the handler of the explorer page. It answers GET and
+// HEAD on "/" with the page, on "/explorer/NAME" with its embedded assets
+// (explorer.js, explorer.css, licenses/), and 404 on anything else; mount
+// it on "GET /{$}" and "GET /explorer/" of a ServeMux.
+func Explorer() http.Handler {
+	return newSite(path.Join("assets", explorerDir), []string{explorerPath}, explorerAssetsPath, "", explorerSecurityPolicy)
+}
+
+// newSite serves dir of the embedded files: its index.html at pages, every
+// other regular file under prefix, except those under the subdirectory
+// skip (if not empty). csp gives the Content-Security-Policy for a request's
+// Host.
+func newSite(dir string, pages []string, prefix, skip string, csp func(host string) string) *site {
+	sub, err := fs.Sub(assets, dir)
 	if err != nil {
 		panic("web: embedded assets: " + err.Error()) // cannot happen: the directory is embedded
 	}
 	index, err := fs.ReadFile(sub, "index.html")
 	if err != nil {
-		panic("web: embedded index.html: " + err.Error())
+		panic("web: embedded " + dir + "/index.html: " + err.Error())
 	}
-	h := &handler{
+	h := &site{
+		pages:     pages,
+		prefix:    prefix,
+		csp:       csp,
 		index:     index,
 		indexETag: etag(index),
 		etags:     map[string]string{},
@@ -77,8 +122,14 @@ func GraphiQL() http.Handler {
 	// Only regular files other than index.html are served as assets, so a
 	// directory gets no listing and index.html has a single address.
 	err = fs.WalkDir(sub, ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || name == "index.html" {
+		if err != nil || name == "index.html" {
 			return err
+		}
+		if d.IsDir() {
+			if skip != "" && name == skip {
+				return fs.SkipDir
+			}
+			return nil
 		}
 		b, err := fs.ReadFile(sub, name)
 		if err != nil {
@@ -90,22 +141,27 @@ func GraphiQL() http.Handler {
 	if err != nil {
 		panic("web: embedded assets: " + err.Error())
 	}
-	h.files = http.StripPrefix(assetsPath, http.FileServerFS(sub))
+	h.files = http.StripPrefix(prefix, http.FileServerFS(sub))
 	return h
 }
 
-type handler struct {
+// site is one page and its assets.
+type site struct {
+	pages     []string
+	prefix    string
+	csp       func(host string) string
 	index     []byte
 	indexETag string
-	// etags maps each servable asset, relative to assets/, to its ETag.
+	// etags maps each servable asset, relative to the site's directory,
+	// to its ETag.
 	etags map[string]string
 	files http.Handler
 }
 
-func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
-	isPage := p == pagePath || p == pagePath+"/"
-	if !isPage && !strings.HasPrefix(p, assetsPath) {
+	isPage := slices.Contains(h.pages, p)
+	if !isPage && !strings.HasPrefix(p, h.prefix) {
 		http.NotFound(w, r)
 		return
 	}
@@ -115,7 +171,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hdr := w.Header()
-	hdr.Set("Content-Security-Policy", contentSecurityPolicy(r.Host))
+	hdr.Set("Content-Security-Policy", h.csp(r.Host))
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("X-Frame-Options", "DENY")
 	hdr.Set("Referrer-Policy", "no-referrer")
@@ -129,7 +185,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(h.index))
 		return
 	}
-	name := strings.TrimPrefix(p, assetsPath)
+	name := strings.TrimPrefix(p, h.prefix)
 	tag, ok := h.etags[name]
 	if !ok {
 		http.NotFound(w, r)
@@ -140,6 +196,23 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	hdr.Set("ETag", tag)
 	h.files.ServeHTTP(w, r)
+}
+
+// explorerSecurityPolicy is the explorer page's policy. Everything,
+// subscriptions included (SSE read with fetch), comes from this server;
+// no script or style is inline and nothing is eval'd. Cytoscape.js would
+// insert a <style> element of one rule, which style-src 'self' refuses:
+// index.html carries the element id it looks for, so it does not try, and
+// explorer.css has the rule.
+func explorerSecurityPolicy(string) string {
+	return "default-src 'none'; " +
+		"script-src 'self'; " +
+		"style-src 'self'; " +
+		"img-src 'self' data:; " +
+		"connect-src 'self'; " +
+		"base-uri 'none'; " +
+		"form-action 'none'; " +
+		"frame-ancestors 'none'"
 }
 
 // contentSecurityPolicy is the page's policy for a request to host (the

@@ -235,3 +235,99 @@ func TestAssetSize(t *testing.T) {
 		t.Errorf("embedded assets total %d bytes, over %d", total, max)
 	}
 }
+
+// loadedRE finds what a page loads: the src of scripts and the href of
+// links (stylesheets, icons); anchors are not loaded.
+var loadedRE = regexp.MustCompile(`<(?:script|link)\b[^>]*\b(?:src|href)="([^"]*)"`)
+
+func TestExplorerPage(t *testing.T) {
+	h := Explorer()
+	resp := get(t, h, http.MethodGet, "/", nil)
+	page := body(t, resp)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /: status %d", resp.StatusCode)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != contentTypes[".html"] {
+		t.Errorf("GET /: Content-Type %q", ct)
+	}
+	if !strings.Contains(page, "<title>Dossier Explorer</title>") {
+		t.Error("GET /: the page lacks its title")
+	}
+	csp := resp.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'none'", "script-src 'self';", "style-src 'self';", "connect-src 'self';", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe") {
+		t.Errorf("CSP %q allows something unsafe", csp)
+	}
+	if n, m := strings.Count(page, "<script"), strings.Count(page, "<script src="); n != m {
+		t.Errorf("index.html has %d inline scripts; the CSP would block them", n-m)
+	}
+	if strings.Contains(page, "style=") || strings.Contains(page, "<style") {
+		t.Error("index.html has inline styles; keep them in explorer.css")
+	}
+	// The page and what it loads come from this handler, whose assets are
+	// the build's output: the bundle (with Cytoscape.js), its CSS, its
+	// license.
+	loaded := map[string]bool{}
+	for _, m := range loadedRE.FindAllStringSubmatch(page, -1) {
+		loaded[m[1]] = true
+	}
+	for _, u := range []string{"/explorer/explorer.js", "/explorer/explorer.css"} {
+		if !loaded[u] {
+			t.Errorf("index.html does not load %s (loads %v)", u, loaded)
+		}
+	}
+	for u := range loaded {
+		if !strings.HasPrefix(u, explorerAssetsPath) && u != "data:," {
+			t.Errorf("index.html loads %q, outside %s", u, explorerAssetsPath)
+		}
+	}
+	for _, c := range []struct{ path, want string }{
+		{"/explorer/explorer.js", "cytoscape"},
+		{"/explorer/explorer.css", "cytoscape_container"},
+		{"/explorer/licenses/cytoscape.LICENSE.txt", "Cytoscape Consortium"},
+	} {
+		resp := get(t, h, http.MethodGet, c.path, nil)
+		b := body(t, resp)
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: status %d", c.path, resp.StatusCode)
+			continue
+		}
+		if ct, want := resp.Header.Get("Content-Type"), contentTypes[path.Ext(c.path)]; ct != want {
+			t.Errorf("GET %s: Content-Type %q, want %q", c.path, ct, want)
+		}
+		if resp.Header.Get("ETag") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %s: headers %v", c.path, resp.Header)
+		}
+		if !strings.Contains(b, c.want) {
+			t.Errorf("GET %s: %d bytes without %q", c.path, len(b), c.want)
+		}
+	}
+}
+
+// TestExplorerSeparate checks each handler serves only its own files.
+func TestExplorerSeparate(t *testing.T) {
+	for _, c := range []struct {
+		h       http.Handler
+		targets []string
+	}{
+		{Explorer(), []string{"/explorer/index.html", "/explorer/", "/explorer/licenses/", "/explorer/graphiql.min.js", "/explorer/../web.go", "/graphiql", "/graphql", "/favicon.ico", "/index.html"}},
+		{GraphiQL(), []string{"/graphiql/assets/explorer/explorer.js", "/graphiql/assets/explorer/index.html", "/explorer/explorer.js"}},
+	} {
+		for _, target := range c.targets {
+			resp := get(t, c.h, http.MethodGet, target, nil)
+			body(t, resp)
+			if resp.StatusCode != http.StatusNotFound {
+				t.Errorf("GET %s: status %d, want 404", target, resp.StatusCode)
+			}
+		}
+	}
+	resp := get(t, Explorer(), http.MethodPost, "/", nil)
+	body(t, resp)
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /: status %d, want 405", resp.StatusCode)
+	}
+}
