@@ -56,6 +56,24 @@ try {
 
   await page.goto(base + '/graphiql');
   await page.waitForSelector('.graphiql-query-editor .CodeMirror', { timeout: 30000 });
+  // The page opens on a short query that runs as it is.
+  const opening = await page.evaluate(() => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.getValue());
+  if (opening.split('\n').length > 15) fail(`the opening query is ${opening.split('\n').length} lines long`);
+  await page.waitForTimeout(1000);
+  await page.click('.graphiql-execute-button');
+  let opened = '';
+  for (let i = 0; i < 20 && !opened.includes('"stats"'); i++) {
+    await page.waitForTimeout(250);
+    opened = await page.evaluate(() => {
+      const cm = document.querySelector('.result-window .CodeMirror');
+      return cm ? cm.CodeMirror.getValue() : '';
+    });
+  }
+  if (!opened.includes('"relationships"') || opened.includes('"errors"')) {
+    fail(`the opening query did not answer cleanly: ${opened.slice(0, 300)}`);
+  } else {
+    console.log('ok the opening query runs: ' + opened.replace(/\s+/g, ' ').slice(0, 120));
+  }
   // The subscription, typed into the editor as a user would paste it.
   const subscription = 'subscription { assertionRecorded(filter: {predicates: ["BANS"]}) { sequence subject { name } object { name } } }';
   await page.evaluate((q) => {
