@@ -27,6 +27,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/dossier-kg/dossier/agents"
 	"github.com/dossier-kg/dossier/api"
 	"github.com/dossier-kg/dossier/auth"
 	"github.com/dossier-kg/dossier/events"
@@ -240,6 +241,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", metricsGuard(cfg.MetricsToken, promhttp.HandlerFor(n.metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)})))
+	mux.Handle("/mcp", agents.Handler(agents.HandlerConfig{API: n.api.Handler(), AllowedOrigins: cfg.AllowedOrigins, MaxDocumentBytes: cfg.MaxDocumentBytes, Logger: cfg.Logger}))
 	mux.Handle("/", n.api.Handler())
 	n.handler = mux
 	pctx, cancel := context.WithCancel(context.Background())
