@@ -62,6 +62,13 @@ type Config struct {
 	Extractor extract.Extractor
 	// AllowedOrigins: see api.Config.
 	AllowedOrigins []string
+	// AllowedHosts, when set, are the only host names requests may be
+	// addressed to (the Host header, port aside). A server on loopback
+	// sets localhost, 127.0.0.1 and ::1: a web page whose own name the
+	// attacker makes resolve to 127.0.0.1 (DNS rebinding) sends its own
+	// name as Host and its own origin as Origin, so only the Host header
+	// tells such a request from the user's own.
+	AllowedHosts []string
 	// Tokens: see api.Config. Nil: every caller is an admin.
 	Tokens *auth.Tokens
 	// Limits: see api.Config.
@@ -243,7 +250,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	mux.Handle("GET /metrics", metricsGuard(cfg.MetricsToken, promhttp.HandlerFor(n.metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)})))
 	mux.Handle("/mcp", agents.Handler(agents.HandlerConfig{API: n.api.Handler(), AllowedOrigins: cfg.AllowedOrigins, MaxDocumentBytes: cfg.MaxDocumentBytes, Logger: cfg.Logger}))
 	mux.Handle("/", n.api.Handler())
-	n.handler = mux
+	n.handler = hostGuard(cfg.AllowedHosts, mux)
 	pctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	n.wg.Add(1)

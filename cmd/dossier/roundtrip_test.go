@@ -83,7 +83,9 @@ func exportOf(t *testing.T, ts *testServer, format string) string {
 func firstDocumentID(t *testing.T, ts *testServer) string {
 	t.Helper()
 	var page struct {
-		Documents struct{ Edges []struct{ Node struct{ ID string } } }
+		Documents struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	if err := ts.flags().client().do(context.Background(), `{ documents(first: 1) { edges { node { id } } } }`, nil, &page); err != nil || len(page.Documents.Edges) == 0 {
 		t.Fatalf("documents: %v", err)

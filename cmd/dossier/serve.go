@@ -74,6 +74,7 @@ type serveCmd struct {
 	Ingest           []string `help:"Once up, ingest these documents (globs allowed), as 'dossier ingest' would." env:"DOSSIER_INGEST" placeholder:"FILE"`
 	Extractor        string   `help:"How documents are read: rules (offline, the default) or llm (an OpenAI-compatible endpoint from DOSSIER_LLM_URL, DOSSIER_LLM_MODEL, DOSSIER_LLM_KEY)." enum:"rules,llm" default:"rules" env:"DOSSIER_EXTRACTOR"`
 	AllowedOrigin    []string `name:"allowed-origin" help:"A browser origin (https://host[:port]) allowed to open WebSocket subscriptions besides the server's own; repeatable." env:"DOSSIER_ALLOWED_ORIGINS" placeholder:"ORIGIN"`
+	AllowedHost      []string `name:"allowed-host" help:"A host name requests may be addressed to; repeatable. On loopback, localhost, 127.0.0.1 and ::1 are allowed and no other (a guard against DNS rebinding); elsewhere any, unless this names some." env:"DOSSIER_ALLOWED_HOSTS" placeholder:"HOST"`
 	MaxDocumentBytes int64    `help:"Largest document accepted for ingestion, in bytes." default:"10485760" env:"DOSSIER_MAX_DOCUMENT_BYTES"`
 	Instance         string   `help:"Name of this instance's projection consumer (default: from host name and data directory)." env:"DOSSIER_INSTANCE"`
 	Tokens           string   `help:"File of issued tokens ('dossier token add' writes it): every request then needs one, and acts as its subject and role." env:"DOSSIER_TOKENS" placeholder:"FILE"`
@@ -109,6 +110,10 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	cfg.Instance = c.Instance
 	cfg.MaxDocumentBytes = c.MaxDocumentBytes
 	cfg.AllowedOrigins = c.AllowedOrigin
+	cfg.AllowedHosts = c.AllowedHost
+	if loopback(c.Listen) {
+		cfg.AllowedHosts = append([]string{"localhost", "127.0.0.1", "::1"}, c.AllowedHost...)
+	}
 	cfg.Limits = c.limits()
 	cfg.MetricsToken = c.MetricsToken
 	if c.Tokens != "" {
