@@ -13,6 +13,7 @@
 //	dossier reextract              re-run an extractor over stored documents, appending the difference
 //	dossier mcp                    Dossier's tools for an LLM agent, over MCP on stdin/stdout
 //	dossier health [--ready]       exit 0 if a running server is healthy (or ready)
+//	dossier completion             shell completions: eval "$(dossier completion)"
 //	dossier version
 //
 // Every flag can also be set from a DOSSIER_* environment variable, named
@@ -32,6 +33,8 @@ import (
 	"syscall"
 
 	"github.com/alecthomas/kong"
+	"github.com/posener/complete"
+	"github.com/willabides/kongplete"
 
 	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/node"
@@ -60,26 +63,27 @@ type cli struct {
 	LogLevel    slog.Level  `help:"Log level: debug, info, warn, error." default:"info" env:"DOSSIER_LOG_LEVEL"`
 	ShowVersion versionFlag `help:"Print the version and exit." name:"version"`
 
-	Serve     serveCmd     `cmd:"" help:"Run a Dossier server: NATS (embedded or --nats), the projection and the GraphQL API."`
-	Load      loadCmd      `cmd:"" help:"Record assertions from a JSON-lines file (or - for stdin) through a running server."`
-	Ingest    ingestCmd    `cmd:"" help:"Record documents (plain text, HTML, markdown) through a running server, which extracts their actors and assertions."`
-	Query     queryCmd     `cmd:"" help:"Send a GraphQL query or mutation to a running server and print the answer as a table or JSON."`
-	Export    exportCmd    `cmd:"" help:"Print the current graph: what load reads back (the default), or for eval (gold), spreadsheets (csv) or Gephi (graphml)."`
-	Eval      evalCmd      `cmd:"" help:"Score what the server's graph holds against answer keys (gold files), document by document."`
-	Rebuild   rebuildCmd   `cmd:"" help:"Re-project the whole log into a fresh store and swap it in. Stop the server first."`
-	History   historyCmd   `cmd:"" help:"Show the audit trail of an actor, assertion, document or relationship: who changed it, when, why."`
-	Replay    replayCmd    `cmd:"" help:"Project the log's events 1..--until into a new store directory: the graph as it was at that sequence. With a server running, pass --nats with its NATS client URL."`
-	Verify    verifyCmd    `cmd:"" help:"Ask a running server to re-project its log into a scratch store and compare it with its live store; exit 1 if they differ."`
-	Reextract reextractCmd `cmd:"" help:"Ask a running server to re-run an extractor over its stored documents and append the difference (new assertions recorded, vanished ones retracted)."`
-	Mcp       mcpCmd       `cmd:"" help:"Serve Dossier's tools to an LLM agent over MCP on stdin and stdout (Claude Desktop and other MCP clients start it), through a running server: --server, --token."`
-	Health    healthCmd    `cmd:"" help:"Ask a running server whether it is healthy (or, with --ready, ready for traffic); exit 0 if so: a container healthcheck."`
-	Version   versionCmd   `cmd:"" help:"Print the version."`
-	Token     tokenCmd     `cmd:"" help:"Issue tokens for a server's --tokens file."`
+	Serve      serveCmd                     `cmd:"" help:"Run a Dossier server: NATS (embedded or --nats), the projection and the GraphQL API."`
+	Load       loadCmd                      `cmd:"" help:"Record assertions from a JSON-lines file (or - for stdin) through a running server."`
+	Ingest     ingestCmd                    `cmd:"" help:"Record documents (plain text, HTML, markdown) through a running server, which extracts their actors and assertions."`
+	Query      queryCmd                     `cmd:"" help:"Send a GraphQL query or mutation to a running server and print the answer as a table or JSON."`
+	Export     exportCmd                    `cmd:"" help:"Print the current graph: what load reads back (the default), or for eval (gold), spreadsheets (csv) or Gephi (graphml)."`
+	Eval       evalCmd                      `cmd:"" help:"Score what the server's graph holds against answer keys (gold files), document by document."`
+	Rebuild    rebuildCmd                   `cmd:"" help:"Re-project the whole log into a fresh store and swap it in. Stop the server first."`
+	History    historyCmd                   `cmd:"" help:"Show the audit trail of an actor, assertion, document or relationship: who changed it, when, why."`
+	Replay     replayCmd                    `cmd:"" help:"Project the log's events 1..--until into a new store directory: the graph as it was at that sequence. With a server running, pass --nats with its NATS client URL."`
+	Verify     verifyCmd                    `cmd:"" help:"Ask a running server to re-project its log into a scratch store and compare it with its live store; exit 1 if they differ."`
+	Reextract  reextractCmd                 `cmd:"" help:"Ask a running server to re-run an extractor over its stored documents and append the difference (new assertions recorded, vanished ones retracted)."`
+	Mcp        mcpCmd                       `cmd:"" help:"Serve Dossier's tools to an LLM agent over MCP on stdin and stdout (Claude Desktop and other MCP clients start it), through a running server: --server, --token."`
+	Health     healthCmd                    `cmd:"" help:"Ask a running server whether it is healthy (or, with --ready, ready for traffic); exit 0 if so: a container healthcheck."`
+	Version    versionCmd                   `cmd:"" help:"Print the version."`
+	Completion kongplete.InstallCompletions `cmd:"" help:"Print shell completions for your login shell (bash, zsh or fish): add eval \"$(dossier completion)\" to its startup file."`
+	Token      tokenCmd                     `cmd:"" help:"Issue tokens for a server's --tokens file."`
 }
 
 func main() {
 	var c cli
-	kctx := kong.Parse(&c,
+	parser := kong.Must(&c,
 		kong.Name("dossier"),
 		kong.Description("Dossier turns documents into an auditable knowledge graph."),
 		kong.UsageOnError(),
@@ -92,12 +96,16 @@ func main() {
 			os.Exit(code)
 		}),
 	)
+	// A shell asking for completions (COMP_LINE set) is answered here,
+	// before anything else runs.
+	kongplete.Complete(parser, kongplete.WithPredictor("file", complete.PredictFiles("*")))
+	kctx, err := parser.Parse(os.Args[1:])
+	parser.FatalIfErrorf(err)
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: c.LogLevel})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	kctx.BindTo(ctx, (*context.Context)(nil))
-	err := kctx.Run()
-	if err == nil {
+	if err = kctx.Run(); err == nil {
 		return
 	}
 	fmt.Fprintln(os.Stderr, "dossier:", err)
