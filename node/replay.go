@@ -30,24 +30,14 @@ func Replay(ctx context.Context, cfg Config, until uint64, out string) (uint64, 
 	if err != nil {
 		return 0, fmt.Errorf("replay: %w", err)
 	}
-	if cfg.NATS.URL == "" {
-		// The embedded server would open the log's files under a running
-		// server: prove none runs, by the store's directory lock, and
-		// hold the lock while replaying so that none starts.
-		unlock, err := lockLive(ctx, cfg)
-		if err != nil {
-			return 0, fmt.Errorf("replay: the data directory %s is in use by a running server (or unreadable); pass --nats with that server's NATS client URL (its embedded server listens on nats://127.0.0.1:4222 unless --nats-listen said otherwise), or stop it: %w", cfg.DataDir, err)
-		}
-		defer unlock()
-	}
-	// A replay serves nobody.
-	cfg.NATS.Listen = ""
-	useLocalCredentials(&cfg)
-	n := &Node{cfg: cfg}
-	defer n.Close()
-	if err := n.connect(ctx); err != nil {
+	// The embedded server would open the log's files under a running
+	// server: openLogOnly proves none runs, by the store's directory
+	// lock, and holds the lock while replaying so that none starts.
+	n, done, err := openLogOnly(ctx, cfg, stream.UserReader)
+	if err != nil {
 		return 0, fmt.Errorf("replay: %w", err)
 	}
+	defer done()
 	last, err := n.log.LastSequence(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("replay: %w", err)
@@ -70,10 +60,10 @@ func Replay(ctx context.Context, cfg Config, until uint64, out string) (uint64, 
 	return until, nil
 }
 
-// useLocalCredentials: a replay pointed at the server running on its
-// data directory reads the log as that server's reader, unless told whom
-// to connect as.
-func useLocalCredentials(cfg *Config) {
+// useLocalCredentials: a tool pointed at the server running on its data
+// directory connects as that server's user, unless told whom to connect
+// as.
+func useLocalCredentials(cfg *Config, user string) {
 	c := &cfg.NATS
 	if c.URL == "" || c.User != "" || c.Token != "" || c.CredsFile != "" {
 		return
@@ -83,7 +73,7 @@ func useLocalCredentials(cfg *Config) {
 		return
 	}
 	if creds, err := stream.LoadCredentials(path); err == nil {
-		c.User, c.Password = stream.UserReader, creds.Passwords[stream.UserReader]
+		c.User, c.Password = user, creds.Passwords[user]
 	}
 }
 

@@ -8,6 +8,8 @@
 //	dossier eval --gold DIR        score the graph against answer keys, document by document
 //	dossier rebuild                re-project the log into a fresh store (server stopped)
 //	dossier replay --out DIR       project events 1..--until into a new store: the graph as it was then
+//	dossier backup DIR             snapshot the log and the texts (JetStream's own snapshots)
+//	dossier restore DIR --data NEW put a backup into a new data directory
 //	dossier verify                 compare a running server's store with a fresh projection of its log
 //	dossier history --actor X      the audit trail of an actor, assertion, document or relationship
 //	dossier reextract              re-run an extractor over stored documents, appending the difference

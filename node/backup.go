@@ -1,0 +1,164 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/jsm.go"
+
+	"github.com/dossier-kg/dossier/ingest"
+	"github.com/dossier-kg/dossier/stream"
+)
+
+// A backup is JetStream's own snapshot of each stream Dossier keeps, one
+// directory per stream, and a manifest. It is taken by the NATS server
+// while it serves, consistent at one sequence per stream, with every
+// message's sequence and timestamp: a store projected from a restored
+// log is the same, digest for digest, as one projected from the
+// original. The graph is not in it; it is rebuilt from the log.
+
+// backupStreams are the streams a backup holds: the log, and the
+// document texts' object store.
+var backupStreams = []string{stream.DefaultStream, "OBJ_" + ingest.DefaultBucket}
+
+// manifestFile names what a backup holds.
+const manifestFile = "dossier-backup.json"
+
+// Manifest describes a backup.
+type Manifest struct {
+	Created time.Time                 `json:"created"`
+	Streams map[string]StreamSnapshot `json:"streams"`
+}
+
+// StreamSnapshot is one stream of a backup.
+type StreamSnapshot struct {
+	Messages uint64 `json:"messages"`
+	LastSeq  uint64 `json:"last_seq"`
+	Bytes    uint64 `json:"bytes"`
+}
+
+// Backup snapshots the log and the document texts into dir, which must
+// not exist or be empty. With cfg.NATS.URL it asks that server (a
+// running Dossier's, as its admin when the data directory holds its
+// credentials); without, it opens the data directory's own NATS files,
+// which no running server may hold.
+func Backup(ctx context.Context, cfg Config, dir string) (Manifest, error) {
+	m := Manifest{Created: time.Now().UTC(), Streams: map[string]StreamSnapshot{}}
+	if err := cfg.setDefaults(); err != nil {
+		return m, fmt.Errorf("backup: %w", err)
+	}
+	if _, err := emptyDir(dir); err != nil {
+		return m, fmt.Errorf("backup: %w", err)
+	}
+	n, done, err := openLogOnly(ctx, cfg, stream.UserAdmin)
+	if err != nil {
+		return m, fmt.Errorf("backup: %w", err)
+	}
+	defer done()
+	mgr, err := jsm.New(n.nc, jsm.WithTimeout(time.Minute))
+	if err != nil {
+		return m, fmt.Errorf("backup: %w", err)
+	}
+	for _, name := range backupStreams {
+		known, err := mgr.IsKnownStream(name)
+		if err != nil {
+			return m, fmt.Errorf("backup %s: %w", name, err)
+		}
+		if !known {
+			continue // no document texts yet
+		}
+		s, err := mgr.LoadStream(name)
+		if err != nil {
+			return m, fmt.Errorf("backup %s: %w", name, err)
+		}
+		st, err := s.State()
+		if err != nil {
+			return m, fmt.Errorf("backup %s: %w", name, err)
+		}
+		if _, err := s.SnapshotToDirectory(ctx, filepath.Join(dir, name), jsm.SnapshotHealthCheck()); err != nil {
+			return m, fmt.Errorf("backup %s: %w", name, err)
+		}
+		m.Streams[name] = StreamSnapshot{Messages: st.Msgs, LastSeq: st.LastSeq, Bytes: st.Bytes}
+	}
+	b, _ := json.MarshalIndent(m, "", "  ")
+	if err := os.WriteFile(filepath.Join(dir, manifestFile), append(b, '\n'), 0o600); err != nil {
+		return m, fmt.Errorf("backup: %w", err)
+	}
+	return m, nil
+}
+
+// Restore puts a backup's streams into the NATS files of a new data
+// directory (cfg.DataDir, which must not exist or be empty); `dossier
+// serve` on it then projects the graph from the restored log.
+func Restore(ctx context.Context, cfg Config, dir string) (Manifest, error) {
+	var m Manifest
+	b, err := os.ReadFile(filepath.Join(dir, manifestFile))
+	if err != nil {
+		return m, fmt.Errorf("restore: %s is not a Dossier backup: %w", dir, err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, fmt.Errorf("restore: %s: %w", manifestFile, err)
+	}
+	if _, err := emptyDir(cfg.DataDir); err != nil {
+		return m, fmt.Errorf("restore into %s: %w", cfg.DataDir, err)
+	}
+	if cfg.NATS.URL != "" {
+		return m, errors.New("restore: it fills a new data directory's own NATS files; for a cluster, restore with the nats CLI (nats stream restore)")
+	}
+	creds, err := stream.LoadCredentials((&Node{cfg: cfg}).CredentialsFile())
+	if err != nil {
+		return m, fmt.Errorf("restore: %w", err)
+	}
+	srv, err := stream.StartServer(stream.ServerConfig{Dir: filepath.Join(cfg.DataDir, "nats"), Credentials: &creds})
+	if err != nil {
+		return m, fmt.Errorf("restore: %w", err)
+	}
+	defer srv.Shutdown()
+	nc, err := srv.Connect()
+	if err != nil {
+		return m, fmt.Errorf("restore: %w", err)
+	}
+	defer nc.Close()
+	mgr, err := jsm.New(nc, jsm.WithTimeout(time.Minute))
+	if err != nil {
+		return m, fmt.Errorf("restore: %w", err)
+	}
+	for name, want := range m.Streams {
+		_, st, err := mgr.RestoreSnapshotFromDirectory(ctx, name, filepath.Join(dir, name))
+		if err != nil {
+			return m, fmt.Errorf("restore %s: %w", name, err)
+		}
+		if st.Msgs != want.Messages || st.LastSeq != want.LastSeq {
+			return m, fmt.Errorf("restore %s: %d messages to %d restored, the backup holds %d to %d", name, st.Msgs, st.LastSeq, want.Messages, want.LastSeq)
+		}
+	}
+	return m, nil
+}
+
+// openLogOnly connects to NATS for a tool that reads the log beside or
+// without a running server (replay, backup): an embedded server on the
+// data directory, which must then be free, or cfg.NATS.URL, as user
+// when the data directory holds the credentials of its embedded server.
+func openLogOnly(ctx context.Context, cfg Config, user string) (*Node, func(), error) {
+	unlock := func() error { return nil }
+	if cfg.NATS.URL == "" {
+		var err error
+		if unlock, err = lockLive(ctx, cfg); err != nil {
+			return nil, nil, fmt.Errorf("the data directory %s is in use by a running server (or unreadable); pass --nats with that server's NATS client URL (its embedded server listens on nats://127.0.0.1:4222 unless --nats-listen said otherwise), or stop it: %w", cfg.DataDir, err)
+		}
+	}
+	cfg.NATS.Listen = "" // it serves nobody
+	useLocalCredentials(&cfg, user)
+	n := &Node{cfg: cfg}
+	if err := n.connect(ctx); err != nil {
+		n.Close()
+		unlock()
+		return nil, nil, err
+	}
+	return n, func() { n.Close(); unlock() }, nil
+}
