@@ -655,7 +655,7 @@ func (p *serveProc) checkFold(t *testing.T, ctx context.Context, bin string, w *
 
 	// dossier export lists each once.
 	var out, errb bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, "export", "--server", p.url)
+	cmd := exec.CommandContext(ctx, bin, "export", "--format", "gold", "--server", p.url)
 	cmd.Env, cmd.Stdout, cmd.Stderr = childEnv(), &out, &errb
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("dossier export: %v\n%s", err, errb.String())
