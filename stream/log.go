@@ -146,30 +146,81 @@ func (l *Log) Append(ctx context.Context, evs []events.Envelope, opt AppendOptio
 	if opt.ExpectLastSequence != nil {
 		return l.appendExpecting(ctx, evs, msgs, *opt.ExpectLastSequence)
 	}
-	futures := make([]jetstream.PubAckFuture, len(msgs))
+	// At most AppendWindow publishes of this call are in flight: past
+	// it, the oldest acknowledgement is awaited first. A large document
+	// (thousands of events) then waits for the log instead of running
+	// into the client's own limit on outstanding publishes, which fails
+	// the append ("stalled with too many outstanding async published
+	// messages") when acknowledgements are slow.
+	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
+	out := make([]Appended, 0, len(msgs))
 	for i, m := range msgs {
-		f, err := l.js.PublishMsgAsync(m, jetstream.WithExpectStream(l.cfg.Stream))
-		if err != nil {
-			return l.collect(ctx, evs, futures[:i], fmt.Errorf("append %s: %w", evs[i].ID, err))
+		if len(futures)-len(out) >= AppendWindow {
+			a, err := l.await(ctx, evs[len(out)], futures[len(out)])
+			if err != nil {
+				return out, err
+			}
+			out = append(out, a)
 		}
-		futures[i] = f
+		f, err := l.publish(ctx, m, futures, &out, evs)
+		if err != nil {
+			return l.collect(ctx, evs, futures, out, fmt.Errorf("append %s: %w", evs[i].ID, err))
+		}
+		futures = append(futures, f)
 	}
-	return l.collect(ctx, evs, futures, nil)
+	return l.collect(ctx, evs, futures, out, nil)
 }
 
-// collect waits for acks in order and stops at the first failure, so the
-// result is always a prefix of the events.
-func (l *Log) collect(ctx context.Context, evs []events.Envelope, futures []jetstream.PubAckFuture, cause error) ([]Appended, error) {
-	out := make([]Appended, 0, len(futures))
-	for i, f := range futures {
-		select {
-		case ack := <-f.Ok():
-			out = append(out, Appended{Sequence: ack.Sequence, Duplicate: ack.Duplicate})
-		case err := <-f.Err():
-			return out, fmt.Errorf("append %s: %w", evs[i].ID, classify(err))
-		case <-ctx.Done():
-			return out, fmt.Errorf("append %s: %w", evs[i].ID, ctx.Err())
+// AppendWindow bounds the publishes one Append has in flight.
+const AppendWindow = 256
+
+// publish publishes m asynchronously. Appends running at once share the
+// client's limit on outstanding publishes; when it is reached, this one
+// waits for its own oldest acknowledgement (or, with none in flight, a
+// moment) and tries again, until ctx ends.
+func (l *Log) publish(ctx context.Context, m *nats.Msg, futures []jetstream.PubAckFuture, out *[]Appended, evs []events.Envelope) (jetstream.PubAckFuture, error) {
+	for {
+		f, err := l.js.PublishMsgAsync(m, jetstream.WithExpectStream(l.cfg.Stream))
+		if !errors.Is(err, jetstream.ErrTooManyStalledMsgs) {
+			return f, err
 		}
+		if n := len(*out); n < len(futures) {
+			a, err := l.await(ctx, evs[n], futures[n])
+			if err != nil {
+				return nil, err
+			}
+			*out = append(*out, a)
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// await waits for one acknowledgement.
+func (l *Log) await(ctx context.Context, ev events.Envelope, f jetstream.PubAckFuture) (Appended, error) {
+	select {
+	case ack := <-f.Ok():
+		return Appended{Sequence: ack.Sequence, Duplicate: ack.Duplicate}, nil
+	case err := <-f.Err():
+		return Appended{}, fmt.Errorf("append %s: %w", ev.ID, classify(err))
+	case <-ctx.Done():
+		return Appended{}, fmt.Errorf("append %s: %w", ev.ID, ctx.Err())
+	}
+}
+
+// collect waits for the acks not yet in out, in order, and stops at the
+// first failure, so the result is always a prefix of the events.
+func (l *Log) collect(ctx context.Context, evs []events.Envelope, futures []jetstream.PubAckFuture, out []Appended, cause error) ([]Appended, error) {
+	for i := len(out); i < len(futures); i++ {
+		a, err := l.await(ctx, evs[i], futures[i])
+		if err != nil {
+			return out, err
+		}
+		out = append(out, a)
 	}
 	return out, cause
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -333,5 +335,82 @@ func TestLastOnSubject(t *testing.T) {
 	seq, ok, err := l.LastOnSubject(ctx, events.DocumentSubject(d.ID))
 	if err != nil || !ok || seq != out[1].Sequence {
 		t.Errorf("after: %d %v %v, want %d", seq, ok, err, out[1].Sequence)
+	}
+}
+
+// A large append keeps a bounded number of publishes in flight and waits
+// for acknowledgements past it, rather than filling the client's limit
+// on outstanding publishes (4,000 by default): a 5 MB document of 13,000
+// events once failed with "stalled with too many outstanding async
+// published messages" when acknowledgements were slow. Appends running
+// at once, on a client that allows fewer in flight than they want, all
+// complete.
+func TestAppendBackPressure(t *testing.T) {
+	srv, _ := testenv.JetStream(t)
+	nc, err := srv.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(2*stream.AppendWindow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := stream.OpenLog(context.Background(), stream.LogConfig{JetStream: js})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The most publishes in flight at once, sampled while appending.
+	var most atomic.Int64
+	sampling, stop := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(sampling)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if n := int64(js.PublishAsyncPending()); n > most.Load() {
+				most.Store(n)
+			}
+			runtime.Gosched()
+		}
+	}()
+	one := make([]events.Envelope, 8000)
+	for i := range one {
+		one[i] = assertionEvent(t, i)
+	}
+	if got, err := l.Append(context.Background(), one, stream.AppendOptions{}); err != nil || len(got) != len(one) {
+		t.Fatalf("one large append: %d of %d, %v", len(got), len(one), err)
+	}
+	close(stop)
+	<-sampling
+	if most.Load() > stream.AppendWindow {
+		t.Errorf("%d publishes were in flight at once, over the window of %d", most.Load(), stream.AppendWindow)
+	}
+
+	const writers, each = 6, 1000
+	errs := make(chan error, writers)
+	for w := range writers {
+		go func() {
+			evs := make([]events.Envelope, each)
+			for i := range evs {
+				evs[i] = assertionEvent(t, len(one)+w*each+i)
+			}
+			got, err := l.Append(context.Background(), evs, stream.AppendOptions{})
+			if err == nil && len(got) != each {
+				err = fmt.Errorf("%d of %d acknowledged", len(got), each)
+			}
+			errs <- err
+		}()
+	}
+	for range writers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if last := lastSeq(t, l); last != uint64(len(one)+writers*each) {
+		t.Errorf("the stream holds %d events, want %d", last, len(one)+writers*each)
 	}
 }
