@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +24,7 @@ type ingestCmd struct {
 	Published   string   `help:"When it was published: YYYY-MM-DD or RFC 3339 (one file only)."`
 	Source      string   `help:"The name the document is known by (one file only; default: the file's name without its extension)."`
 	ContentType string   `help:"text/plain, text/html or text/markdown (default: from each file's extension, then its first bytes)." env:"DOSSIER_CONTENT_TYPE"`
+	Parallel    int      `help:"Documents sent at once; the server reads them on as many cores. Above 1, which names the graph already knows when a document is read depends on which lands first, so the result may differ from run to run." default:"1" env:"DOSSIER_INGEST_PARALLEL"`
 	clientFlags
 }
 
@@ -87,8 +89,8 @@ func (c *ingestCmd) ingestAll(ctx context.Context, out, errOut io.Writer) error 
 		progressbar.OptionSetVisibility(len(c.Files) > 1 && isTerminal(errOut)),
 	)
 	var done, dups, assertions, invalid, failed int
-	for _, name := range c.Files {
-		res, err := c.ingestFile(ctx, cl, name)
+	for r := range c.sendAll(ctx, cl) {
+		name, res, err := c.Files[r.i], r.res, r.err
 		bar.Clear()
 		var ee *exitError
 		switch {
@@ -124,6 +126,47 @@ func (c *ingestCmd) ingestAll(ctx context.Context, out, errOut io.Writer) error 
 		return &exitError{exitFailure, fmt.Errorf("%d of %d documents failed", failed, len(c.Files))}
 	}
 	return nil
+}
+
+type sent struct {
+	i   int
+	res ingested
+	err error
+}
+
+// sendAll ingests the files, up to Parallel at once, and yields their
+// outcomes in the order of the files. It stops sending when the caller
+// stops reading.
+func (c *ingestCmd) sendAll(ctx context.Context, cl *client) iter.Seq[sent] {
+	return func(yield func(sent) bool) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		results := make([]chan sent, len(c.Files))
+		for i := range results {
+			results[i] = make(chan sent, 1)
+		}
+		slots := make(chan struct{}, max(c.Parallel, 1))
+		go func() { // owned by sendAll: it ends when every file is sent or ctx ends
+			for i, name := range c.Files {
+				select {
+				case slots <- struct{}{}:
+				case <-ctx.Done():
+					results[i] <- sent{i: i, err: ctx.Err()}
+					continue
+				}
+				go func() {
+					defer func() { <-slots }()
+					res, err := c.ingestFile(ctx, cl, name)
+					results[i] <- sent{i: i, res: res, err: err}
+				}()
+			}
+		}()
+		for _, r := range results {
+			if !yield(<-r) {
+				return
+			}
+		}
+	}
 }
 
 func notes(r ingested) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -371,6 +372,35 @@ func TestEvalThroughServer(t *testing.T) {
 		t.Logf("%s: assertion F1 %.3f (P %.3f R %.3f), actor F1 %.3f", s.gold, r.Assertions.F1, r.Assertions.Precision, r.Assertions.Recall, r.Actors.F1)
 		if r.Assertions.F1 < s.assertions || r.Actors.F1 < s.actors {
 			t.Errorf("%s: assertion F1 %.3f, actor F1 %.3f; want at least %.2f and %.2f", s.gold, r.Assertions.F1, r.Actors.F1, s.assertions, s.actors)
+		}
+	}
+}
+
+// Documents go to the server several at once (--parallel), and the
+// report still lists them in the order given.
+func TestIngestParallel(t *testing.T) {
+	ts := startIngestServer(t, node.Config{})
+	dir := t.TempDir()
+	var files []string
+	for i := range 12 {
+		f := filepath.Join(dir, fmt.Sprintf("doc-%02d.txt", i))
+		if err := os.WriteFile(f, []byte(fmt.Sprintf("Country %d banned the messaging app Zapchat %d.", i, i)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	var out, errOut bytes.Buffer
+	c := &ingestCmd{Files: files, Parallel: 4, clientFlags: ts.flags()}
+	if err := c.ingestAll(context.Background(), &out, &errOut); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != len(files)+1 || !strings.HasPrefix(lines[len(lines)-1], "ingested 12 of 12 documents") {
+		t.Fatalf("report:\n%s", out.String())
+	}
+	for i, l := range lines[:len(files)] {
+		if !strings.Contains(l, fmt.Sprintf("doc-%02d.txt:", i)) {
+			t.Errorf("line %d is %q, want doc-%02d first", i, l, i)
 		}
 	}
 }
