@@ -201,14 +201,6 @@ func TestClean(t *testing.T) {
 	}
 }
 
-// endsPossessive is Key's own test for a possessive: Key leaves a trailing
-// space when the "s" it strips stood alone ("x 's"), see
-// TestKeyPossessiveAfterSeparator.
-func endsPossessive(s string) bool {
-	s = strings.TrimRightFunc(s, unicode.IsSpace)
-	return strings.HasSuffix(s, "'s") || strings.HasSuffix(s, "’s")
-}
-
 func TestKeyPossessiveAfterSeparator(t *testing.T) {
 	for _, in := range []string{"x 's", "Fox-IT -’s"} {
 		if k := names.Key(in); strings.HasSuffix(k, " ") {
