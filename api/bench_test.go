@@ -90,7 +90,8 @@ func historyStore(b *testing.B, n int) (*graph.Store, uint64) {
 func BenchmarkAsOf(b *testing.B) {
 	store, last := historyStore(b, 100_000)
 	log, _ := testenv.Log(b, stream.LogConfig{})
-	s, err := api.New(api.Config{Store: store, Log: log})
+	// One client asking as fast as it can: no rate limit.
+	s, err := api.New(api.Config{Store: store, Log: log, Limits: api.Limits{Rate: -1}})
 	if err != nil {
 		b.Fatal(err)
 	}
