@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -256,6 +257,19 @@ func logRSS(b *testing.B, stage string) {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	b.Logf("%-17s RSS %5d MiB (peak %5d), Go heap in use %5d MiB", stage, procStatus("VmRSS:")>>20, peakRSS()>>20, m.HeapInuse>>20)
+	// DOSSIER_HEAP_PROFILE=DIR writes a heap profile at each stage, for
+	// `go tool pprof`: what holds the memory, not only how much.
+	if dir := os.Getenv("DOSSIER_HEAP_PROFILE"); dir != "" {
+		f, err := os.Create(filepath.Join(dir, strings.ReplaceAll(stage, " ", "-")+".heap"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		runtime.GC()
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // procStatus reads a kB figure from /proc/self/status (Linux), in bytes.

@@ -53,3 +53,16 @@ func TestServeRefusesOpenNetworkWithoutTokens(t *testing.T) {
 		t.Errorf("serve on 0.0.0.0 without tokens: %v", err)
 	}
 }
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"1GiB": 1 << 30, "512MiB": 512 << 20, "1048576": 1 << 20, " 2 GiB ": 2 << 30, "64KiB": 64 << 10, "100B": 100} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "GiB", "-1GiB", "1.5GiB", "1GB", "9999999999TiB"} {
+		if _, err := parseSize(in); err == nil {
+			t.Errorf("parseSize(%q) accepted", in)
+		}
+	}
+}
