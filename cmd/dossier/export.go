@@ -96,29 +96,54 @@ func (c *exportCmd) write(ctx context.Context, w io.Writer) error {
 func export(ctx context.Context, cl *client, out io.Writer) error {
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	var after *string
-	for {
-		var page struct {
-			Documents struct {
-				PageInfo struct {
-					HasNextPage bool
-					EndCursor   *string
-				}
-				Edges []struct{ Node exportDoc }
-			}
-		}
-		if err := cl.do(ctx, exportQuery, map[string]any{"after": after}, &page); err != nil {
-			return err
-		}
+	return eachPage(ctx, cl, exportQuery, func(page connection[exportDoc]) error {
 		for _, e := range page.Documents.Edges {
 			if err := exportDocument(enc, e.Node); err != nil {
 				return err
 			}
 		}
-		if !page.Documents.PageInfo.HasNextPage {
+		return nil
+	})
+}
+
+// connection is a page of a query whose answer is one connection,
+// under whichever of these fields the query asks for.
+type connection[T any] struct {
+	Documents, Relationships struct {
+		PageInfo pageInfo
+		Edges    []struct{ Node T }
+	}
+}
+
+type pageInfo struct {
+	HasNextPage bool
+	EndCursor   *string
+}
+
+func (c connection[T]) next() pageInfo {
+	if c.Documents.PageInfo.HasNextPage {
+		return c.Documents.PageInfo
+	}
+	return c.Relationships.PageInfo
+}
+
+// eachPage runs a query taking $after page by page, handing each page to
+// f, until the connection has no next page.
+func eachPage[P interface{ next() pageInfo }](ctx context.Context, cl *client, query string, f func(P) error) error {
+	var after *string
+	for {
+		var page P
+		if err := cl.do(ctx, query, map[string]any{"after": after}, &page); err != nil {
+			return err
+		}
+		if err := f(page); err != nil {
+			return err
+		}
+		info := page.next()
+		if !info.HasNextPage {
 			return nil
 		}
-		after = page.Documents.PageInfo.EndCursor
+		after = info.EndCursor
 	}
 }
 

@@ -78,30 +78,14 @@ type exportedDocument struct {
 
 // eachDocument pages through the server's documents.
 func eachDocument(ctx context.Context, cl *client, f func(fullDoc) error) error {
-	var after *string
-	for {
-		var page struct {
-			Documents struct {
-				PageInfo struct {
-					HasNextPage bool
-					EndCursor   *string
-				}
-				Edges []struct{ Node fullDoc }
-			}
-		}
-		if err := cl.do(ctx, fullExportQuery, map[string]any{"after": after}, &page); err != nil {
-			return err
-		}
+	return eachPage(ctx, cl, fullExportQuery, func(page connection[fullDoc]) error {
 		for _, e := range page.Documents.Edges {
 			if err := f(e.Node); err != nil {
 				return err
 			}
 		}
-		if !page.Documents.PageInfo.HasNextPage {
-			return nil
-		}
-		after = page.Documents.PageInfo.EndCursor
-	}
+		return nil
+	})
 }
 
 // exportFull writes the full export.
@@ -223,27 +207,14 @@ func exportGraphML(ctx context.Context, cl *client, out io.Writer) error {
 		Subject, Object            actor
 	}
 	var rels []rel
-	var after *string
-	for {
-		var page struct {
-			Relationships struct {
-				PageInfo struct {
-					HasNextPage bool
-					EndCursor   *string
-				}
-				Edges []struct{ Node rel }
-			}
-		}
-		if err := cl.do(ctx, graphExportQuery, map[string]any{"after": after}, &page); err != nil {
-			return err
-		}
+	err := eachPage(ctx, cl, graphExportQuery, func(page connection[rel]) error {
 		for _, e := range page.Relationships.Edges {
 			rels = append(rels, e.Node)
 		}
-		if !page.Relationships.PageInfo.HasNextPage {
-			break
-		}
-		after = page.Relationships.PageInfo.EndCursor
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	g := graphML{XMLNS: "http://graphml.graphdrawing.org/xmlns", Keys: []graphMLKey{
 		{ID: "name", For: "node", Name: "name", Type: "string"}, {ID: "type", For: "node", Name: "type", Type: "string"},
@@ -274,7 +245,7 @@ func exportGraphML(ctx context.Context, cl *client, out io.Writer) error {
 	if err := enc.Encode(g); err != nil {
 		return err
 	}
-	_, err := io.WriteString(out, "\n")
+	_, err = io.WriteString(out, "\n")
 	return err
 }
 
