@@ -5,8 +5,10 @@ import (
 	"math"
 	"strings"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2"
 	gqlast "github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/dossier-kg/dossier"
 	"github.com/dossier-kg/dossier/graph"
@@ -45,7 +47,16 @@ type costModel struct {
 	// average, in this schema: it follows from the schema, not the
 	// data. Validation bounds how deep introspection may nest.
 	introspection map[string]int
+	// parsed keeps the validated documents of recent queries: clients
+	// send the same few queries with other variables, and parsing and
+	// validating is most of an estimate's cost. A document is only read
+	// once parsed. Only short queries are kept, so that a client sending
+	// large distinct ones cannot fill memory with them.
+	parsed *lru.Cache[string, *gqlast.QueryDocument]
 }
+
+// maxCachedQuery is the longest query whose document is kept.
+const maxCachedQuery = 8 << 10
 
 func newCostModel(budget int) (*costModel, error) {
 	s, err := gqlparser.LoadSchema(&gqlast.Source{Name: "schema.graphql", Input: dossier.Schema})
@@ -55,7 +66,8 @@ func newCostModel(budget int) (*costModel, error) {
 	if budget <= 0 {
 		budget = DefaultMaxQueryCost
 	}
-	return &costModel{schema: s, budget: budget, introspection: introspectionSizes(s)}, nil
+	parsed, _ := lru.New[string, *gqlast.QueryDocument](1024)
+	return &costModel{schema: s, budget: budget, introspection: introspectionSizes(s), parsed: parsed}, nil
 }
 
 // introspectionSizes is the average length of each introspection list
@@ -99,9 +111,15 @@ type plan struct {
 // model cannot read (graphql-go would refuse it too), COST_LIMIT for one
 // over the budget.
 func (m *costModel) estimate(query, operationName string, vars map[string]any) (plan, *Error) {
-	doc, errs := gqlparser.LoadQuery(m.schema, query)
-	if len(errs) > 0 {
-		return plan{}, &Error{Code: CodeValidationFailed, Message: errs[0].Message}
+	doc, ok := m.parsed.Get(query)
+	if !ok {
+		var errs gqlerror.List
+		if doc, errs = gqlparser.LoadQuery(m.schema, query); len(errs) > 0 {
+			return plan{}, &Error{Code: CodeValidationFailed, Message: errs[0].Message}
+		}
+		if len(query) <= maxCachedQuery {
+			m.parsed.Add(query, doc)
+		}
 	}
 	op := doc.Operations.ForName(operationName)
 	if op == nil {

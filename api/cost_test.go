@@ -90,3 +90,12 @@ func FuzzQueryCost(f *testing.F) {
 		}
 	})
 }
+
+// An estimate of a query sent before reuses its parsed document.
+func BenchmarkEstimate(b *testing.B) {
+	m, _ := newCostModel(0)
+	q := `query($n: String) { actor(name: $n) { name type relationships(first: 20) { predicate other { name } support } } }`
+	for b.Loop() {
+		m.estimate(q, "", map[string]any{"n": "TikTok"})
+	}
+}
