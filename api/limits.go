@@ -128,14 +128,16 @@ func (s *Server) rateKey(r *http.Request, p auth.Principal) string {
 	return "addr:" + host
 }
 
-func (s *Server) rateLimited(r *http.Request, p auth.Principal) *Error {
-	ok, wait := s.rate.allow(s.rateKey(r, p))
+// rateLimited takes one request from key's bucket, or refuses it with
+// RATE_LIMITED and when to retry; who names the client in the message.
+func (s *Server) rateLimited(key, who string) *Error {
+	ok, wait := s.rate.allow(key)
 	if ok {
 		return nil
 	}
 	secs := int(math.Ceil(wait.Seconds()))
 	return &Error{Code: CodeRateLimited,
-		Message: fmt.Sprintf("too many requests from %s: at most %.0f a second; retry in %d s", whoFor(p), s.cfg.Limits.Rate, secs),
+		Message: fmt.Sprintf("too many requests from %s: at most %.0f a second; retry in %d s", who, s.cfg.Limits.Rate, secs),
 		Details: map[string]any{"retryAfter": secs}}
 }
 

@@ -387,8 +387,8 @@ func (c codedSubscriber) Subscribe(ctx context.Context, doc, op string, vars map
 	if st == nil {
 		return nil, &Error{Code: CodeInternal, Message: "internal error"}
 	}
-	if ok, _ := c.s.rate.allow(st.rateKey); !ok {
-		return nil, &Error{Code: CodeRateLimited, Message: fmt.Sprintf("too many operations on this connection's token: at most %.0f a second", c.s.cfg.Limits.Rate)}
+	if e := c.s.rateLimited(st.rateKey, "this connection's client"); e != nil {
+		return nil, e
 	}
 	pl, release, e := c.s.admit(st.rateKey, doc, op, vars)
 	if e != nil {
@@ -627,13 +627,13 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		s.writeErrors(w, statusOf(e.Code), e)
 		return
 	}
-	if e := s.rateLimited(r, p); e != nil {
+	key := s.rateKey(r, p)
+	if e := s.rateLimited(key, whoFor(p)); e != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(e.Details["retryAfter"]))
 		s.writeErrors(w, http.StatusTooManyRequests, e)
 		return
 	}
 	vars := numbersToFloat(req.Variables)
-	key := s.rateKey(r, p)
 	stream := strings.Contains(r.Header.Get("Accept"), "text/event-stream")
 	pl, release, e := s.admit(key, req.Query, req.OperationName, vars)
 	if e != nil {
