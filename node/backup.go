@@ -139,26 +139,3 @@ func Restore(ctx context.Context, cfg Config, dir string) (Manifest, error) {
 	}
 	return m, nil
 }
-
-// openLogOnly connects to NATS for a tool that reads the log beside or
-// without a running server (replay, backup): an embedded server on the
-// data directory, which must then be free, or cfg.NATS.URL, as user
-// when the data directory holds the credentials of its embedded server.
-func openLogOnly(ctx context.Context, cfg Config, user string) (*Node, func(), error) {
-	unlock := func() error { return nil }
-	if cfg.NATS.URL == "" {
-		var err error
-		if unlock, err = lockLive(ctx, cfg); err != nil {
-			return nil, nil, fmt.Errorf("the data directory %s is in use by a running server (or unreadable); pass --nats with that server's NATS client URL (its embedded server listens on nats://127.0.0.1:4222 unless --nats-listen said otherwise), or stop it: %w", cfg.DataDir, err)
-		}
-	}
-	cfg.NATS.Listen = "" // it serves nobody
-	useLocalCredentials(&cfg, user)
-	n := &Node{cfg: cfg}
-	if err := n.connect(ctx); err != nil {
-		n.Close()
-		unlock()
-		return nil, nil, err
-	}
-	return n, func() { n.Close(); unlock() }, nil
-}

@@ -60,23 +60,6 @@ func Replay(ctx context.Context, cfg Config, until uint64, out string) (uint64, 
 	return until, nil
 }
 
-// useLocalCredentials: a tool pointed at the server running on its data
-// directory connects as that server's user, unless told whom to connect
-// as.
-func useLocalCredentials(cfg *Config, user string) {
-	c := &cfg.NATS
-	if c.URL == "" || c.User != "" || c.Token != "" || c.CredsFile != "" {
-		return
-	}
-	path := (&Node{cfg: *cfg}).CredentialsFile()
-	if _, err := os.Stat(path); err != nil {
-		return
-	}
-	if creds, err := stream.LoadCredentials(path); err == nil {
-		c.User, c.Password = user, creds.Passwords[user]
-	}
-}
-
 // emptyDir checks that dir is absent or an empty directory, and says
 // whether it is absent.
 func emptyDir(dir string) (absent bool, err error) {
