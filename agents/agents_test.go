@@ -15,7 +15,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/dossier-kg/dossier/auth"
+	"github.com/dossier-kg/dossier/internal/testenv"
 	"github.com/dossier-kg/dossier/node"
 )
 
@@ -344,17 +344,7 @@ type evidence struct {
 
 func tokenServer(t *testing.T) (*httptest.Server, map[string]string) {
 	t.Helper()
-	secrets := map[string]string{}
-	var f auth.File
-	for _, role := range []string{"reader", "writer", "admin"} {
-		s, h := auth.NewSecret()
-		secrets[role] = s
-		f.Tokens = append(f.Tokens, auth.Token{Subject: role + "@newsroom", Role: role, SHA256: h})
-	}
-	tokens, err := auth.New(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tokens, secrets := testenv.Tokens(t)
 	n, err := node.Start(context.Background(), node.Config{DataDir: t.TempDir(), Instance: "agents", Tokens: tokens})
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/dossier-kg/dossier/auth"
+	"github.com/dossier-kg/dossier/internal/testenv"
 	"github.com/dossier-kg/dossier/node"
 )
 
@@ -78,17 +78,7 @@ func TestRoleMatrix(t *testing.T) {
 // and returns its handler and their secrets by role.
 func tokenNode(t *testing.T, metricsToken string) (http.Handler, map[string]string) {
 	t.Helper()
-	secrets := map[string]string{}
-	var f auth.File
-	for _, role := range []string{"reader", "writer", "admin"} {
-		s, h := auth.NewSecret()
-		secrets[role] = s
-		f.Tokens = append(f.Tokens, auth.Token{Subject: role + "@newsroom", Role: role, SHA256: h})
-	}
-	tokens, err := auth.New(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tokens, secrets := testenv.Tokens(t)
 	n, err := node.Start(context.Background(), node.Config{DataDir: t.TempDir(), Instance: "roles", Tokens: tokens, MetricsToken: metricsToken})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/dossier-kg/dossier/auth"
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/stream"
@@ -98,4 +99,22 @@ func Drift(tb testing.TB, store *graph.Store, log *stream.Log) (seq uint64, asse
 		tb.Fatalf("drift: append = %+v, %v; want sequence %d", out, err, seq)
 	}
 	return seq, a.ID
+}
+
+// Tokens issues a token for each role (reader, writer, admin), to the
+// subject role@newsroom, and returns them with each role's secret.
+func Tokens(tb testing.TB) (*auth.Tokens, map[string]string) {
+	tb.Helper()
+	secrets := map[string]string{}
+	var f auth.File
+	for _, role := range []string{"reader", "writer", "admin"} {
+		s, h := auth.NewSecret()
+		secrets[role] = s
+		f.Tokens = append(f.Tokens, auth.Token{Subject: role + "@newsroom", Role: role, SHA256: h})
+	}
+	tokens, err := auth.New(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tokens, secrets
 }
