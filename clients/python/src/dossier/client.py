@@ -355,12 +355,7 @@ class Dossier:
         received, so nothing is missed or delivered twice. Use it in a
         ``with`` block, or ``close()`` it.
         """
-        flt: Dict[str, Any] = {}
-        if actor is not None:
-            flt["actor"] = actor
-        preds = self._predicates(predicates)
-        if preds is not None:
-            flt["predicates"] = preds
+        flt = self._live_filter(actor, predicates)
         if min_confidence is not None:
             flt["minConfidence"] = min_confidence
         if document is not None:
@@ -375,12 +370,7 @@ class Dossier:
                            after: Optional[int] = None, **kw: Any) -> Subscription:
         """Relationship changes (added, changed, removed) as they happen; as
         :meth:`live_assertions`."""
-        flt: Dict[str, Any] = {}
-        if actor is not None:
-            flt["actor"] = actor
-        preds = self._predicates(predicates)
-        if preds is not None:
-            flt["predicates"] = preds
+        flt = self._live_filter(actor, predicates)
         query = ("subscription($filter: RelationshipFilter, $after: Sequence) { "
                  f"relationshipChanged(filter: $filter, after: $after) {{ {R.LIVE_RELATIONSHIP} }} }}")
         return Subscription(self, "relationshipChanged", query, {"filter": flt}, R.live_relationship_row,
@@ -388,6 +378,16 @@ class Dossier:
 
     # ------------------------------------------------------------------
     # Plumbing
+
+    def _live_filter(self, actor: Optional[str], predicates: Union[str, Iterable[str], None]) -> Dict[str, Any]:
+        """The filter both live feeds share: an actor and predicates."""
+        flt: Dict[str, Any] = {}
+        if actor is not None:
+            flt["actor"] = actor
+        preds = self._predicates(predicates)
+        if preds is not None:
+            flt["predicates"] = preds
+        return flt
 
     def _relationship_args(self, subject: Optional[str], predicate: Optional[str], object: Optional[str],
                            min_support: int, valid_at: Optional[str]) -> Args:
