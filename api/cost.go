@@ -202,8 +202,14 @@ func (w *walker) size(f *gqlast.Field, args map[string]any, page int) (n, childP
 	first, paged := intArg(args, "first")
 	switch {
 	case f.Name == "neighbors":
+		// Each actor's edges are capped, so the reach is at most the
+		// cap to the depth's power.
 		depth, _ := intArg(args, "depth")
-		reach := min(pow(fanOut, max(depth, 1)), graph.MaxVisited)
+		per, ok := intArg(args, "maxPerActor")
+		if !ok || per < 1 {
+			per = graph.DefaultPerActor
+		}
+		reach := min(pow(min(fanOut, per), max(depth, 1)), graph.MaxVisited)
 		return reach, 0, reach
 	case f.Name == "path":
 		hops, _ := intArg(args, "maxDepth")

@@ -55,3 +55,70 @@ func TestActorRelationshipsFirst(t *testing.T) {
 		t.Errorf("first: -1 answered %d %v, want INVALID_INPUT", code, r.Errors)
 	}
 }
+
+// Actor.edges pages through an actor's ranking: every page in support
+// order, together the same edges as relationships(first:), none twice.
+// neighbors follows only the most supported edges and says it did.
+func TestActorEdgesConnection(t *testing.T) {
+	h := startNode(t)
+	var in []any
+	for k := range 6 {
+		for d := range k + 1 {
+			a := one("Hub", "OWNS", fmt.Sprintf("Firm %d", k), fmt.Sprintf("Hub owns Firm %d, report %d says.", k, d))
+			a["evidence"].(map[string]any)["document"] = fmt.Sprintf("report-%d", d)
+			in = append(in, a)
+		}
+	}
+	in = append(in, one("Rival", "BANS", "Hub", "Rival banned Hub."))
+	if _, r := post(t, h, gql(record, map[string]any{"in": in})); len(r.Errors) > 0 {
+		t.Fatalf("record: %v", r.Errors)
+	}
+	var got []string
+	after := any(nil)
+	for pages := 0; ; pages++ {
+		code, r := post(t, h, gql(`query($after: String) { actor(name: "Hub") { edges(first: 2, after: $after) {
+			edges { cursor node { predicate direction support other { name } } } pageInfo { hasNextPage endCursor } } } }`, map[string]any{"after": after}))
+		if code != 200 || len(r.Errors) > 0 {
+			t.Fatalf("page %d: %d %v", pages, code, r.Errors)
+		}
+		conn := r.Data["actor"].(map[string]any)["edges"].(map[string]any)
+		for _, e := range conn["edges"].([]any) {
+			n := e.(map[string]any)["node"].(map[string]any)
+			got = append(got, fmt.Sprintf("%s %s %s %v", n["direction"], n["predicate"], n["other"].(map[string]any)["name"], n["support"]))
+		}
+		info := conn["pageInfo"].(map[string]any)
+		if info["hasNextPage"] != true {
+			break
+		}
+		after = info["endCursor"]
+		if pages > 5 {
+			t.Fatal("paging does not end")
+		}
+	}
+	want := []string{"OUT OWNS Firm 5 6", "OUT OWNS Firm 4 5", "OUT OWNS Firm 3 4", "OUT OWNS Firm 2 3", "OUT OWNS Firm 1 2", "IN BANS Rival 1", "OUT OWNS Firm 0 1"}
+	if !slices.Equal(got, want) {
+		t.Errorf("edges, two at a time: %v, want %v", got, want)
+	}
+	for _, q := range []string{
+		`{ actor(name: "Hub") { edges(first: 0) { pageInfo { hasNextPage } } } }`,
+		`{ actor(name: "Hub") { edges(after: "bm90IGEgY3Vyc29y") { pageInfo { hasNextPage } } } }`,
+		`{ neighbors(actor: "Hub", maxPerActor: 0) { depth } }`,
+		`{ neighbors(actor: "Hub", maxPerActor: 1001) { depth } }`,
+	} {
+		if code, r := post(t, h, gql(q, nil)); len(r.Errors) == 0 || (r.Errors[0].Extensions["code"] != "INVALID_INPUT" && r.Errors[0].Extensions["code"] != "BAD_CURSOR") {
+			t.Errorf("%s answered %d %v, want a refusal", q, code, r.Errors)
+		}
+	}
+	code, r := post(t, h, gql(`{ neighbors(actor: "Hub", maxPerActor: 2) { actor { name } fromCapped } }`, nil))
+	if code != 200 || len(r.Errors) > 0 {
+		t.Fatalf("neighbors: %d %v", code, r.Errors)
+	}
+	got = nil
+	for _, n := range r.Data["neighbors"].([]any) {
+		n := n.(map[string]any)
+		got = append(got, fmt.Sprintf("%s %v", n["actor"].(map[string]any)["name"], n["fromCapped"]))
+	}
+	if want := []string{"Firm 5 true", "Firm 4 true"}; !slices.Equal(got, want) {
+		t.Errorf("neighbors capped at 2: %v, want %v", got, want)
+	}
+}

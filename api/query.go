@@ -300,11 +300,13 @@ func (n *neighborResolver) Actor() *actorResolver         { return n.r.actor(n.n
 func (n *neighborResolver) Depth() int32                  { return int32(n.n.Depth) }
 func (n *neighborResolver) From() (*actorResolver, error) { return n.r.actorByID(n.n.From) }
 func (n *neighborResolver) Via() *edgeResolver            { return &edgeResolver{r: n.r, e: n.n.Via} }
+func (n *neighborResolver) FromCapped() bool              { return n.n.FromCapped }
 
 func (q *root) Neighbors(ctx context.Context, args struct {
-	Actor      string
-	Depth      int32
-	Predicates *[]string
+	Actor       string
+	Depth       int32
+	Predicates  *[]string
+	MaxPerActor int32
 }) ([]*neighborResolver, error) {
 	r, err := q.reader(ctx)
 	if err != nil {
@@ -313,11 +315,14 @@ func (q *root) Neighbors(ctx context.Context, args struct {
 	if args.Depth < 1 || args.Depth > graph.MaxDepth {
 		return nil, invalid("depth must be between 1 and %d, got %d", graph.MaxDepth, args.Depth)
 	}
+	if args.MaxPerActor < 1 || args.MaxPerActor > maxPage {
+		return nil, invalid("maxPerActor must be between 1 and %d, got %d", maxPage, args.MaxPerActor)
+	}
 	a, err := r.actorRef(args.Actor)
 	if err != nil {
 		return nil, userError(fmt.Sprintf("actor %q", args.Actor), err)
 	}
-	ns, err := r.v.Neighbors(ctx, a.ID, int(args.Depth), deref(args.Predicates))
+	ns, err := r.v.Neighbors(ctx, a.ID, graph.NeighborQuery{Depth: int(args.Depth), Preds: deref(args.Predicates), MaxPerActor: int(args.MaxPerActor)})
 	if err != nil {
 		return nil, userError("neighbors", err)
 	}

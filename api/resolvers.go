@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 
 	graphql "github.com/graph-gophers/graphql-go"
@@ -94,51 +93,109 @@ func (a *actorResolver) FirstSequence() Sequence         { return Sequence(a.a.F
 func (a *actorResolver) LastSequence() Sequence          { return Sequence(a.a.LastSeq) }
 func (a *actorResolver) ToActor() (*actorResolver, bool) { return a, true }
 
-func (a *actorResolver) Relationships(args struct {
+// edgeFilter is what Actor.relationships and Actor.edges select by.
+type edgeFilter struct {
 	Direction  string
 	Predicates *[]string
 	ValidAt    *string
 	MinSupport int32
-	First      *int32
+}
+
+// query turns the filter into the store's ranking query; day is the
+// validAt day, "" for none.
+func (a *actorResolver) query(f edgeFilter) (q graph.EdgeQuery, day string, err error) {
+	q = graph.EdgeQuery{
+		Dir:        map[string]graph.Direction{"OUT": graph.Out, "IN": graph.In, "BOTH": graph.Both}[f.Direction],
+		Preds:      deref(f.Predicates),
+		MinSupport: int(f.MinSupport),
+	}
+	if f.ValidAt == nil {
+		return q, "", nil
+	}
+	if day, err = parseDay(*f.ValidAt); err != nil {
+		return q, "", err
+	}
+	q.Keep = func(e graph.Edge) (graph.Edge, bool, error) {
+		rel, ok, err := a.r.relationshipValidAt(e.Relationship, day)
+		e.Relationship = rel
+		return e, ok, err
+	}
+	return q, day, nil
+}
+
+func (a *actorResolver) Relationships(ctx context.Context, args struct {
+	edgeFilter
+	First *int32
 }) ([]*edgeResolver, error) {
 	if args.First != nil && *args.First < 0 {
 		return nil, invalid("first must not be negative")
 	}
-	dir := map[string]graph.Direction{"OUT": graph.Out, "IN": graph.In, "BOTH": graph.Both}[args.Direction]
-	edges, err := a.r.v.Edges(a.a.ID, dir, deref(args.Predicates))
+	q, day, err := a.query(args.edgeFilter)
 	if err != nil {
+		return nil, err
+	}
+	var edges []graph.Edge
+	if args.First != nil {
+		// The most supported first: the top of the actor's ranking,
+		// whatever its degree.
+		q.First = min(int(*args.First), maxPage)
+		if q.First == 0 {
+			return []*edgeResolver{}, nil
+		}
+		page, err := a.r.v.RankedEdges(ctx, a.a.ID, q)
+		if err != nil {
+			return nil, userError("relationships of "+a.a.Name, err)
+		}
+		edges = page.Items
+	} else if edges, err = a.allEdges(q); err != nil {
 		return nil, userError("relationships of "+a.a.Name, err)
 	}
-	out := make([]*edgeResolver, 0, len(edges))
-	var day string
-	if args.ValidAt != nil {
-		if day, err = parseDay(*args.ValidAt); err != nil {
-			return nil, err
-		}
-	}
-	for _, e := range edges {
-		if day != "" {
-			rel, ok, err := a.r.relationshipValidAt(e.Relationship, day)
-			if err != nil {
-				return nil, userError("relationships of "+a.a.Name, err)
-			}
-			if !ok {
-				continue
-			}
-			e.Relationship = rel
-		}
-		if e.Support < int(args.MinSupport) {
-			continue
-		}
-		out = append(out, &edgeResolver{r: a.r, e: e, day: day})
-	}
-	if args.First != nil {
-		// Sorting reads nothing more; the other ends, read per edge when
-		// selected, are then read only for the edges returned.
-		slices.SortStableFunc(out, func(x, y *edgeResolver) int { return y.e.Support - x.e.Support })
-		out = out[:min(len(out), int(*args.First))]
+	out := make([]*edgeResolver, len(edges))
+	for i, e := range edges {
+		out[i] = &edgeResolver{r: a.r, e: e, day: day}
 	}
 	return out, nil
+}
+
+// allEdges is every edge the query selects, in key order.
+func (a *actorResolver) allEdges(q graph.EdgeQuery) ([]graph.Edge, error) {
+	edges, err := a.r.v.Edges(a.a.ID, q.Dir, q.Preds)
+	if err != nil {
+		return nil, err
+	}
+	out := edges[:0]
+	for _, e := range edges {
+		ok := true
+		if q.Keep != nil {
+			if e, ok, err = q.Keep(e); err != nil {
+				return nil, err
+			}
+		}
+		if ok && e.Support >= q.MinSupport {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (a *actorResolver) Edges(ctx context.Context, args struct {
+	edgeFilter
+	pageArgs
+}) (*connection[*edgeResolver], error) {
+	first, err := args.first()
+	if err != nil {
+		return nil, err
+	}
+	q, day, err := a.query(args.edgeFilter)
+	if err != nil {
+		return nil, err
+	}
+	q.First, q.After = first, args.after()
+	page, err := a.r.v.RankedEdges(ctx, a.a.ID, q)
+	if err != nil {
+		return nil, userError("edges of "+a.a.Name, err)
+	}
+	return newConnection(page, func(e graph.Edge) *edgeResolver { return &edgeResolver{r: a.r, e: e, day: day} }), nil
 }
 
 type edgeResolver struct {
@@ -153,8 +210,12 @@ func (e *edgeResolver) Support() int32    { return int32(e.e.Support) }
 func (e *edgeResolver) Other() (*actorResolver, error) {
 	return e.r.actorByID(e.e.Other)
 }
-func (e *edgeResolver) Relationship() *relationshipResolver {
-	return &relationshipResolver{r: e.r, rel: e.e.Relationship, day: e.day}
+func (e *edgeResolver) Relationship() (*relationshipResolver, error) {
+	full, err := e.r.v.Complete(e.e)
+	if err != nil {
+		return nil, userError("relationship", err)
+	}
+	return &relationshipResolver{r: e.r, rel: full.Relationship, day: e.day}, nil
 }
 
 func dirName(d graph.Direction) string {

@@ -63,6 +63,9 @@ func (c *corpus) rareActor(rng *rand.Rand) string {
 	return c.named[len(c.named)/2+rng.IntN(len(c.named)/2)]
 }
 
+// anyActor picks any named actor, each as likely.
+func (c *corpus) anyActor(rng *rand.Rand) string { return c.named[rng.IntN(len(c.named))] }
+
 func (c *corpus) predicate(rng *rand.Rand) string { return c.preds[rng.IntN(len(c.preds))] }
 
 // batch makes assertions from..from+n-1; the same index always makes

@@ -326,6 +326,23 @@ type Edge struct {
 	Dir Direction
 	// Other is the id of the actor at the other end.
 	Other string
+	// Partial says only the relationship's key and support are set, as
+	// the support ranking has them: Complete reads the rest.
+	Partial bool
+}
+
+// Complete returns the edge with its whole relationship record.
+func (v *View) Complete(e Edge) (Edge, error) {
+	if !e.Partial {
+		return e, nil
+	}
+	k := e.Key()
+	r, err := v.Relationship(k)
+	if err != nil {
+		return e, fmt.Errorf("relationship %s %s %s: %w", k.Subject, k.Predicate, k.Object, err)
+	}
+	e.Relationship, e.Partial = r, false
+	return e, nil
 }
 
 // Edges lists an actor's relationships in the given directions, filtered

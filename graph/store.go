@@ -36,7 +36,9 @@ import (
 //	   actors otherwise after a merge or a rename is the claim already
 //	   counted; it replaces da:<document>:<assertion> as the document's
 //	   assertions. dm: values hold the type the document gives the actor.
-const LayoutVersion = 5
+//	6: sup:<actor>:<rank>:<o|i>:<PRED>:<other> ranks each actor's edges
+//	   by support, so the most supported of thousands are read first.
+const LayoutVersion = 6
 
 // Config configures a store.
 type Config struct {

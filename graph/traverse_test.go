@@ -28,7 +28,7 @@ func TestTraversalStopsWithContext(t *testing.T) {
 		return nil
 	})
 	ctx := context.Background()
-	if ns, err := v.Neighbors(ctx, "a0", 3, nil); err != nil || len(ns) != 3 {
+	if ns, err := v.Neighbors(ctx, "a0", NeighborQuery{Depth: 3}); err != nil || len(ns) != 3 {
 		t.Fatalf("live: %d neighbours, %v", len(ns), err)
 	}
 	if steps, err := v.Path(ctx, "a0", "a5", 6, nil); err != nil || len(steps) != 5 {
@@ -36,7 +36,7 @@ func TestTraversalStopsWithContext(t *testing.T) {
 	}
 	done, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := v.Neighbors(done, "a0", 3, nil); !errors.Is(err, context.Canceled) {
+	if _, err := v.Neighbors(done, "a0", NeighborQuery{Depth: 3}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Neighbors after cancel: %v", err)
 	}
 	if _, err := v.Path(done, "a0", "a5", 6, nil); !errors.Is(err, context.Canceled) {

@@ -351,6 +351,9 @@ func (tx *Tx) PutRelationship(before, r Relationship) error {
 			return err
 		}
 	}
+	if err := tx.rankEdges(before, r); err != nil {
+		return err
+	}
 	if !is {
 		for _, k := range [][]byte{rk, in, pred} {
 			if err := tx.del(k); err != nil {
@@ -369,6 +372,49 @@ func (tx *Tx) PutRelationship(before, r Relationship) error {
 	}
 	return tx.setJSON(rk, r)
 }
+
+// rankEdges moves a relationship in both ends' support rankings (sup:)
+// when its support changed: most assertions do change it, but a ranking
+// read in key order is what lets an actor with thousands of edges answer
+// "the 50 most supported" by reading 50.
+func (tx *Tx) rankEdges(before, r Relationship) error {
+	if before.Support == r.Support {
+		return nil
+	}
+	for _, k := range supKeys(before) {
+		if err := tx.del(k); err != nil {
+			return err
+		}
+	}
+	for _, k := range supKeys(r) {
+		if err := tx.set(k, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// supKeys are a relationship's two entries in the support rankings, none
+// when it has no support.
+func supKeys(r Relationship) [][]byte {
+	if r.Support <= 0 {
+		return nil
+	}
+	rank := hex16(supportRank(r.Support))
+	return [][]byte{
+		keySup.Key(r.Subject, rank, supOut, r.Predicate, r.Object),
+		keySup.Key(r.Object, rank, supIn, r.Predicate, r.Subject),
+	}
+}
+
+// The dir part of sup: keys.
+const (
+	supOut = "o"
+	supIn  = "i"
+)
+
+// supportRank orders higher support first in key order.
+func supportRank(support int) uint64 { return ^uint64(support) }
 
 // Assertion returns the assertion, or ErrNotFound.
 func (tx *Tx) Assertion(id string) (Assertion, error) {
