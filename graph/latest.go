@@ -30,17 +30,20 @@ func newLatestCache(n int) *latestCache {
 }
 
 // cacheable says whether a key is worth caching: actors, their names,
-// relationships and the counters are read by assertion after assertion;
-// the rest (assertions, audit records, index entries) mostly once, and
-// caching them would cost more than it saves.
+// relationships, documents, the actors a document names and the counters
+// are read by assertion after assertion; the rest (assertions, audit
+// records, index entries) mostly once, and caching them would cost more
+// than it saves.
 func cacheable(key string) bool {
-	for _, k := range []*keyType{keyActor, keyName, keyRel, keySurname, keyStats} {
+	for _, k := range cachedKinds {
 		if len(key) > len(k.prefix) && key[len(k.prefix)] == sep[0] && key[:len(k.prefix)] == k.prefix {
 			return true
 		}
 	}
 	return false
 }
+
+var cachedKinds = []*keyType{keyActor, keyName, keyRel, keySurname, keyStats, keyDocument, keyDocActor}
 
 // get returns the cached value and whether the key is cached.
 func (l *latestCache) get(key string) ([]byte, bool) {
@@ -51,11 +54,13 @@ func (l *latestCache) get(key string) ([]byte, bool) {
 }
 
 // read records the newest value of a key just read from Badger; nil
-// means absent.
-func (l *latestCache) read(key string, v []byte) {
-	if cacheable(key) {
-		l.c.Add(key, v)
+// means absent. It says whether the key is one the cache keeps.
+func (l *latestCache) read(key string, v []byte) bool {
+	if !cacheable(key) {
+		return false
 	}
+	l.c.Add(key, v)
+	return true
 }
 
 // wrote records a key's new value (nil: deleted) if the key is cached; a

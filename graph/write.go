@@ -143,6 +143,9 @@ type Tx struct {
 	txn       *badger.Txn
 	seq       uint64
 	writes    map[string][]byte
+	// reads holds what the event read from Badger that the store's
+	// latest-value cache does not keep; writes shadow it.
+	reads map[string][]byte
 	exclusive bool
 }
 
@@ -163,25 +166,34 @@ func (tx *Tx) get(key []byte) ([]byte, error) {
 	if v, ok := latest.get(string(key)); ok {
 		return v, nilIfPresent(v)
 	}
+	if v, ok := tx.reads[string(key)]; ok {
+		return v, nilIfPresent(v)
+	}
 	// Not written by this batch: Badger at the batch's read timestamp has
-	// the newest value, which the cache may keep.
+	// the newest value, which the cache may keep. A key the cache does
+	// not keep is remembered for the rest of the event: a fold reads a
+	// claim's list to decide, then again to update it.
 	item, err := tx.txn.Get(key)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		latest.read(string(key), nil)
-		return nil, ErrNotFound
-	}
-	if err != nil {
+	var v []byte
+	switch {
+	case errors.Is(err, badger.ErrKeyNotFound):
+	case err != nil:
 		return nil, fmt.Errorf("get %q: %w", key, err)
+	default:
+		if v, err = item.ValueCopy(nil); err != nil {
+			return nil, fmt.Errorf("get %q: %w", key, err)
+		}
+		if v == nil {
+			v = []byte{} // present and empty; nil would say absent
+		}
 	}
-	v, err := item.ValueCopy(nil)
-	if err != nil {
-		return nil, fmt.Errorf("get %q: %w", key, err)
+	if !latest.read(string(key), v) {
+		if tx.reads == nil {
+			tx.reads = map[string][]byte{}
+		}
+		tx.reads[string(key)] = v
 	}
-	if v == nil {
-		v = []byte{} // present and empty; nil would say absent
-	}
-	latest.read(string(key), v)
-	return v, nil
+	return v, nilIfPresent(v)
 }
 
 func nilIfPresent(v []byte) error {
