@@ -104,6 +104,8 @@ func introspectionSizes(s *gqlast.Schema) map[string]int {
 type plan struct {
 	operation gqlast.Operation // query, mutation or subscription
 	cost      int
+	// size is the request body's length, when it came in one.
+	size int64
 }
 
 // estimate parses and validates a request and returns its plan, or the

@@ -2,9 +2,11 @@ package api
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"os"
 	"testing"
+	"time"
 )
 
 func TestQueryCost(t *testing.T) {
@@ -97,5 +99,27 @@ func BenchmarkEstimate(b *testing.B) {
 	q := `query($n: String) { actor(name: $n) { name type relationships(first: 20) { predicate other { name } support } } }`
 	for b.Loop() {
 		m.estimate(q, "", map[string]any{"n": "TikTok"})
+	}
+}
+
+// A mutation's deadline grows with its body, which carries the documents
+// it ingests: a 50 MB document a server was configured to accept was cut
+// off by the two-minute limit meant for ordinary mutations.
+func TestMutationDeadlineGrowsWithBody(t *testing.T) {
+	s := &Server{cfg: Config{Limits: Limits{QueryTimeout: time.Second, MutationTimeout: 2 * time.Minute}}}
+	for _, c := range []struct {
+		pl   plan
+		want time.Duration
+	}{
+		{plan{operation: "query", size: 50 << 20}, time.Second},
+		{plan{operation: "mutation", size: 1 << 10}, 2 * time.Minute},
+		{plan{operation: "mutation", size: 50 << 20}, 2*time.Minute + 200*time.Second},
+	} {
+		ctx, cancel := s.withDeadline(context.Background(), c.pl)
+		dl, _ := ctx.Deadline()
+		cancel()
+		if got := time.Until(dl); got > c.want+time.Second || got < c.want-5*time.Second {
+			t.Errorf("%s of %d bytes: deadline in %s, want %s", c.pl.operation, c.pl.size, got.Round(time.Second), c.want)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/dossier-kg/dossier/auth"
+	"github.com/dossier-kg/dossier/ingest"
 )
 
 // Defaults of the limits on what one client may cost the server.
@@ -189,13 +190,15 @@ func (ss *subscriptionSlots) take(key string) (release func(), e *Error) {
 }
 
 // withDeadline bounds an operation by its kind's timeout; subscriptions
-// run as long as their client stays.
+// run as long as their client stays. A mutation's grows with its body,
+// which holds the documents it ingests (ingest.Allowance): the body's
+// size is bounded already, and so is the deadline.
 func (s *Server) withDeadline(ctx context.Context, pl plan) (context.Context, context.CancelFunc) {
 	switch pl.operation {
 	case "query":
 		return context.WithTimeout(ctx, s.cfg.Limits.QueryTimeout)
 	case "mutation":
-		return context.WithTimeout(ctx, s.cfg.Limits.MutationTimeout)
+		return context.WithTimeout(ctx, s.cfg.Limits.MutationTimeout+ingest.Allowance(int(pl.size)))
 	}
 	return context.WithCancel(ctx)
 }

@@ -647,6 +647,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	pl.size = int64(len(b))
 	if e := s.waitAtLeast(r.Context(), atLeast); e != nil {
 		s.writeErrors(w, http.StatusServiceUnavailable, e)
 		return

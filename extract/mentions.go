@@ -100,9 +100,8 @@ func newDocState(r *Rules, doc Document, known Known) *docState {
 	d.mentions = make([][]*mention, len(d.sents))
 	d.links = make([][]link, len(d.sents))
 	d.speaker = make([]*actor, len(d.sents))
-	for i, s := range d.sents {
-		d.toks[i] = tokenize(s.Text, s.Start)
-		tagWords(r.tagger, d.toks[i])
+	tagSentences(r.tagger, d.sents, d.toks)
+	for i := range d.sents {
 		for k, t := range d.toks[i] {
 			if t.word && !t.capital && k > 0 {
 				d.lower[t.lower] = true

@@ -1,11 +1,13 @@
 package extract
 
 import (
+	"runtime"
 	"strings"
-
-	"github.com/dossier-kg/dossier/extract/pos"
+	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/dossier-kg/dossier/extract/pos"
 )
 
 // token is a word or a punctuation mark of a sentence.
@@ -30,6 +32,36 @@ type token struct {
 // tagWords sets each token's part of speech. A straight double quote
 // is passed as opening or closing by where it stands, as the tagger's
 // training data wrote it.
+// sentencesPerWorker is the least work worth a goroutine of its own.
+const sentencesPerWorker = 256
+
+// tagSentences tokenises and tags each sentence into toks. Sentences are
+// tagged apart from each other, and tagging is most of the time spent
+// reading a document, so a long document's sentences are shared out
+// among the cores: one large document is otherwise read on one core
+// however many the server has.
+func tagSentences(t *pos.Tagger, sents []Sentence, toks [][]token) {
+	workers := min(runtime.GOMAXPROCS(0), len(sents)/sentencesPerWorker)
+	if workers <= 1 {
+		for i, s := range sents {
+			toks[i] = tokenize(s.Text, s.Start)
+			tagWords(t, toks[i])
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	per := (len(sents) + workers - 1) / workers
+	for from := 0; from < len(sents); from += per {
+		wg.Go(func() {
+			for i := from; i < min(from+per, len(sents)); i++ {
+				toks[i] = tokenize(sents[i].Text, sents[i].Start)
+				tagWords(t, toks[i])
+			}
+		})
+	}
+	wg.Wait()
+}
+
 func tagWords(t *pos.Tagger, toks []token) {
 	words := make([]string, len(toks))
 	for i, tk := range toks {

@@ -35,6 +35,20 @@ import (
 // DefaultMaxBytes is the default limit on a document's size.
 const DefaultMaxBytes = 10 << 20
 
+// slowestRead is the rate, in bytes a second, below which reading a
+// document counts as stuck: a fifth of what the extractor does on one
+// busy core.
+const slowestRead = 256 << 10
+
+// Allowance is the time a document of size bytes may take to read, on
+// top of a request's own time limit: the server's mutation deadline and
+// the CLI's request timeout both grow by it, so that a large document a
+// server was configured to accept is not cut off by a limit meant for
+// ordinary requests.
+func Allowance(size int) time.Duration {
+	return time.Duration(size) * time.Second / slowestRead
+}
+
 // TextStore keeps documents' texts by document id.
 type TextStore interface {
 	// PutText stores a document's text under its content id. Storing the

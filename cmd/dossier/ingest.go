@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -214,8 +215,13 @@ func (c *ingestCmd) ingestFile(ctx context.Context, cl *client, name string) (in
 			input[k] = v
 		}
 	}
+	// The server's deadline grows with the document; so does ours.
+	within := *cl
+	if cl.http.Timeout > 0 {
+		within.http = &http.Client{Timeout: cl.http.Timeout + ingest.Allowance(len(body))}
+	}
 	var data struct{ IngestDocument ingested }
-	if err := cl.do(ctx, ingestMutation, map[string]any{"input": input}, &data); err != nil {
+	if err := within.do(ctx, ingestMutation, map[string]any{"input": input}, &data); err != nil {
 		return res, err
 	}
 	return data.IngestDocument, nil
