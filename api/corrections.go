@@ -33,7 +33,7 @@ func (q *root) correct(ctx context.Context, p events.Payload, validate func() er
 	if err := validate(); err != nil {
 		return nil, userError("correction", err)
 	}
-	ev, err := q.s.writer.Envelope(p, events.Meta{Principal: principalFrom(ctx)})
+	ev, err := q.s.writer.Envelope(ctx, p, events.Meta{Principal: principalFrom(ctx)})
 	if err != nil {
 		return nil, userError("correction", err)
 	}

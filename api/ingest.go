@@ -82,6 +82,8 @@ func ingestError(err error) *Error {
 	switch {
 	case errors.As(err, &in) && in.Kind == ingest.TooLarge:
 		return &Error{Code: CodeTooLarge, Message: in.Error(), Err: err}
+	case errors.As(err, &in) && in.Kind == ingest.Erased:
+		return &Error{Code: CodeConflict, Message: in.Error(), Details: map[string]any{"kind": string(in.Kind)}, Err: err}
 	case errors.As(err, &in):
 		return &Error{Code: CodeInvalidInput, Message: in.Error(), Details: map[string]any{"kind": string(in.Kind)}, Err: err}
 	case errors.As(err, &x):

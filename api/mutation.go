@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/dossier-kg/dossier/auth"
 	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/seal"
 )
 
 type actorInput struct {
@@ -134,9 +136,13 @@ func (q *root) RecordAssertions(ctx context.Context, args struct {
 			bad = append(bad, InputProblem{Index: i, Problems: err.(*events.ValidationError).Problems})
 			continue
 		}
-		ev, err := batch.Envelope(&a, events.Meta{Principal: principal})
+		ev, err := batch.Envelope(ctx, &a, events.Meta{Principal: principal})
+		if errors.Is(err, seal.ErrErased) {
+			bad = append(bad, InputProblem{Index: i, Problems: []string{fmt.Sprintf("document %s was erased: nothing more is recorded from it", a.Evidence.DocumentID)}})
+			continue
+		}
 		if err != nil {
-			return nil, userError("record assertions", err)
+			return nil, sealError("record assertions", err)
 		}
 		evs = append(evs, ev)
 		ids = append(ids, a.ID)

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 
 	graphql "github.com/graph-gophers/graphql-go"
 
 	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/ingest"
 	"github.com/dossier-kg/dossier/projections"
+	"github.com/dossier-kg/dossier/seal"
 )
 
 // reader resolves fields against one consistent view of the graph: every
@@ -18,6 +20,11 @@ type reader struct {
 	v *graph.View
 	// texts reads texts kept outside the graph; nil when there is none.
 	texts TextReader
+	// keys opens sealed words; nil when the server has no key store.
+	keys Opener
+
+	mu     sync.Mutex
+	erased map[string]bool // documents erased in v, read once (docErased)
 }
 
 // Global ids are "<kind>:<id>"; store ids never contain ':' except
@@ -333,9 +340,8 @@ type evidenceResolver struct {
 	a graph.Assertion
 }
 
-func (e *evidenceResolver) Sentence() string { return e.a.Sentence }
-func (e *evidenceResolver) Start() *int32    { return optInt(e.a.Start) }
-func (e *evidenceResolver) End() *int32      { return optInt(e.a.End) }
+func (e *evidenceResolver) Start() *int32 { return optInt(e.a.Start) }
+func (e *evidenceResolver) End() *int32   { return optInt(e.a.End) }
 func (e *evidenceResolver) Document() (*documentResolver, error) {
 	d, err := e.r.v.Document(e.a.Document)
 	if err != nil {
@@ -351,7 +357,6 @@ type documentResolver struct {
 
 func (x *documentResolver) ID() graphql.ID         { return gid(kindDocument, x.d.ID) }
 func (x *documentResolver) Source() *string        { return optString(x.d.Source) }
-func (x *documentResolver) Title() *string         { return optString(x.d.Title) }
 func (x *documentResolver) URL() *string           { return optString(x.d.URL) }
 func (x *documentResolver) Sequence() Sequence     { return Sequence(x.d.Seq) }
 func (x *documentResolver) Recorded() graphql.Time { return graphql.Time{Time: x.d.Recorded} }
@@ -373,10 +378,10 @@ func (x *documentResolver) Size() *int32 {
 }
 
 // Text reads the text from the document store when it is kept there, and
-// from the graph otherwise. A text the store no longer holds (erased) is
-// null.
+// from the graph otherwise, opening it with the document's key. A text
+// erased, or that the store no longer holds, is null.
 func (x *documentResolver) Text(ctx context.Context) (*string, error) {
-	if !x.d.HasText {
+	if !x.d.HasText || x.d.Erased != nil {
 		return nil, nil
 	}
 	if x.d.TextStored {
@@ -384,8 +389,11 @@ func (x *documentResolver) Text(ctx context.Context) (*string, error) {
 			return nil, nil
 		}
 		t, err := x.r.texts.Text(ctx, x.d.ID)
-		if errors.Is(err, ingest.ErrTextNotFound) {
+		if errors.Is(err, ingest.ErrTextNotFound) || errors.Is(err, seal.ErrErased) {
 			return nil, nil
+		}
+		if errors.Is(err, seal.ErrNoKey) || errors.As(err, new(*seal.OpenError)) || errors.As(err, new(*seal.FormatError)) {
+			return nil, sealError("document text", err)
 		}
 		if err != nil {
 			return nil, &Error{Code: CodeUnavailable, Message: "document text: the document store did not answer", Err: err}
@@ -398,6 +406,10 @@ func (x *documentResolver) Text(ctx context.Context) (*string, error) {
 	}
 	if err != nil {
 		return nil, userError("document text", err)
+	}
+	t, erased, err := x.r.open(ctx, x.d.ID, t)
+	if err != nil || erased {
+		return nil, err
 	}
 	return &t, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/internal/testenv"
 	"github.com/dossier-kg/dossier/node"
 )
@@ -48,6 +49,8 @@ func TestRoleMatrix(t *testing.T) {
 		{"ingestDocument", "/graphql", gql(`mutation { ingestDocument(input: {text: "Chile banned Zapchat."}) { sequence } }`, nil), "writer"},
 		{"correctActor", "/graphql", gql(`mutation { correctActor(actor: "Zapchat", type: "PRODUCT", reason: "r") { sequence } }`, nil), "admin"},
 		{"mergeActors", "/graphql", gql(`mutation { mergeActors(from: "Peru", into: "Canada", reason: "r") { sequence } }`, nil), "admin"},
+		{"eraseDocument", "/graphql", gql(`mutation($id: ID!) { eraseDocument(id: $id, reason: "court order") { sequence } }`,
+			map[string]any{"id": "document:" + events.SourceDocumentID("notes")}), "admin"},
 		{"/admin/verify", "/admin/verify", `{}`, "admin"},
 	}
 	rank := map[string]int{"anonymous": 0, "reader": 1, "writer": 2, "admin": 3}

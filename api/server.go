@@ -63,14 +63,32 @@ type Config struct {
 	// Texts reads the texts of documents kept outside the graph (the
 	// document store). Optional: without it Document.text is null for them.
 	Texts TextReader
+	// Keys open the sealed words queries read and seal the words
+	// mutations append (package seal's Keyring). Optional: without it
+	// sealed words read as UNAVAILABLE and mutations append words as
+	// written.
+	Keys Keys
+	// Erase destroys an erased document's key and deletes its text from
+	// the document store, for eraseDocument once the erasure is in the
+	// log. Optional: without it eraseDocument answers UNAVAILABLE.
+	Erase func(ctx context.Context, documentID string) (ErasedWords, error)
 	// Verify compares the live store with a fresh projection of the log
 	// and returns a JSON-encodable report with an "equal" field, for
-	// POST /admin/verify. Optional: without it that answers 503.
-	Verify func(ctx context.Context) (any, error)
+	// POST /admin/verify. Optional: without it that answers 503. It tells
+	// progress, about once a second, how many events of how many it has
+	// projected so far.
+	Verify func(ctx context.Context, progress func(folded, of uint64)) (any, error)
 	// Reextract re-runs an extractor ("rules", "llm", "" for the
 	// server's own) over the stored documents, for POST
 	// /admin/reextract?extractor=NAME. Optional.
 	Reextract func(ctx context.Context, extractor, principal string) (any, error)
+	// Room, when set, is asked before every mutation (and re-extraction)
+	// for room on the server's disks for a write whose request has size
+	// bytes. An error refuses it with UNAVAILABLE (an *Error as it is,
+	// anything else with its message), and reads go on: a full disk must
+	// not take queries down with it. release ends the write's claim once
+	// it is done. Optional.
+	Room func(size int64) (release func(), err error)
 	// MaxBodyBytes bounds a request body. Default: the ingester's limit on
 	// a document (ingest.DefaultMaxBytes without one) plus 1 MiB for the
 	// JSON around it.
@@ -157,7 +175,11 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, fmt.Errorf("new api server: %w", err)
 	}
-	w, err := record.New(record.Config{Log: cfg.Log, Store: cfg.Store})
+	var sealer record.Sealer
+	if cfg.Keys != nil {
+		sealer = cfg.Keys
+	}
+	w, err := record.New(record.Config{Log: cfg.Log, Store: cfg.Store, Sealer: sealer})
 	if err != nil {
 		return nil, fmt.Errorf("new api server: %w", err)
 	}
@@ -205,7 +227,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.Handle("GET /healthz", s.m.instrument("healthz", s.healthHandler(cfg.Health)))
 	s.mux.Handle("GET /readyz", s.m.instrument("readyz", s.healthHandler(cmpOr(cfg.Ready, cfg.Health))))
 	s.mux.Handle("POST /admin/verify", s.m.instrument("verify", s.adminOnly(http.HandlerFunc(s.ServeVerify))))
-	s.mux.Handle("POST /admin/reextract", s.m.instrument("reextract", s.adminOnly(http.HandlerFunc(s.serveReextract))))
+	s.mux.Handle("POST /admin/reextract", s.m.instrument("reextract", s.adminOnly(s.needsRoom(http.HandlerFunc(s.serveReextract)))))
 	g := web.GraphiQL()
 	s.mux.Handle("/graphiql", g)
 	s.mux.Handle("/graphiql/", g)
@@ -240,7 +262,7 @@ type requestState struct {
 func (st *requestState) reader(s *Server) (*reader, error) {
 	st.once.Do(func() {
 		v, err := s.cfg.Store.View(0)
-		st.r, st.err = &reader{v: v, texts: s.cfg.Texts}, err
+		st.r, st.err = s.newReader(v), err
 	})
 	return st.r, st.err
 }
@@ -262,7 +284,7 @@ func (st *requestState) readerAt(s *Server, seq uint64) (*reader, error) {
 	st.mu.Lock()
 	st.fresh = append(st.fresh, v)
 	st.mu.Unlock()
-	return &reader{v: v, texts: s.cfg.Texts}, nil
+	return s.newReader(v), nil
 }
 
 func (st *requestState) close() {
@@ -390,7 +412,9 @@ func (c codedSubscriber) Subscribe(ctx context.Context, doc, op string, vars map
 	if e := c.s.rateLimited(st.rateKey, "this connection's client"); e != nil {
 		return nil, e
 	}
-	pl, release, e := c.s.admit(st.rateKey, doc, op, vars)
+	// A WebSocket message is at most 1 MiB (WithReadLimit): what its
+	// write may take is bounded by that.
+	pl, release, e := c.s.admit(st.rateKey, doc, op, vars, 1<<20)
 	if e != nil {
 		// As graphql-go answers an invalid subscription: one result
 		// with the errors, then the end.
@@ -433,9 +457,11 @@ func (c codedSubscriber) Subscribe(ctx context.Context, doc, op string, vars map
 }
 
 // admit decides whether an operation may run: it must be valid, within
-// the cost budget and, for a subscription, within the open-subscription
-// limits (release gives the slot back; it is a no-op otherwise).
-func (s *Server) admit(key, query, operationName string, vars map[string]any) (plan, func(), *Error) {
+// the cost budget, for a mutation of size bytes within the room on the
+// server's disks (Config.Room), and for a subscription within the
+// open-subscription limits (release gives the room or the slot back; it
+// is a no-op otherwise).
+func (s *Server) admit(key, query, operationName string, vars map[string]any, size int64) (plan, func(), *Error) {
 	pl, e := s.cost.estimate(query, operationName, vars)
 	if e != nil && e.Code == CodeValidationFailed {
 		// graphql-go's own message, where it has one, is the one
@@ -449,6 +475,14 @@ func (s *Server) admit(key, query, operationName string, vars map[string]any) (p
 		s.m.errors.WithLabelValues(e.Code).Inc()
 		return pl, nil, e
 	}
+	if pl.operation == "mutation" {
+		release, e := s.room(size)
+		if e != nil {
+			s.m.errors.WithLabelValues(e.Code).Inc()
+			return pl, nil, e
+		}
+		return pl, release, nil
+	}
 	if pl.operation != "subscription" {
 		return pl, func() {}, nil
 	}
@@ -458,6 +492,37 @@ func (s *Server) admit(key, query, operationName string, vars map[string]any) (p
 		return pl, nil, e
 	}
 	return pl, release, nil
+}
+
+// room asks Config.Room for room for a write of size bytes.
+func (s *Server) room(size int64) (func(), *Error) {
+	if s.cfg.Room == nil {
+		return func() {}, nil
+	}
+	release, err := s.cfg.Room(size)
+	if err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			e = &Error{Code: CodeUnavailable, Message: err.Error(), Err: err}
+		}
+		return nil, e
+	}
+	return release, nil
+}
+
+// needsRoom refuses a request that writes (re-extraction) while the
+// server's disks have no room, before h runs.
+func (s *Server) needsRoom(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		release, e := s.room(0)
+		if e != nil {
+			s.m.errors.WithLabelValues(e.Code).Inc()
+			s.writeErrors(w, statusOf(e.Code), e)
+			return
+		}
+		release()
+		h.ServeHTTP(w, r)
+	})
 }
 
 // principalOf is who a request says it acts for.
@@ -635,7 +700,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	}
 	vars := numbersToFloat(req.Variables)
 	stream := strings.Contains(r.Header.Get("Accept"), "text/event-stream")
-	pl, release, e := s.admit(key, req.Query, req.OperationName, vars)
+	pl, release, e := s.admit(key, req.Query, req.OperationName, vars, int64(len(b)))
 	if e != nil {
 		if stream {
 			// The GraphQL-over-SSE protocol reports what refuses an

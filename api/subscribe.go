@@ -141,7 +141,7 @@ func (q *root) AssertionRecorded(ctx context.Context, args struct {
 		if len(actors) > 0 && !actors[a.SubjectOrig] && !actors[a.ObjectOrig] && !actors[a.Subject] && !actors[a.Object] {
 			return nil, nil
 		}
-		return []*assertionEvent{{seq: ev.rec.Seq, a: &assertionResolver{r: &reader{v: ev.view, texts: q.s.cfg.Texts}, a: *a}}}, nil
+		return []*assertionEvent{{seq: ev.rec.Seq, a: &assertionResolver{r: q.s.newReader(ev.view), a: *a}}}, nil
 	}, func(last uint64) *assertionEvent { return &assertionEvent{seq: last, slow: slowError(last)} }), nil
 }
 
@@ -235,7 +235,7 @@ func (q *root) RelationshipChanged(ctx context.Context, args struct {
 				return nil, c.err
 			}
 			if c.change != "" {
-				items = append(items, &relationshipEvent{seq: ev.rec.Seq, change: c.change, rel: &relationshipResolver{r: &reader{v: c.view}, rel: c.rel}})
+				items = append(items, &relationshipEvent{seq: ev.rec.Seq, change: c.change, rel: &relationshipResolver{r: q.s.newReader(c.view), rel: c.rel}})
 			}
 		}
 		return items, nil

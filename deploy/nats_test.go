@@ -39,7 +39,7 @@ func TestNATSConfig(t *testing.T) {
 	// The same permissions as the embedded server gives its users: one
 	// decision, written twice only because one is a file NATS reads.
 	embedded := map[string]*server.User{}
-	for _, u := range (stream.Credentials{}).Users([]string{stream.DefaultStream}, []string{"OBJ_" + ingest.DefaultBucket}) {
+	for _, u := range (stream.Credentials{}).Users([]string{stream.DefaultStream}, []string{"OBJ_" + ingest.DefaultBucket, stream.KeysStream}, []string{stream.KeysStream}) {
 		embedded[u.Username] = u
 	}
 	for _, name := range []string{"dossier", "reader"} {

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dossier-kg/dossier/names"
+	"github.com/dossier-kg/dossier/seal"
 )
 
 // Polarity says whether the sentence affirms or denies the claim.
@@ -289,6 +290,10 @@ func (a *AssertionRecorded) Validate(o *Ontology) error {
 	switch n := utf8.RuneCountInString(ev.Sentence); {
 	case strings.TrimSpace(ev.Sentence) == "":
 		p.add("evidence.sentence is missing")
+	case seal.IsSealed(ev.Sentence):
+		// Sealing is the write path's, after validation: an input that
+		// looks sealed would read as a damaged value.
+		p.add("evidence.sentence starts with %q, as sealed values do: give the sentence as written", seal.Prefix)
 	case n > MaxSentenceLen:
 		p.add("evidence.sentence is %d characters, over the limit of %d", n, MaxSentenceLen)
 	}

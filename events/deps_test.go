@@ -33,7 +33,7 @@ func TestNoNATSServerBelowTheLog(t *testing.T) {
 func TestDecodeRegistryComplete(t *testing.T) {
 	for _, p := range []events.Payload{&events.AssertionRecorded{}, &events.DocumentAdded{}, &events.MentionsRecorded{},
 		&events.AssertionRetracted{}, &events.DocumentRetracted{}, &events.ActorsMerged{}, &events.ActorsUnmerged{},
-		&events.ActorCorrected{}, &events.ValidTimeCorrected{}} {
+		&events.ActorCorrected{}, &events.ValidTimeCorrected{}, &events.DocumentErased{}} {
 		ev, err := events.New(p, events.Meta{})
 		if err != nil {
 			t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/dossier-kg/dossier/seal"
 )
 
 // DocumentAdded records a document: its identity, its metadata and, when
@@ -46,18 +48,26 @@ func DocumentID(text string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// Validate checks the document's identity and limits.
+// Validate checks the document's identity and limits. A text or title
+// may be sealed (package seal), as the log holds them: sealed under the
+// document's own key, and within the limits once opened (the text's
+// hash and encoding were checked before it was sealed).
 func (d *DocumentAdded) Validate() error {
 	var p problems
 	if !isHexID(d.ID) {
 		p.add("id %q is not a document id", d.ID)
 	}
-	if d.Text != "" {
-		if !utf8.ValidString(d.Text) {
-			p.add("text is not valid UTF-8")
-		} else if d.ID != DocumentID(d.Text) {
-			p.add("id does not match the text's content hash")
+	switch {
+	case d.Text == "":
+	case seal.IsSealed(d.Text):
+		checkSealed(&p, "text", d.Text, d.ID)
+		if d.Size <= 0 {
+			p.add("a sealed text needs its size")
 		}
+	case !utf8.ValidString(d.Text):
+		p.add("text is not valid UTF-8")
+	case d.ID != DocumentID(d.Text):
+		p.add("id does not match the text's content hash")
 	}
 	if d.TextStored && d.Text != "" {
 		p.add("text is both stored apart and inline")
@@ -66,10 +76,15 @@ func (d *DocumentAdded) Validate() error {
 		p.add("a document needs its text or a source name")
 	}
 	for _, f := range []struct{ name, v string }{{"source", d.Source}, {"title", d.Title}, {"url", d.URL}} {
+		limit := 2048
+		if f.name == "title" && seal.IsSealed(f.v) {
+			checkSealed(&p, "title", f.v, d.ID)
+			limit = seal.Len(2048)
+		}
 		if !utf8.ValidString(f.v) {
 			p.add("%s is not valid UTF-8", f.name)
 		}
-		if len(f.v) > 2048 {
+		if len(f.v) > limit {
 			p.add("%s is over 2048 bytes", f.name)
 		}
 	}
@@ -77,4 +92,16 @@ func (d *DocumentAdded) Validate() error {
 		p.add("source contains a control character")
 	}
 	return p.err()
+}
+
+// checkSealed checks a sealed value of a document: well formed, and
+// under the document's own key.
+func checkSealed(p *problems, field, v, doc string) {
+	s, err := seal.Parse(v)
+	switch {
+	case err != nil:
+		p.add("%s: %v", field, err)
+	case s.KeyID != doc:
+		p.add("%s is sealed under the key of %s, not of its document %s", field, s.KeyID, doc)
+	}
 }

@@ -16,6 +16,11 @@
 //   - AssertionRecorded: one claim about two actors with its evidence, on
 //     dossier.assertion.<PREDICATE>.<subject>.<object>.
 //
+// A document's words (evidence sentences, its title, its text) are sealed
+// with the document's key before they are appended (package seal), so
+// that erasing it (DocumentErased) leaves the log holding noise where the
+// words were; values from before sealing are plaintext, and both read.
+//
 // Ingesting a document appends all three in one Append, in that order: the
 // mentions and assertions name the DocumentAdded event as their cause and
 // share the correlation id "ingest-<document id>".
@@ -55,6 +60,10 @@ const (
 	TypeActorsUnmerged     Type = "ActorsUnmerged"
 	TypeActorCorrected     Type = "ActorCorrected"
 	TypeValidTimeCorrected Type = "ValidTimeCorrected"
+
+	// Erasure: a document's words are made unreadable everywhere (its
+	// key is destroyed, see package seal); the event is what stays.
+	TypeDocumentErased Type = "DocumentErased"
 )
 
 // Envelope is what every event shares. It is the JSON body of a message in
@@ -100,6 +109,7 @@ var currentVersion = map[Type]int{
 	TypeActorsUnmerged:     1,
 	TypeActorCorrected:     1,
 	TypeValidTimeCorrected: 1,
+	TypeDocumentErased:     1,
 }
 
 // Meta is who caused an event and why.
@@ -172,6 +182,7 @@ var payloads = map[Type]func() Payload{
 	TypeActorsUnmerged:     func() Payload { return &ActorsUnmerged{} },
 	TypeActorCorrected:     func() Payload { return &ActorCorrected{} },
 	TypeValidTimeCorrected: func() Payload { return &ValidTimeCorrected{} },
+	TypeDocumentErased:     func() Payload { return &DocumentErased{} },
 }
 
 // Decode returns the typed payload, upgrading older schema versions.

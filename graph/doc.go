@@ -11,7 +11,7 @@
 // was after event n at the cost of a live read: old versions are kept
 // (the discard timestamp stays 0), which is the price of as-of reads.
 //
-// # Key layout (LayoutVersion 6)
+// # Key layout (LayoutVersion 7)
 //
 // Keys are ASCII: a kind, then parts joined by ':'. Actor ids are slugs
 // of canonical names ("united-states"), assertion and document ids are
@@ -31,9 +31,9 @@
 //	ra:<subject>:<PRED>:<object>:<assertion>   empty; a relationship's evidence
 //	rd:<subject>:<PRED>:<object>:<document>    live assertions from the document, 8 bytes big-endian
 //	asr:<assertion>                   Assertion JSON
-//	doc:<document>                    Document JSON
+//	doc:<document>                    Document JSON, with its erasure
 //	cl:<document>:<span>:<PRED>:<polarity>   the live assertion ids (comma-separated) claiming that at that span (start-end, or a sentence hash); a document's assertions
-//	text:<document>                   the text, apart so it can be erased
+//	text:<document>                   the text (sealed), apart; deleted when erased
 //	dm:<document>:<actor>             the type the document gives the actor (may be empty); the actors a document names
 //	ac:<actor>:<assertion>            empty; the live assertions naming an actor
 //	ev:<seq>                          EventRecord JSON: the audit trail, by sequence
@@ -49,6 +49,12 @@
 // A document's text is either under text:<document> (documents whose
 // event carried it) or outside the graph, in the document store, when
 // the Document says TextStored; the graph never holds it twice.
+//
+// A document's words (the text, the title, evidence sentences) are
+// stored as the log holds them: sealed with the document's key (package
+// seal), or plaintext when recorded before sealing. The graph never
+// opens them; readers do (the API), and an erased document's are
+// unreadable in every version once its key is destroyed.
 //
 // Keys are declared once, in keys.go, and built only through them; a test
 // checks that this comment lists every one. A change to any key or value

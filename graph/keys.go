@@ -68,7 +68,7 @@ var (
 
 	keyAssertion = &keyType{"asr", []string{"assertion"}, "Assertion JSON"}
 	keyDocument  = &keyType{"doc", []string{"document"}, "Document JSON"}
-	keyDocText   = &keyType{"text", []string{"document"}, "the document's text, kept apart so it can be erased"}
+	keyDocText   = &keyType{"text", []string{"document"}, "the document's text (sealed with its key), kept apart; deleted when erased"}
 
 	keyActorAsr = &keyType{"ac", []string{"actor", "assertion"}, "empty: the live assertions naming an actor (either end or attribution)"}
 	keyEvent    = &keyType{"ev", []string{"seq"}, "EventRecord JSON; seq as 16 hex digits"}

@@ -425,6 +425,20 @@ func (v *View) DocumentAssertions(doc string) ([]Assertion, error) {
 	return v.assertionsUnder(keyClaim.Prefix(doc), true, func(_, val []byte) []string { return liveIDs(val) })
 }
 
+// DocumentClaims lists every assertion a document made, retracted ones
+// too: what an erasure of the document covers.
+func (v *View) DocumentClaims(doc string) ([]Assertion, error) {
+	return v.assertionsUnder(keyClaim.Prefix(doc), true, func(_, val []byte) []string {
+		var ids []string
+		for id := range strings.SplitSeq(string(val), ",") {
+			if id = strings.TrimPrefix(id, "-"); id != "" {
+				ids = append(ids, id)
+			}
+		}
+		return ids
+	})
+}
+
 // assertionsUnder reads the assertions a scan of prefix names, oldest
 // first: idsOf says which ids a key (and value, with values) holds.
 func (v *View) assertionsUnder(prefix []byte, values bool, idsOf func(key, val []byte) []string) ([]Assertion, error) {

@@ -76,14 +76,16 @@ type Assertion struct {
 	Modality     string `json:"modality"`
 	AttributedTo string `json:"attributed_to,omitempty"`
 	// AttributedText is the attribution as written.
-	AttributedText string  `json:"attributed_text,omitempty"`
-	Document       string  `json:"document"`
-	Sentence       string  `json:"sentence"`
-	Start          *int    `json:"start,omitempty"`
-	End            *int    `json:"end,omitempty"`
-	Confidence     float64 `json:"confidence"`
-	Producer       string  `json:"producer,omitempty"`
-	ProducerVer    string  `json:"producer_version,omitempty"`
+	AttributedText string `json:"attributed_text,omitempty"`
+	Document       string `json:"document"`
+	// Sentence is sealed with the document's key (package seal), or
+	// plaintext when recorded before sealing.
+	Sentence    string  `json:"sentence"`
+	Start       *int    `json:"start,omitempty"`
+	End         *int    `json:"end,omitempty"`
+	Confidence  float64 `json:"confidence"`
+	Producer    string  `json:"producer,omitempty"`
+	ProducerVer string  `json:"producer_version,omitempty"`
 	// ValidFrom and ValidTo are when the claim holds in the world, as
 	// the text says (YYYY-MM-DD; empty when open or unknown).
 	ValidFrom string `json:"valid_from,omitempty"`
@@ -200,6 +202,19 @@ type Document struct {
 	Recorded   time.Time `json:"recorded"`
 	// Retracted is set once the document is withdrawn.
 	Retracted *Retraction `json:"retracted,omitempty"`
+	// Erased is set once the document's words are erased: its title,
+	// text and evidence sentences, sealed under its key, are unreadable.
+	Erased *Erasure `json:"erased,omitempty"`
+}
+
+// Erasure records who erased a document's words, when, and why.
+type Erasure struct {
+	Seq       uint64    `json:"seq"`
+	Time      time.Time `json:"time"`
+	Principal string    `json:"principal,omitempty"`
+	Reason    string    `json:"reason"`
+	// Retract says its assertions were retracted with it.
+	Retract bool `json:"retract,omitempty"`
 }
 
 // Stats counts what the graph holds.

@@ -62,11 +62,9 @@ func (b *Batch) ApplyExclusive(seq uint64, fn func(tx *Tx) error) error {
 	if seq <= b.last {
 		return fmt.Errorf("apply %d after %d: %w", seq, b.last, ErrOutOfOrder)
 	}
-	b.wg.Wait()
-	if err := b.failed(); err != nil {
+	if err := b.settle(); err != nil {
 		return err
 	}
-	b.s.setApplied(b.last)
 	b.readTs, b.overlay = max(b.last, 1), map[string][]byte{}
 	return b.apply(seq, true, fn)
 }
@@ -123,15 +121,29 @@ func (b *Batch) failed() error {
 // Commit waits for the batch's transactions and advances the store's
 // applied sequence. It returns the last sequence applied.
 func (b *Batch) Commit() (uint64, error) {
-	b.wg.Wait()
-	if err := b.failed(); err != nil {
+	if err := b.settle(); err != nil {
 		// Badger writes transactions in the order they were handed over,
 		// so the applied sequence on disk is still a consistent prefix;
 		// reopen the store to learn it.
 		return 0, err
 	}
-	b.s.setApplied(b.last)
 	return b.last, nil
+}
+
+// settle waits for the batch's commits and shows them to readers, once
+// on disk when the store syncs (Config.SyncWrites).
+func (b *Batch) settle() error {
+	b.wg.Wait()
+	if err := b.failed(); err != nil {
+		return err
+	}
+	if b.s.sync && b.last > b.s.Applied() {
+		if err := b.s.db.Sync(); err != nil {
+			return fmt.Errorf("sync the store after event %d: %w", b.last, err)
+		}
+	}
+	b.s.setApplied(b.last)
+	return nil
 }
 
 // Last is the last sequence handed to the batch.
@@ -139,13 +151,13 @@ func (b *Batch) Last() uint64 { return b.last }
 
 // Tx is the write side of one event's fold.
 type Tx struct {
-	b         *Batch
-	txn       *badger.Txn
-	seq       uint64
-	writes    map[string][]byte
+	b      *Batch
+	txn    *badger.Txn
+	seq    uint64
+	writes map[string][]byte
 	// reads holds what the event read from Badger that the store's
 	// latest-value cache does not keep; writes shadow it.
-	reads map[string][]byte
+	reads     map[string][]byte
 	exclusive bool
 }
 
@@ -638,6 +650,13 @@ func (tx *Tx) PutDocument(d Document) error {
 // PutDocumentText stores a document's text apart from its metadata.
 func (tx *Tx) PutDocumentText(id, text string) error {
 	return tx.set(keyDocText.Key(id), []byte(text))
+}
+
+// DeleteDocumentText removes a document's text from the current graph
+// (its erasure). Versions before stay, as every version does: a sealed
+// text there is unreadable once the document's key is destroyed.
+func (tx *Tx) DeleteDocumentText(id string) error {
+	return tx.del(keyDocText.Key(id))
 }
 
 // LinkDocumentActor records that a document names an actor, and the

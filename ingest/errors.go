@@ -16,11 +16,13 @@ const (
 	BadEncoding    Kind = "encoding"
 	BadContentType Kind = "content type"
 	BadMetadata    Kind = "metadata"
+	// Erased: the document was erased; its words are not taken again.
+	Erased Kind = "erased"
 )
 
 // InputError says a document cannot be ingested as it is. Nothing was
 // stored or appended. Callers branch on Kind: TooLarge is a size limit,
-// every other kind is invalid input.
+// Erased a document erased before, every other kind is invalid input.
 type InputError struct {
 	Source  string
 	Kind    Kind

@@ -12,9 +12,10 @@
 //
 // The text is stored before anything is appended, and by its content
 // hash: a retry finds it there, and a crash between the two leaves an
-// orphan text that the next ingest of the same document adopts. Keeping
-// text out of the log means a document's words can later be erased from
-// the store without rewriting the log.
+// orphan text that the next ingest of the same document adopts. The text
+// is sealed with the document's key in the store, as its title and
+// sentences are in the log, so erasing the document destroys one key; a
+// document erased before is refused (Erased).
 package ingest
 
 import (
@@ -29,6 +30,7 @@ import (
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/extract"
 	"github.com/dossier-kg/dossier/record"
+	"github.com/dossier-kg/dossier/seal"
 	"github.com/dossier-kg/dossier/stream"
 )
 
@@ -52,10 +54,11 @@ func Allowance(size int) time.Duration {
 // TextStore keeps documents' texts by document id.
 type TextStore interface {
 	// PutText stores a document's text under its content id. Storing the
-	// same text again is harmless.
+	// same text again is harmless. It fails with an error matching
+	// seal.ErrErased for a document that was erased.
 	PutText(ctx context.Context, id, text string) error
 	// Text returns a document's text, or an error matching
-	// ErrTextNotFound.
+	// ErrTextNotFound, or seal.ErrErased once it was erased.
 	Text(ctx context.Context, id string) (string, error)
 }
 
@@ -256,7 +259,9 @@ func (i *Ingester) Ingest(ctx context.Context, in Input) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("ingest %s: %w", doc.ID, err)
 	}
-	if err := i.cfg.Texts.PutText(ctx, doc.ID, text); err != nil {
+	if err := i.cfg.Texts.PutText(ctx, doc.ID, text); errors.Is(err, seal.ErrErased) {
+		return refuse(&InputError{Kind: Erased, Problem: fmt.Sprintf("document %s was erased: its words are not taken again", doc.ID)})
+	} else if err != nil {
 		return res, fmt.Errorf("ingest %s: store text: %w", doc.ID, err)
 	}
 	x := i.cfg.Extractor
@@ -283,14 +288,14 @@ func (i *Ingester) Ingest(ctx context.Context, in Input) (Result, error) {
 	corr := "ingest-" + doc.ID
 	batch := i.cfg.Writer.Batch()
 	defer batch.Close()
-	docEv, err := batch.Envelope(&doc, events.Meta{Principal: in.Principal, CorrelationID: corr})
+	docEv, err := batch.Envelope(ctx, &doc, events.Meta{Principal: in.Principal, CorrelationID: corr})
 	if err != nil {
 		return res, fmt.Errorf("ingest %s: %w", doc.ID, err)
 	}
 	evs := []events.Envelope{docEv}
 	caused := events.Meta{Principal: in.Principal, CorrelationID: corr, CausationID: docEv.ID, Recorded: docEv.Recorded}
 	if len(mentions.Mentions) > 0 {
-		ev, err := batch.Envelope(&mentions, caused)
+		ev, err := batch.Envelope(ctx, &mentions, caused)
 		if err != nil {
 			return res, fmt.Errorf("ingest %s: %w", doc.ID, err)
 		}
@@ -298,7 +303,7 @@ func (i *Ingester) Ingest(ctx context.Context, in Input) (Result, error) {
 	}
 	for k := range res.Assertions {
 		a := &res.Assertions[k]
-		ev, err := batch.Envelope(a, caused)
+		ev, err := batch.Envelope(ctx, a, caused)
 		if err != nil {
 			return res, fmt.Errorf("ingest %s: %w", doc.ID, err)
 		}

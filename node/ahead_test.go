@@ -13,7 +13,8 @@ import (
 
 // A store ahead of its log (the NATS data lost or replaced) is refused at
 // start: serving it would acknowledge writes whose sequences count as
-// applied already, so they would never be projected. Rebuild recovers.
+// applied already, so they would never be projected. Rebuild recovers,
+// when told it may lose what the store holds.
 func TestStoreAheadOfLog(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -40,11 +41,17 @@ func TestStoreAheadOfLog(t *testing.T) {
 	if !errors.As(err, &ahead) || ahead.Applied != 1 || ahead.LogLast != 0 {
 		t.Fatalf("Start on a store ahead of its log = %v, want a StoreAheadError 1 > 0", err)
 	}
-	if !strings.Contains(err.Error(), "dossier rebuild") {
+	if !strings.Contains(err.Error(), "dossier restore") || !strings.Contains(err.Error(), "dossier rebuild --accept-log-loss") {
 		t.Errorf("the error does not say what to do: %v", err)
 	}
 
-	if _, err := Rebuild(ctx, cfg); err != nil {
+	// Rebuilding loses what the store holds: only when told to.
+	if _, err := Rebuild(ctx, cfg); !errors.As(err, &ahead) {
+		t.Fatalf("rebuild of a store ahead of its log = %v, want a StoreAheadError", err)
+	}
+	accept := cfg
+	accept.AcceptLogLoss = true
+	if _, err := Rebuild(ctx, accept); err != nil {
 		t.Fatalf("rebuild: %v", err)
 	}
 	n, err = Start(ctx, cfg)

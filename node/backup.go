@@ -22,9 +22,12 @@ import (
 // log is the same, digest for digest, as one projected from the
 // original. The graph is not in it; it is rebuilt from the log.
 
-// backupStreams are the streams a backup holds: the log, and the
-// document texts' object store.
-var backupStreams = []string{stream.DefaultStream, "OBJ_" + ingest.DefaultBucket}
+// backupStreams are the streams a backup holds: the log, the document
+// texts' object store, and the documents' keys, without which nothing
+// sealed in the other two can be read. A backup taken before an erasure
+// holds the erased document's key: restoring it brings the words back
+// until the erasure is made again (README, "Erasing a document").
+var backupStreams = []string{stream.DefaultStream, "OBJ_" + ingest.DefaultBucket, stream.KeysStream}
 
 // manifestFile names what a backup holds.
 const manifestFile = "dossier-backup.json"

@@ -19,7 +19,7 @@ func openLogOnly(ctx context.Context, cfg Config, user string) (*Node, func(), e
 	unlock := func() error { return nil }
 	if cfg.NATS.URL == "" {
 		var err error
-		if unlock, err = lockLive(ctx, cfg); err != nil {
+		if _, unlock, err = lockLive(ctx, cfg); err != nil {
 			return nil, nil, fmt.Errorf("the data directory %s is in use by a running server (or unreadable); pass --nats with that server's NATS client URL (its embedded server listens on nats://127.0.0.1:4222 unless --nats-listen said otherwise), or stop it: %w", cfg.DataDir, err)
 		}
 	}

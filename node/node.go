@@ -1,6 +1,7 @@
 // Package node assembles one Dossier instance: the log (an embedded NATS
 // server, or a connection to a cluster), the document store (a JetStream
-// Object Store beside the log), this instance's projection in Badger with
+// Object Store beside the log), the documents' keys (a key-value bucket
+// beside it, see erasure.go), this instance's projection in Badger with
 // the projector that keeps it current, document ingestion with its
 // extractor, and the API.
 //
@@ -20,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -37,6 +39,7 @@ import (
 	"github.com/dossier-kg/dossier/names"
 	"github.com/dossier-kg/dossier/projections"
 	"github.com/dossier-kg/dossier/record"
+	"github.com/dossier-kg/dossier/seal"
 	"github.com/dossier-kg/dossier/stream"
 )
 
@@ -81,7 +84,26 @@ type Config struct {
 	// MaxDocumentBytes bounds an ingested document. Default
 	// ingest.DefaultMaxBytes.
 	MaxDocumentBytes int64
-	Logger           *slog.Logger
+	// DiskReserve is the free space kept on the disks of the data
+	// directory: below it the node does not start and refuses writes
+	// (UNAVAILABLE), below half of it the projector pauses until the
+	// whole reserve is free again. Default DefaultDiskReserve; negative:
+	// nothing is checked.
+	DiskReserve int64
+	// FreeSpace measures the free bytes of a directory's disk. Default:
+	// statfs, as df does; tests simulate a full disk with it.
+	FreeSpace func(dir string) (int64, error)
+	// Durability is when a write is acknowledged (see Durability).
+	// Default DurabilityDefault.
+	Durability Durability
+	// AcceptLogLoss starts the node on a log that has lost events (see
+	// LogDamageError), recording the loss in the data directory so that
+	// later starts accept it and refuse any new one.
+	AcceptLogLoss bool
+	Logger        *slog.Logger
+
+	// diskPoll is how often the projector's disk is measured (tests).
+	diskPoll time.Duration
 }
 
 // NATSConfig says where the log is.
@@ -113,40 +135,15 @@ func (c *Config) setDefaults() error {
 	if c.Lexicon == nil {
 		c.Lexicon = names.DefaultLexicon()
 	}
+	if c.DiskReserve == 0 {
+		c.DiskReserve = DefaultDiskReserve
+	}
 	if c.Instance == "" {
 		host, _ := os.Hostname()
 		abs, _ := filepath.Abs(c.DataDir)
 		sum := sha256.Sum256([]byte(host + "\x00" + abs))
 		c.Instance = names.Token(names.Slug(host)) + "-" + hex.EncodeToString(sum[:4])
 	}
-	return nil
-}
-
-// StoreAheadError says the projection has applied events the log does
-// not hold: the log was lost, cut short or replaced (an older backup of
-// the NATS directory, another NATS server) since the store was built.
-// Serving on would acknowledge new writes the projector never folds:
-// their sequences count as applied already.
-type StoreAheadError struct {
-	Stream           string
-	Applied, LogLast uint64
-}
-
-func (e *StoreAheadError) Error() string {
-	return fmt.Sprintf("the graph store has applied sequence %d but stream %s ends at %d: the log was lost or replaced since the store was built; "+
-		"point --nats at the log this store was built from, or run `dossier rebuild` to project the log as it is", e.Applied, e.Stream, e.LogLast)
-}
-
-// checkLog refuses a store that is ahead of the log.
-func (n *Node) checkLog(ctx context.Context, applied uint64) error {
-	last, err := n.log.LastSequence(ctx)
-	if err != nil {
-		return err
-	}
-	if applied > last {
-		return &StoreAheadError{Stream: n.log.Stream(), Applied: applied, LogLast: last}
-	}
-	n.startLast = last
 	return nil
 }
 
@@ -161,8 +158,13 @@ type Node struct {
 	// over the same log and store.
 	writer *record.Writer
 	texts  *ingest.ObjectStore
-	store  *graph.Store
-	api    *api.Server
+	// keys holds documents' keys (a bucket beside the log); keyring
+	// caches them and seals and opens documents' words.
+	keys    *stream.Keys
+	keyring *seal.Keyring
+	eraseMu sync.Mutex // one eraseWords at a time
+	store   *graph.Store
+	api     *api.Server
 	// metrics holds everything /metrics serves; projMetrics outlive the
 	// projectors project restarts.
 	metrics     *prometheus.Registry
@@ -182,6 +184,14 @@ type Node struct {
 
 	// verifying holds a token while Verify runs: one at a time.
 	verifying chan struct{}
+
+	// disk admits writes while its disks have room, and pauses the
+	// projector when they have not.
+	disk *disk
+
+	// checked is set once the log passed the start-up integrity check:
+	// only then are its files recorded as whole when the node stops.
+	checked atomic.Bool
 }
 
 // Start opens the log and the store and starts the projector. The caller
@@ -190,7 +200,11 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, fmt.Errorf("start node: %w", err)
 	}
-	n := &Node{cfg: cfg, verifying: make(chan struct{}, 1)}
+	n := &Node{cfg: cfg, verifying: make(chan struct{}, 1), disk: newDisk(cfg)}
+	// Before Badger is opened: on a full disk opening it may fault.
+	if err := n.disk.startable(); err != nil {
+		return nil, fmt.Errorf("not starting: %w", err)
+	}
 	ok := false
 	defer func() {
 		if !ok {
@@ -199,7 +213,8 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}()
 	// The store first: its directory lock keeps a second instance on the
 	// same data directory from starting an embedded NATS server there.
-	store, err := graph.Open(ctx, graph.Config{Dir: filepath.Join(cfg.DataDir, "graph"), Lexicon: cfg.Lexicon, Logger: cfg.Logger})
+	store, err := graph.Open(ctx, graph.Config{Dir: filepath.Join(cfg.DataDir, "graph"), Lexicon: cfg.Lexicon, Logger: cfg.Logger,
+		SyncWrites: cfg.Durability.strict()})
 	if err != nil {
 		return nil, err
 	}
@@ -208,17 +223,20 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, err
 	}
 	if _, err := whenReady(ctx, cfg.Logger, "read the log's end", func() (struct{}, error) {
-		return struct{}{}, n.checkLog(ctx, store.Applied())
+		return struct{}{}, n.checkStart(ctx)
 	}); err != nil {
 		return nil, err
 	}
+	if err := n.openKeys(ctx); err != nil {
+		return nil, err
+	}
 	n.texts, err = whenReady(ctx, cfg.Logger, "open the document store", func() (*ingest.ObjectStore, error) {
-		return ingest.OpenObjectStore(ctx, ingest.ObjectStoreConfig{JetStream: n.js, Replicas: cfg.NATS.Replicas})
+		return ingest.OpenObjectStore(ctx, ingest.ObjectStoreConfig{JetStream: n.js, Replicas: cfg.NATS.Replicas, Keys: n.keyring})
 	})
 	if err != nil {
 		return nil, err
 	}
-	if n.writer, err = record.New(record.Config{Log: n.log, Store: store}); err != nil {
+	if n.writer, err = record.New(record.Config{Log: n.log, Store: store, Sealer: n.keyring}); err != nil {
 		return nil, err
 	}
 	ing, err := n.ingester()
@@ -226,16 +244,11 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n.metrics = newRegistry(n)
+	n.metrics.MustRegister(diskCollector{n.disk})
 	n.projMetrics = projections.NewMetrics(n.metrics)
 	n.api, err = api.New(api.Config{Store: store, Log: n.log, Ontology: cfg.Ontology, Health: n.health, Ready: n.ready, Logger: cfg.Logger, Metrics: n.metrics,
-		Ingester: ing, Texts: n.texts, AllowedOrigins: cfg.AllowedOrigins, Tokens: cfg.Tokens, Limits: cfg.Limits,
-		Verify: func(ctx context.Context) (any, error) {
-			r, err := n.Verify(ctx)
-			if ahead := (*StoreAheadError)(nil); errors.As(err, &ahead) {
-				return nil, &api.Error{Code: api.CodeConflict, Message: ahead.Error(), Err: err}
-			}
-			return r, err
-		},
+		Ingester: ing, Texts: n.texts, Keys: n.keyring, Erase: n.eraseWords, AllowedOrigins: cfg.AllowedOrigins, Tokens: cfg.Tokens, Limits: cfg.Limits, Room: n.room,
+		Verify: n.serveVerify,
 		Reextract: func(ctx context.Context, name, principal string) (any, error) {
 			x, err := n.ExtractorNamed(name)
 			if err != nil {
@@ -253,7 +266,15 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	n.handler = hostGuard(cfg.AllowedHosts, mux)
 	pctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
-	n.wg.Add(1)
+	n.wg.Add(3)
+	go func() {
+		defer n.wg.Done()
+		n.disk.watch(pctx)
+	}()
+	go func() {
+		defer n.wg.Done()
+		n.watchKeys(pctx)
+	}()
 	go func() {
 		defer n.wg.Done()
 		n.project(pctx)
@@ -289,7 +310,9 @@ func (n *Node) connect(ctx context.Context) error {
 			return err
 		}
 		n.srv, err = stream.StartServer(stream.ServerConfig{Dir: filepath.Join(n.cfg.DataDir, "nats"), Listen: n.cfg.NATS.Listen,
-			Credentials: &creds, Protected: []string{stream.DefaultStream}, Guarded: []string{"OBJ_" + ingest.DefaultBucket}})
+			Credentials: &creds, Protected: []string{stream.DefaultStream}, Guarded: []string{"OBJ_" + ingest.DefaultBucket, stream.KeysStream},
+			Secret:     []string{stream.KeysStream},
+			SyncAlways: n.cfg.Durability.strict()})
 		if err != nil {
 			return err
 		}
@@ -306,9 +329,12 @@ func (n *Node) connect(ctx context.Context) error {
 		return fmt.Errorf("jetstream: %w", err)
 	}
 	n.log, err = whenReady(ctx, n.cfg.Logger, "open the log", func() (*stream.Log, error) {
-		return stream.OpenLog(ctx, stream.LogConfig{JetStream: n.js, Replicas: n.cfg.NATS.Replicas})
+		return stream.OpenLog(ctx, n.logConfig())
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return n.strictLog(ctx)
 }
 
 // setupPatience bounds how long start-up waits for NATS to answer its
@@ -375,20 +401,32 @@ func dial(c NATSConfig, logger *slog.Logger) (*nats.Conn, error) {
 }
 
 // project runs the projector until ctx ends, restarting it with backoff
-// when it stops on an error (a lost connection, a consumer reset).
+// when it stops on an error (a lost connection, a consumer reset), and
+// stopping it while the disk is short (see disk): events from any writer
+// of the log would otherwise be folded into a full disk.
 func (n *Node) project(ctx context.Context) {
 	backoff := 100 * time.Millisecond
 	for {
+		if !n.disk.waitRoom(ctx) {
+			return
+		}
+		rctx, stop := n.disk.untilPaused(ctx)
 		p, err := projections.New(projections.Config{
 			Store: n.store, JetStream: n.js, Stream: n.log.Stream(),
 			Durable: "projector-" + n.cfg.Instance, BatchSize: n.cfg.BatchSize, Logger: n.cfg.Logger, Metrics: n.projMetrics,
 			Running: func() { n.setProjErr(nil) },
+			Erased:  n.erased,
 		})
 		if err == nil {
-			err = p.Run(ctx)
+			err = p.Run(rctx)
 		}
+		paused := rctx.Err() != nil
+		stop()
 		if ctx.Err() != nil {
 			return
+		}
+		if paused {
+			continue // stopped for the disk: wait until it has room
 		}
 		if gap := (*projections.GapError)(nil); errors.As(err, &gap) {
 			// Expected after a NATS leader change: the projector stopped
@@ -484,7 +522,12 @@ func (n *Node) Close() error {
 			n.cancel()
 		}
 		n.wg.Wait()
-		if n.store != nil {
+		if err := n.disk.closable(); err != nil {
+			// Badger flushes its memtable into a new table when closed,
+			// through mmap: on a full disk, a SIGBUS. Its log is intact
+			// and replayed at the next start, as after a crash.
+			n.cfg.Logger.Warn("not flushing the graph store: the disk is too full for it; its write-ahead log is replayed at the next start", "err", err)
+		} else if n.store != nil {
 			errs = append(errs, n.store.Close())
 		}
 		if n.nc != nil {
@@ -492,6 +535,9 @@ func (n *Node) Close() error {
 		}
 		if n.srv != nil {
 			n.srv.Shutdown()
+			if n.checked.Load() {
+				errs = append(errs, n.recordBlocks())
+			}
 		}
 	})
 	return errors.Join(errs...)

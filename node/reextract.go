@@ -18,7 +18,7 @@ type ReextractReport struct {
 	Extractor string `json:"extractor"`
 	Documents int    `json:"documents"`
 	// Skipped are documents whose text Dossier does not hold (loaded as
-	// assertions only) or that were retracted.
+	// assertions only), or that were retracted or erased.
 	Skipped      int    `json:"skipped"`
 	Recorded     int    `json:"recorded"`
 	Retracted    int    `json:"retracted"`
@@ -58,7 +58,12 @@ func (n *Node) Reextract(ctx context.Context, x extract.Extractor, principal str
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		if d.Retracted != nil || !d.HasText {
+		// A long run stops, with what it did so far, once the disk is
+		// short: its next document is a write like any other.
+		if err := n.roomFor(0); err != nil {
+			return rep, err
+		}
+		if d.Retracted != nil || d.Erased != nil || !d.HasText {
 			rep.Skipped++
 			continue
 		}
@@ -82,7 +87,12 @@ func (n *Node) reextractOne(ctx context.Context, ing *ingest.Ingester, x extract
 	if err != nil {
 		return err
 	}
-	res, err := ing.Ingest(ctx, ingest.Input{Source: d.Source, Title: d.Title, URL: d.URL, Published: d.Published,
+	// The graph holds the title sealed; the ingester seals it again.
+	title, err := n.keyring.Open(ctx, d.ID, d.Title)
+	if err != nil {
+		return err
+	}
+	res, err := ing.Ingest(ctx, ingest.Input{Source: d.Source, Title: title, URL: d.URL, Published: d.Published,
 		ContentType: "text/plain", Body: []byte(text), Principal: principal, Extractor: x, Wait: true})
 	if err != nil {
 		return err
@@ -121,7 +131,7 @@ func (n *Node) reextractOne(ctx context.Context, ing *ingest.Ingester, x extract
 			continue
 		}
 		r := &events.AssertionRetracted{Correction: events.Correction{EventID: events.NewCorrectionID(), Reason: reason}, AssertionID: a.ID}
-		ev, err := n.writer.Envelope(r, events.Meta{Principal: principal, CorrelationID: "reextract-" + d.ID})
+		ev, err := n.writer.Envelope(ctx, r, events.Meta{Principal: principal, CorrelationID: "reextract-" + d.ID})
 		if err != nil {
 			return err
 		}
@@ -150,7 +160,10 @@ func (n *Node) documentText(ctx context.Context, d graph.Document) (string, erro
 	if errors.Is(err, graph.ErrNotFound) {
 		return "", fmt.Errorf("text of %s is not held", d.ID)
 	}
-	return t, err
+	if err != nil {
+		return "", err
+	}
+	return n.keyring.Open(ctx, d.ID, t)
 }
 
 func (n *Node) waitProjected(ctx context.Context, seq uint64) error {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/internal/testenv"
 	"github.com/dossier-kg/dossier/stream"
 )
@@ -43,11 +44,20 @@ func hub(n int) []events.Envelope {
 // run: the ratio is the cost of the projection itself.
 func BenchmarkProject(b *testing.B) {
 	const n = 20000
-	for _, mode := range []string{"raw-consume", "project", "project-hub"} {
+	for _, mode := range []string{"raw-consume", "project", "project-hub", "project-strict"} {
 		b.Run(mode, func(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
 				e := newEnv(b)
+				if mode == "project-strict" {
+					// --durability strict: Badger syncs every commit.
+					e.store.Close()
+					s, err := graph.Open(context.Background(), graph.Config{Dir: b.TempDir(), SyncWrites: true})
+					if err != nil {
+						b.Fatal(err)
+					}
+					e.store = s
+				}
 				evs := synthetic(n)
 				if mode == "project-hub" {
 					evs = hub(n)

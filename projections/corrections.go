@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/dossier-kg/dossier/events"
@@ -135,35 +136,98 @@ func foldDocumentRetraction(tx *graph.Tx, ev events.Envelope, p *events.Document
 		e.summary = "document already retracted"
 		return e, nil
 	}
-	ids, err := tx.DocumentAssertionIDs(d.ID)
+	n, err := retractDocument(tx, ev, d, p.Reason, &e)
 	if err != nil {
 		return e, err
+	}
+	e.summary = fmt.Sprintf("retracted document %s and its %d assertions", docName(d.Source, d.ID), n)
+	return e, nil
+}
+
+// retractDocument withdraws a live document and its live assertions,
+// adding what it touched to e. It returns how many assertions the
+// document had.
+func retractDocument(tx *graph.Tx, ev events.Envelope, d graph.Document, reason string, e *effect) (int, error) {
+	ids, err := tx.DocumentAssertionIDs(d.ID)
+	if err != nil {
+		return 0, err
 	}
 	var delta graph.Stats
 	for _, id := range ids {
 		a, err := tx.Assertion(id)
 		if err != nil {
-			return e, fmt.Errorf("assertion %s: %w", id, err)
+			return 0, fmt.Errorf("assertion %s: %w", id, err)
 		}
 		if a.Retracted != nil {
 			continue
 		}
-		if err := retract(tx, ev, a, p.Reason, &delta); err != nil {
-			return e, err
+		if err := retract(tx, ev, a, reason, &delta); err != nil {
+			return 0, err
 		}
 		e.entities = append(e.entities, assertionEntities(a)...)
 	}
 	d, err = tx.Document(d.ID)
 	if err != nil {
-		return e, err
+		return 0, err
 	}
-	d.Retracted = &graph.Retraction{Seq: ev.Sequence, Time: ev.Time, Principal: ev.Principal, Reason: p.Reason}
+	d.Retracted = &graph.Retraction{Seq: ev.Sequence, Time: ev.Time, Principal: ev.Principal, Reason: reason}
 	if err := tx.PutDocument(d); err != nil {
-		return e, err
+		return 0, err
 	}
 	delta.Documents--
-	e.summary = fmt.Sprintf("retracted document %s and its %d assertions", docName(d.Source, d.ID), len(ids))
-	return e, applyDelta(tx, delta)
+	return len(ids), applyDelta(tx, delta)
+}
+
+// foldErasure records that a document's words were erased: on the
+// document (who, when, why) and in the audit trail. The words themselves
+// are not the fold's to touch: in the log and in every version of the
+// graph they are sealed under the document's key, which the erasure
+// destroys outside the log (the node does, on appending and on folding
+// this event). The fold only drops the current version of an inline
+// text, so the graph holds none for an erased document, and with
+// Retract withdraws the document and its assertions as a retraction
+// does. Everything it writes is a function of the event, so a fresh
+// projection of the log (verify, replay) is the same.
+func foldErasure(tx *graph.Tx, ev events.Envelope, p *events.DocumentErased) (effect, error) {
+	if err := p.Validate(); err != nil {
+		return effect{}, err
+	}
+	e := effect{reason: p.Reason, entities: []string{graph.DocumentEntity(p.DocumentID)}}
+	d, err := tx.Document(p.DocumentID)
+	switch {
+	case errors.Is(err, graph.ErrNotFound):
+		e.summary = "erasure of an unknown document: nothing changed"
+		return e, nil
+	case err != nil:
+		return e, err
+	}
+	name := docName(d.Source, d.ID)
+	var did []string
+	if d.Erased == nil {
+		d.Erased = &graph.Erasure{Seq: ev.Sequence, Time: ev.Time, Principal: ev.Principal, Reason: p.Reason, Retract: p.Retract}
+		if err := tx.PutDocument(d); err != nil {
+			return e, err
+		}
+		if !d.TextStored && d.HasText {
+			if err := tx.DeleteDocumentText(d.ID); err != nil {
+				return e, err
+			}
+		}
+		did = append(did, "erased the words of document "+name)
+	}
+	if p.Retract && d.Retracted == nil {
+		n, err := retractDocument(tx, ev, d, p.Reason, &e)
+		if err != nil {
+			return e, err
+		}
+		did = append(did, fmt.Sprintf("retracted it and its %d assertions", n))
+	}
+	if len(did) == 0 {
+		e.summary = "document " + name + " already erased: nothing changed"
+		return e, nil
+	}
+	e.summary = strings.Join(did, "; ")
+	return e, nil
 }
 
 // move re-points an assertion's ends: it leaves its relationship and

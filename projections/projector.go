@@ -39,6 +39,13 @@ type Config struct {
 	// folding: an owner that restarted it after an error learns it is
 	// healthy again.
 	Running func()
+	// Erased, when set, is called with the document id of every
+	// DocumentErased folded, once its batch is committed: the node
+	// forgets the document's key and makes sure it is destroyed, so that
+	// every instance that learns of an erasure acts on it, whoever
+	// appended it. It must not fail the projection; it is not called
+	// for events before the store's applied sequence (a restart).
+	Erased func(ctx context.Context, documentID string)
 
 	// afterCommit runs between a batch's Badger commit and its ack; an
 	// error stops Run there. Tests inject faults through it.
@@ -234,6 +241,7 @@ func (p *Projector) apply(ctx context.Context, msgs []jetstream.Msg) (uint64, er
 	b := p.cfg.Store.NewBatch()
 	var lastMsg jetstream.Msg
 	var gap error
+	var erased []string // documents erased by the batch
 	for _, m := range msgs {
 		md, err := m.Metadata()
 		if err != nil {
@@ -270,6 +278,11 @@ func (p *Projector) apply(ctx context.Context, msgs []jetstream.Msg) (uint64, er
 				if m := p.cfg.Metrics; m != nil {
 					m.events.WithLabelValues(string(ev.Type)).Inc()
 				}
+				if ev.Type == events.TypeDocumentErased && p.cfg.Erased != nil {
+					if e, err := ev.Decode(); err == nil {
+						erased = append(erased, e.(*events.DocumentErased).DocumentID)
+					}
+				}
 				continue
 			}
 		}
@@ -300,6 +313,9 @@ func (p *Projector) apply(ctx context.Context, msgs []jetstream.Msg) (uint64, er
 	last, err := b.Commit()
 	if err != nil {
 		return 0, err
+	}
+	for _, id := range erased {
+		p.cfg.Erased(ctx, id)
 	}
 	if gap != nil {
 		// What came before the gap is committed; acknowledge it, then

@@ -21,6 +21,7 @@ import (
 	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/names"
 	"github.com/dossier-kg/dossier/projections"
+	"github.com/dossier-kg/dossier/seal"
 	"github.com/dossier-kg/dossier/stream"
 )
 
@@ -37,10 +38,22 @@ type Projection interface {
 	WaitFor(ctx context.Context, seq uint64) error
 }
 
+// Sealer seals a document's words with the document's key before they
+// are appended (package seal's Keyring), so that erasing the document is
+// destroying its key. It fails, matching seal.ErrErased, for a document
+// already erased: nothing more is recorded from it.
+type Sealer interface {
+	Seal(ctx context.Context, doc, plaintext string) (string, error)
+}
+
 // Config configures a Writer.
 type Config struct {
 	Log   Log
 	Store Projection
+	// Sealer seals evidence sentences and documents' titles and texts.
+	// Optional: without it they are appended as written, and can never
+	// be erased from the log (tests of the fold use that).
+	Sealer Sealer
 	// MaxWait bounds how long Write waits for the projection when asked
 	// to (default 10 s); past it the write stands, unprojected.
 	MaxWait time.Duration
@@ -61,10 +74,10 @@ func New(cfg Config) (*Writer, error) {
 }
 
 // Envelope wraps one payload as an event (Batch for many).
-func (w *Writer) Envelope(p events.Payload, meta events.Meta) (events.Envelope, error) {
+func (w *Writer) Envelope(ctx context.Context, p events.Payload, meta events.Meta) (events.Envelope, error) {
 	b := w.Batch()
 	defer b.Close()
-	return b.Envelope(p, meta)
+	return b.Envelope(ctx, p, meta)
 }
 
 // Batch builds the events of one write against one view of the graph,
@@ -74,16 +87,25 @@ func (w *Writer) Batch() *Batch {
 	if err != nil {
 		v = nil // no view: the ids new actors of these names would get
 	}
-	return &Batch{v: v}
+	return &Batch{v: v, sealer: w.cfg.Sealer}
 }
 
 // Batch wraps payloads as events for one Write.
-type Batch struct{ v *graph.View }
+type Batch struct {
+	v      *graph.View
+	sealer Sealer
+}
 
 // Envelope wraps a payload as an event. An assertion is published under
-// its predicate and the ids of its ends as the graph knows them now.
-func (b *Batch) Envelope(p events.Payload, meta events.Meta) (events.Envelope, error) {
-	ev, err := events.New(p, meta)
+// its predicate and the ids of its ends as the graph knows them now. A
+// document's words are sealed first (see Sealer); the payload, already
+// validated and with its content id, is not changed.
+func (b *Batch) Envelope(ctx context.Context, p events.Payload, meta events.Meta) (events.Envelope, error) {
+	sealed, err := b.seal(ctx, p)
+	if err != nil {
+		return events.Envelope{}, err
+	}
+	ev, err := events.New(sealed, meta)
 	if err != nil {
 		return ev, err
 	}
@@ -91,6 +113,45 @@ func (b *Batch) Envelope(p events.Payload, meta events.Meta) (events.Envelope, e
 		ev.Subject = events.AssertionSubject(a.Predicate, b.actorID(a.Subject), b.actorID(a.Object))
 	}
 	return ev, nil
+}
+
+// seal returns a copy of the payload with its document's words sealed:
+// an assertion's sentence, a document's title and inline text. Ids are
+// derived from the words before, so they do not change.
+func (b *Batch) seal(ctx context.Context, p events.Payload) (events.Payload, error) {
+	if b.sealer == nil {
+		return p, nil
+	}
+	switch p := p.(type) {
+	case *events.AssertionRecorded:
+		c := *p
+		if seal.IsSealed(c.Evidence.Sentence) {
+			return nil, &events.ValidationError{Problems: []string{"evidence.sentence is sealed already: give the sentence as written"}}
+		}
+		s, err := b.sealer.Seal(ctx, c.Evidence.DocumentID, c.Evidence.Sentence)
+		if err != nil {
+			return nil, fmt.Errorf("assertion %s: %w", c.ID, err)
+		}
+		c.Evidence.Sentence = s
+		return &c, nil
+	case *events.DocumentAdded:
+		c := *p
+		if c.Text != "" && c.Size == 0 {
+			c.Size = len(c.Text) // the size of the words, not of the sealed value
+		}
+		for _, f := range []*string{&c.Title, &c.Text} {
+			if seal.IsSealed(*f) {
+				return nil, &events.ValidationError{Problems: []string{fmt.Sprintf("document %s: a title or text that is sealed already: give it as written", c.ID)}}
+			}
+			s, err := b.sealer.Seal(ctx, c.ID, *f)
+			if err != nil {
+				return nil, fmt.Errorf("document %s: %w", c.ID, err)
+			}
+			*f = s
+		}
+		return &c, nil
+	}
+	return p, nil
 }
 
 func (b *Batch) actorID(ref events.ActorRef) string {

@@ -88,8 +88,9 @@ func createCredentials(path string) (Credentials, error) {
 // Users are the server's users and what each may do. protected are the
 // streams Dossier's own user may not delete, purge or reconfigure (the
 // log), and guarded those it may purge but not delete (a store whose
-// overwrites purge).
-func (c Credentials) Users(protected, guarded []string) []*server.User {
+// overwrites purge). secret are the streams the reader may not read at
+// all (documents' keys: whoever holds them reads every sealed word).
+func (c Credentials) Users(protected, guarded, secret []string) []*server.User {
 	var deny []string
 	for _, s := range protected {
 		deny = append(deny, "$JS.API.STREAM.DELETE."+s, "$JS.API.STREAM.PURGE."+s,
@@ -106,6 +107,10 @@ func (c Credentials) Users(protected, guarded []string) []*server.User {
 			"$JS.API.CONSUMER.MSG.NEXT.*.*", "$JS.ACK.>", "$JS.FC.>",
 		}},
 		Subscribe: &server.SubjectPermission{Allow: []string{SubjectAll, "_INBOX.>"}},
+	}
+	for _, s := range secret {
+		reader.Publish.Deny = append(reader.Publish.Deny, "$JS.API.STREAM.MSG.GET."+s, "$JS.API.DIRECT.GET."+s, "$JS.API.DIRECT.GET."+s+".>",
+			"$JS.API.CONSUMER.CREATE."+s, "$JS.API.CONSUMER.CREATE."+s+".>")
 	}
 	return []*server.User{
 		{Username: UserService, Password: c.Passwords[UserService], Permissions: &server.Permissions{Publish: &server.SubjectPermission{Allow: []string{">"}, Deny: deny}}},

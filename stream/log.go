@@ -34,6 +34,17 @@ type LogConfig struct {
 	// MaxMsgSize bounds one event. Default 16 MiB, which must not exceed
 	// the server's max_payload.
 	MaxMsgSize int32
+	// AtomicBatches publishes the events of one Append as JetStream
+	// atomic batches (see appendBatches): all of them or none are
+	// stored, and a server that syncs every write (sync_interval:
+	// always) pays one fsync for the batch instead of one per event.
+	// Strict durability turns it on.
+	AtomicBatches bool
+	// MaxBatch bounds one atomic batch; a longer Append is split into
+	// batches of at most this many events, each atomic on its own.
+	// Default 1000, the server's default max_batch_size; a server that
+	// allows fewer says so, and the batch is halved until it fits.
+	MaxBatch int
 }
 
 func (c *LogConfig) setDefaults() {
@@ -49,6 +60,9 @@ func (c *LogConfig) setDefaults() {
 	if c.MaxMsgSize == 0 {
 		c.MaxMsgSize = 16 << 20
 	}
+	if c.MaxBatch <= 0 {
+		c.MaxBatch = DefaultMaxBatch
+	}
 }
 
 // DefaultStream is the log's stream name unless configured otherwise.
@@ -62,6 +76,11 @@ type Log struct {
 	cfg    LogConfig
 	js     jetstream.JetStream
 	stream jetstream.Stream
+	// batches is set when appends go as atomic batches: asked for, and
+	// allowed by the stream. inflight bounds the batches open at once
+	// (the server refuses more than 50 per stream).
+	batches  bool
+	inflight chan struct{}
 }
 
 // OpenLog creates the stream if it does not exist, or brings its settings
@@ -85,6 +104,9 @@ func OpenLog(ctx context.Context, cfg LogConfig) (*Log, error) {
 		DenyDelete:  true,
 		DenyPurge:   true,
 		AllowDirect: true,
+		// Allowed whatever the durability asked for now, so that a log
+		// made by a default server takes a strict one's batches later.
+		AllowAtomicPublish: true,
 	}
 	// An existing log keeps its configuration: the stream is the source
 	// of truth, and a replay or another instance started with other flags
@@ -103,7 +125,9 @@ func OpenLog(ctx context.Context, cfg LogConfig) (*Log, error) {
 	if subjects := s.CachedInfo().Config.Subjects; !slices.Contains(subjects, SubjectAll) {
 		return nil, fmt.Errorf("open stream %s: it holds subjects %v, not %s: another application's stream of that name?", cfg.Stream, subjects, SubjectAll)
 	}
-	return &Log{cfg: cfg, js: cfg.JetStream, stream: s}, nil
+	l := &Log{cfg: cfg, js: cfg.JetStream, stream: s, inflight: make(chan struct{}, maxInflightBatches)}
+	l.batches = cfg.AtomicBatches && s.CachedInfo().Config.AllowAtomicPublish
+	return l, nil
 }
 
 // Stream is the stream's name.
@@ -128,7 +152,9 @@ type Appended struct {
 
 // Append publishes events in order and waits for the stream to store them.
 // On error, the events before the failing one may have been stored: the
-// returned slice says which. Appending them again is safe.
+// returned slice says which. Appending them again is safe. With
+// LogConfig.AtomicBatches the events go as atomic batches (appendBatches),
+// each stored whole or not at all.
 func (l *Log) Append(ctx context.Context, evs []events.Envelope, opt AppendOptions) ([]Appended, error) {
 	msgs := make([]*nats.Msg, len(evs))
 	for i, ev := range evs {
@@ -146,6 +172,15 @@ func (l *Log) Append(ctx context.Context, evs []events.Envelope, opt AppendOptio
 	if opt.ExpectLastSequence != nil {
 		return l.appendExpecting(ctx, evs, msgs, *opt.ExpectLastSequence)
 	}
+	if l.batches && len(msgs) > 1 {
+		return l.appendBatches(ctx, evs, msgs)
+	}
+	return l.appendEach(ctx, evs, msgs)
+}
+
+// appendEach publishes msgs one by one, pipelined, each deduplicated by
+// its Nats-Msg-Id on its own.
+func (l *Log) appendEach(ctx context.Context, evs []events.Envelope, msgs []*nats.Msg) ([]Appended, error) {
 	// At most AppendWindow publishes of this call are in flight: past
 	// it, the oldest acknowledgement is awaited first. A large document
 	// (thousands of events) then waits for the log instead of running

@@ -24,11 +24,19 @@ type ServerConfig struct {
 	// Credentials, when set, are the only way in (see UserService,
 	// UserAdmin, UserReader); Connect uses the service user. Protected
 	// streams may not be deleted, purged or reconfigured but by the
-	// admin; Guarded ones not deleted or reconfigured. Nil: anyone may
-	// connect and do anything, as in tests of the log alone.
+	// admin; Guarded ones not deleted or reconfigured; Secret ones not
+	// read by the reader. Nil: anyone may connect and do anything, as in
+	// tests of the log alone.
 	Credentials *Credentials
 	Protected   []string
 	Guarded     []string
+	Secret      []string
+	// SyncAlways makes JetStream fsync every write before acknowledging
+	// it (sync_interval: always), for every stream of the server. By
+	// default it syncs every 2 minutes and acknowledges writes still in
+	// the page cache: they survive the process being killed, not the
+	// machine losing power or the kernel crashing.
+	SyncAlways bool
 }
 
 // Server is an embedded nats-server with JetStream.
@@ -54,9 +62,10 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 		NoSigs:     true,
 		NoLog:      true,
 		DontListen: cfg.Listen == "",
+		SyncAlways: cfg.SyncAlways,
 	}
 	if cfg.Credentials != nil {
-		opts.Users = cfg.Credentials.Users(cfg.Protected, cfg.Guarded)
+		opts.Users = cfg.Credentials.Users(cfg.Protected, cfg.Guarded, cfg.Secret)
 	}
 	if cfg.Listen != "" {
 		host, port, err := net.SplitHostPort(cfg.Listen)
@@ -112,6 +121,13 @@ func (s *Server) ClientURL() string {
 		return ""
 	}
 	return s.ns.ClientURL()
+}
+
+// SyncAlways says whether JetStream fsyncs every write before it
+// acknowledges it (ServerConfig.SyncAlways).
+func (s *Server) SyncAlways() bool {
+	c := s.ns.JetStreamConfig()
+	return c != nil && c.SyncAlways
 }
 
 // Shutdown stops the server and waits for it.

@@ -308,11 +308,12 @@ func childEnv() []string {
 var servingRE = regexp.MustCompile(`graphql=(http://\S+)/graphql`)
 
 // startServe runs `dossier serve` on dir, on a free HTTP port and without
-// a NATS client port, and waits until /healthz answers 200.
-func startServe(t *testing.T, ctx context.Context, bin, dir string) *serveProc {
+// a NATS client port, with extra flags, and waits until /healthz answers
+// 200.
+func startServe(t *testing.T, ctx context.Context, bin, dir string, extra ...string) *serveProc {
 	t.Helper()
 	p := &serveProc{log: &syncBuffer{}, done: make(chan struct{}), http: &http.Client{Timeout: 30 * time.Second}}
-	p.cmd = exec.Command(bin, "serve", "--data", dir, "--listen", "127.0.0.1:0", "--nats-listen=")
+	p.cmd = exec.Command(bin, append([]string{"serve", "--data", dir, "--listen", "127.0.0.1:0", "--nats-listen="}, extra...)...)
 	p.cmd.Env = childEnv()
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {

@@ -23,7 +23,7 @@ const exportQuery = `query($after: String) {
       assertions {
         predicate polarity modality
         subject { name type } object { name type } attributedTo { name type }
-        evidence { sentence }
+        evidence { sentence erased }
       }
     } }
   }
@@ -45,7 +45,10 @@ type exportDoc struct {
 		Predicate, Polarity, Modality string
 		Subject, Object               exportActor
 		AttributedTo                  *exportActor
-		Evidence                      struct{ Sentence string }
+		Evidence                      struct {
+			Sentence *string
+			Erased   bool
+		}
 	}
 }
 
@@ -67,6 +70,9 @@ type assertionLine struct {
 	AttributedTo *string `json:"attributed_to"`
 	Evidence     string  `json:"evidence"`
 	Document     string  `json:"document"`
+	// Erased says the evidence sentence was erased with its document's
+	// words: Evidence is then empty.
+	Erased bool `json:"erased,omitempty"`
 }
 
 func (c *exportCmd) Run(ctx context.Context) error {
@@ -191,7 +197,7 @@ func exportDocument(enc *json.Encoder, d exportDoc) error {
 		l := assertionLine{
 			Kind: "assertion", Subject: a.Subject.Name, Predicate: a.Predicate, Object: a.Object.Name,
 			Polarity: strings.ToLower(a.Polarity), Modality: strings.ToLower(a.Modality),
-			Evidence: a.Evidence.Sentence, Document: source,
+			Evidence: deref(a.Evidence.Sentence), Document: source, Erased: a.Evidence.Erased,
 		}
 		if a.AttributedTo != nil {
 			l.AttributedTo = &a.AttributedTo.Name

@@ -21,16 +21,23 @@ import (
 // producer). What shaped the graph but is not its content — retracted
 // assertions, merges, renames, the audit trail — is in the log, which
 // `dossier backup` keeps.
+//
+// An erased document is exported as erased: its document line has no
+// text and no title but the erasure (who, when, why), and each of its
+// live assertions has "erased": true and an empty sentence, so the
+// export says what the graph knew without holding the words. `dossier
+// load` reads such lines and records none of them: the words are gone.
 
 const fullExportQuery = `query($after: String) {
   documents(first: 20, after: $after) {
     pageInfo { hasNextPage endCursor }
     edges { node {
       id source title url published size
+      erased erasure { sequence time principal reason retracted }
       assertions {
         id predicate polarity modality confidence subjectText objectText
         subject { name type } object { name type } attributedTo { name }
-        evidence { sentence start end }
+        evidence { sentence erased start end }
         producer { name version }
         validFrom validTo
       }
@@ -45,7 +52,18 @@ type fullDoc struct {
 	URL        *string
 	Published  *string
 	Size       *int
+	Erased     bool
+	Erasure    *exportedErasure
 	Assertions []fullAssertion
+}
+
+// exportedErasure is who erased a document's words, when and why.
+type exportedErasure struct {
+	Sequence  uint64 `json:"sequence"`
+	Time      string `json:"time"`
+	Principal string `json:"principal,omitempty"`
+	Reason    string `json:"reason"`
+	Retracted bool   `json:"retracted,omitempty"`
 }
 
 type fullAssertion struct {
@@ -55,7 +73,8 @@ type fullAssertion struct {
 	Subject, Object                   struct{ Name, Type *string }
 	AttributedTo                      *struct{ Name string }
 	Evidence                          struct {
-		Sentence   string
+		Sentence   *string
+		Erased     bool
 		Start, End *int
 	}
 	Producer           struct{ Name, Version *string }
@@ -73,7 +92,17 @@ type exportedDocument struct {
 	Title     string `json:"title,omitempty"`
 	URL       string `json:"url,omitempty"`
 	Published string `json:"published,omitempty"`
-	Text      string `json:"text"`
+	Text      string `json:"text,omitempty"`
+	// Erased is set, and Text and Title are empty, once the document's
+	// words were erased.
+	Erased *exportedErasure `json:"erased,omitempty"`
+}
+
+// erasedAssertionLine is an assertion of an erased document: its
+// structure, without its sentence.
+type erasedAssertionLine struct {
+	events.AssertionRecorded
+	Erased bool `json:"erased"`
 }
 
 // eachDocument pages through the server's documents.
@@ -94,6 +123,9 @@ func exportFull(ctx context.Context, cl *client, out io.Writer) error {
 	enc.SetEscapeHTML(false)
 	return eachDocument(ctx, cl, func(d fullDoc) error {
 		local := strings.TrimPrefix(d.ID, "document:")
+		if d.Erased {
+			return exportErased(enc, local, d)
+		}
 		hasText := false
 		if d.Size != nil && *d.Size > 0 {
 			// One document's text at a time: a page of texts could
@@ -119,6 +151,27 @@ func exportFull(ctx context.Context, cl *client, out io.Writer) error {
 	})
 }
 
+// exportErased writes an erased document: its metadata and erasure, and
+// its assertions' structure.
+func exportErased(enc *json.Encoder, local string, d fullDoc) error {
+	e := d.Erasure
+	if e == nil {
+		e = &exportedErasure{} // erased since the read's point in history
+	}
+	if err := enc.Encode(documentLine{&exportedDocument{ID: local, Source: deref(d.Source), URL: deref(d.URL),
+		Published: deref(d.Published), Erased: e}}); err != nil {
+		return err
+	}
+	for _, a := range d.Assertions {
+		r := a.recorded(local, deref(d.Source), true)
+		r.Evidence.Sentence = ""
+		if err := enc.Encode(erasedAssertionLine{AssertionRecorded: r, Erased: true}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // recorded is the assertion as the load format writes it. A document
 // known only by its source name is named so again, as it was loaded.
 func (a fullAssertion) recorded(docID, source string, hasText bool) events.AssertionRecorded {
@@ -128,7 +181,7 @@ func (a fullAssertion) recorded(docID, source string, hasText bool) events.Asser
 		Object:    events.ActorRef{Name: a.ObjectText, Type: deref(a.Object.Type)},
 		Polarity:  strings.ToLower(a.Polarity),
 		Modality:  strings.ToLower(a.Modality),
-		Evidence:  events.Evidence{Document: source, Sentence: a.Evidence.Sentence, Start: a.Evidence.Start, End: a.Evidence.End},
+		Evidence:  events.Evidence{Document: source, Sentence: deref(a.Evidence.Sentence), Start: a.Evidence.Start, End: a.Evidence.End},
 		Producer:  events.Producer{Name: deref(a.Producer.Name), Version: deref(a.Producer.Version)},
 	}
 	if hasText {
@@ -158,7 +211,7 @@ func deref(s *string) string {
 func exportCSV(ctx context.Context, cl *client, out io.Writer) error {
 	w := csv.NewWriter(out)
 	w.Write([]string{"assertion_id", "subject", "subject_type", "predicate", "object", "object_type", "polarity", "modality",
-		"attributed_to", "confidence", "valid_from", "valid_to", "document_id", "document_source", "document_title", "sentence", "start", "end"})
+		"attributed_to", "confidence", "valid_from", "valid_to", "document_id", "document_source", "document_title", "sentence", "start", "end", "erased"})
 	err := eachDocument(ctx, cl, func(d fullDoc) error {
 		for _, a := range d.Assertions {
 			attributed := ""
@@ -168,7 +221,7 @@ func exportCSV(ctx context.Context, cl *client, out io.Writer) error {
 			w.Write([]string{strings.TrimPrefix(a.ID, "assertion:"), deref(a.Subject.Name), deref(a.Subject.Type), a.Predicate,
 				deref(a.Object.Name), deref(a.Object.Type), a.Polarity, a.Modality, attributed, strconv.FormatFloat(a.Confidence, 'f', -1, 64),
 				deref(a.ValidFrom), deref(a.ValidTo), strings.TrimPrefix(d.ID, "document:"), deref(d.Source), deref(d.Title),
-				a.Evidence.Sentence, intString(a.Evidence.Start), intString(a.Evidence.End)})
+				deref(a.Evidence.Sentence), intString(a.Evidence.Start), intString(a.Evidence.End), strconv.FormatBool(a.Evidence.Erased)})
 		}
 		return w.Error()
 	})

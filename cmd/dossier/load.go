@@ -36,6 +36,9 @@ type lineError struct {
 type loadLines struct {
 	docs       []exportedDocument
 	assertions []events.AssertionRecorded
+	// erasedDocs and erasedAssertions count an export's lines of erased
+	// documents: read, and not recorded, for their words are gone.
+	erasedDocs, erasedAssertions int
 }
 
 // parseLines reads and validates every line before anything is sent, so
@@ -53,11 +56,18 @@ func parseLines(r io.Reader, o *events.Ontology) (loadLines, []lineError, error)
 			continue
 		}
 		if d, ok, problem := parseDocumentLine([]byte(line)); ok {
-			if problem != "" {
+			switch {
+			case problem != "":
 				bad = append(bad, lineError{Line: n, Problems: []string{problem}})
-			} else {
+			case d.Erased != nil:
+				good.erasedDocs++
+			default:
 				good.docs = append(good.docs, d)
 			}
+			continue
+		}
+		if erasedLine([]byte(line)) {
+			good.erasedAssertions++
 			continue
 		}
 		a, err := events.ParseAssertion([]byte(line))
@@ -99,10 +109,19 @@ func parseDocumentLine(line []byte) (d exportedDocument, ok bool, problem string
 	if err := dec.Decode(&d); err != nil {
 		return d, true, "document: " + err.Error()
 	}
-	if strings.TrimSpace(d.Text) == "" {
+	if strings.TrimSpace(d.Text) == "" && d.Erased == nil {
 		return d, true, "document: no text"
 	}
 	return d, true, ""
+}
+
+// erasedLine says whether a line is an export's assertion of an erased
+// document ("erased": true).
+func erasedLine(line []byte) bool {
+	var probe struct {
+		Erased bool `json:"erased"`
+	}
+	return json.Unmarshal(line, &probe) == nil && probe.Erased
 }
 
 // loadDocument records a document of a full export as it was, with no
@@ -157,6 +176,10 @@ func (c *loadCmd) Run(ctx context.Context) error {
 		return &exitError{exitInvalid, fmt.Errorf("%s: %d invalid lines; nothing was recorded (fix them, or use --skip-invalid)", name, len(bad))}
 	}
 	if len(good.assertions) == 0 && len(good.docs) == 0 {
+		if good.erasedDocs+good.erasedAssertions > 0 {
+			fmt.Printf("recorded nothing from %s: its %d documents and %d assertions were erased\n", name, good.erasedDocs, good.erasedAssertions)
+			return nil
+		}
 		return &exitError{exitInvalid, fmt.Errorf("%s: no assertions", name)}
 	}
 	cl := c.client()
@@ -198,6 +221,9 @@ func (c *loadCmd) Run(ctx context.Context) error {
 	fmt.Printf("recorded %d assertions (%d already in the log) from %s; last sequence %d", recorded, dups, name, last)
 	if len(bad) > 0 {
 		fmt.Printf("; skipped %d invalid lines", len(bad))
+	}
+	if good.erasedDocs+good.erasedAssertions > 0 {
+		fmt.Printf("; skipped %d erased documents and %d assertions of erased documents (their words are gone)", good.erasedDocs, good.erasedAssertions)
 	}
 	fmt.Println()
 	return nil

@@ -13,6 +13,7 @@
 //	dossier verify                 compare a running server's store with a fresh projection of its log
 //	dossier history --actor X      the audit trail of an actor, assertion, document or relationship
 //	dossier reextract              re-run an extractor over stored documents, appending the difference
+//	dossier erase DOC --reason R   erase a document's words for good, keeping the audit trail
 //	dossier mcp                    Dossier's tools for an LLM agent, over MCP on stdin/stdout
 //	dossier health [--ready]       exit 0 if a running server is healthy (or ready)
 //	dossier completion             shell completions: eval "$(dossier completion)"
@@ -22,7 +23,11 @@
 // in each command's --help.
 //
 // Exit codes: 0 success; 1 failure; 2 invalid input or usage; 3 the server
-// or NATS cannot be reached; 4 the store needs `dossier rebuild`.
+// or NATS cannot be reached; 4 the store needs `dossier rebuild`; 5 the
+// data directory's disk has less free space than `serve --disk-reserve`;
+// 6 the log or the store is damaged, or they do not match (the log lost
+// events, ends before the store, is another log; a store file is
+// corrupt): the message says what to do.
 package main
 
 import (
@@ -48,6 +53,8 @@ const (
 	exitInvalid     = 2
 	exitUnreachable = 3
 	exitRebuild     = 4
+	exitDiskFull    = 5
+	exitDamaged     = 6
 
 	exitKongUsage = 80 // what kong exits with on a usage error
 )
@@ -74,8 +81,11 @@ type cli struct {
 	Rebuild    rebuildCmd                   `cmd:"" help:"Re-project the whole log into a fresh store and swap it in. Stop the server first."`
 	History    historyCmd                   `cmd:"" help:"Show the audit trail of an actor, assertion, document or relationship: who changed it, when, why."`
 	Replay     replayCmd                    `cmd:"" help:"Project the log's events 1..--until into a new store directory: the graph as it was at that sequence. With a server running, pass --nats with its NATS client URL."`
-	Verify     verifyCmd                    `cmd:"" help:"Ask a running server to re-project its log into a scratch store and compare it with its live store; exit 1 if they differ."`
+	Backup     backupCmd                    `cmd:"" help:"Snapshot the log and the document texts into a directory (JetStream's own snapshots). With a server running, pass --nats with its NATS client URL."`
+	Restore    restoreCmd                   `cmd:"" help:"Put a backup into a new, empty data directory (--data); serve on it then projects the graph from the restored log."`
+	Verify     verifyCmd                    `cmd:"" help:"Ask a running server to re-project its log into a scratch store and compare it with its live store; exit 1 if they differ, 6 if the log no longer holds events the store folded."`
 	Reextract  reextractCmd                 `cmd:"" help:"Ask a running server to re-run an extractor over its stored documents and append the difference (new assertions recorded, vanished ones retracted)."`
+	Erase      eraseCmd                     `cmd:"" help:"Erase a document's words (text, title, evidence sentences) through a running server, keeping the audit trail: who, when, why, and its assertions' structure. Admin only."`
 	Mcp        mcpCmd                       `cmd:"" help:"Serve Dossier's tools to an LLM agent over MCP on stdin and stdout (Claude Desktop and other MCP clients start it), through a running server: --server, --token."`
 	Health     healthCmd                    `cmd:"" help:"Ask a running server whether it is healthy (or, with --ready, ready for traffic); exit 0 if so: a container healthcheck."`
 	Version    versionCmd                   `cmd:"" help:"Print the version."`
@@ -117,12 +127,16 @@ func main() {
 func exitCode(err error) int {
 	var ee *exitError
 	var layout *graph.LayoutError
-	var ahead *node.StoreAheadError
+	var low *node.LowDiskError
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.As(err, &layout), errors.As(err, &ahead):
+	case node.Damaged(err):
+		return exitDamaged
+	case errors.As(err, &layout):
 		return exitRebuild
+	case errors.As(err, &low):
+		return exitDiskFull
 	}
 	return exitFailure
 }

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/node"
+	"github.com/dossier-kg/dossier/stream"
 )
 
 // rebuild re-projects the log into a fresh store: the answers are the
@@ -40,14 +42,25 @@ func TestRebuild(t *testing.T) {
 }
 
 // Scripts tell "rebuild the store" apart from other failures by the exit
-// code, whichever of the two reasons it has.
+// code.
 func TestExitCodeRebuild(t *testing.T) {
+	err := fmt.Errorf("serve: %w", &graph.LayoutError{Dir: "data/graph", Have: 3, Want: 4})
+	if got := exitCode(err); got != exitRebuild {
+		t.Errorf("exitCode(%v) = %d, want %d", err, got, exitRebuild)
+	}
+}
+
+// A damaged or mismatched log or store has its own exit code: rebuilding
+// is not the answer to all of them, and the message says what is.
+func TestExitCodeDamaged(t *testing.T) {
 	for _, err := range []error{
-		fmt.Errorf("serve: %w", &graph.LayoutError{Dir: "data/graph", Have: 3, Want: 4}),
 		fmt.Errorf("serve: %w", &node.StoreAheadError{Stream: "DOSSIER", Applied: 60, LogLast: 1}),
+		fmt.Errorf("serve: %w", &node.LogDamageError{Stream: "DOSSIER", Applied: 60, Last: 60, Missing: stream.Ranges{{First: 3, Last: 9}}, Folded: 7}),
+		fmt.Errorf("serve: %w", &node.LogMismatchError{Stream: "DOSSIER", Sequence: 60}),
+		fmt.Errorf("serve: %w", &graph.CorruptError{Dir: "data/graph", File: "000001.sst", Err: errors.New("checksum mismatch")}),
 	} {
-		if got := exitCode(err); got != exitRebuild {
-			t.Errorf("exitCode(%v) = %d, want %d", err, got, exitRebuild)
+		if got := exitCode(err); got != exitDamaged {
+			t.Errorf("exitCode(%v) = %d, want %d", err, got, exitDamaged)
 		}
 	}
 }

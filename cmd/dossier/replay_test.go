@@ -145,7 +145,7 @@ func TestVerifyCommand(t *testing.T) {
 	live := storeDigest(t, ts.node.Store(), last)
 	c := &verifyCmd{Server: ts.http.URL, Timeout: time.Minute}
 	var out bytes.Buffer
-	if err := c.run(context.Background(), &out); err != nil {
+	if err := c.run(context.Background(), &out, nil); err != nil {
 		t.Fatalf("verify: %v\n%s", err, out.String())
 	}
 	want := "verified at sequence " + itoa(last) + ": live and rebuilt stores agree (digest " + live.Sum + ", " + itoa(uint64(live.Keys)) + " keys)\n"
@@ -157,7 +157,7 @@ func TestVerifyCommand(t *testing.T) {
 	testenv.Drift(t, ts.node.Store(), ts.node.Log())
 
 	out.Reset()
-	err := c.run(context.Background(), &out)
+	err := c.run(context.Background(), &out, nil)
 	if exitCode(err) != exitFailure {
 		t.Errorf("verify of a drifted store = %v (exit %d), want exit %d", err, exitCode(err), exitFailure)
 	}
@@ -169,7 +169,7 @@ func TestVerifyCommand(t *testing.T) {
 
 	c.JSON = true
 	out.Reset()
-	err = c.run(context.Background(), &out)
+	err = c.run(context.Background(), &out, nil)
 	var r node.VerifyReport
 	if jerr := json.Unmarshal(out.Bytes(), &r); jerr != nil || r.Equal || r.Sequence != last+1 || len(r.Diffs) == 0 || exitCode(err) != exitFailure {
 		t.Errorf("verify --json = %s, %v", out.String(), err)

@@ -81,11 +81,13 @@ type serveCmd struct {
 	AllowedHost      []string `name:"allowed-host" help:"A host name requests may be addressed to; repeatable. On loopback, localhost, 127.0.0.1 and ::1 are allowed and no other (a guard against DNS rebinding); elsewhere any, unless this names some." env:"DOSSIER_ALLOWED_HOSTS" placeholder:"HOST"`
 	MaxDocumentBytes int64    `help:"Largest document accepted for ingestion, in bytes." default:"10485760" env:"DOSSIER_MAX_DOCUMENT_BYTES"`
 	Instance         string   `help:"Name of this instance's projection consumer (default: from host name and data directory)." env:"DOSSIER_INSTANCE"`
+	AcceptLogLoss    bool     `name:"accept-log-loss" help:"Start on a log that has lost events (its files damaged), keeping what the store holds; the loss is recorded in the data directory, so later starts accept it and refuse any new one. Without it such a log is refused (exit 6)." env:"DOSSIER_ACCEPT_LOG_LOSS"`
 	Tokens           string   `help:"File of issued tokens ('dossier token add' writes it): every request then needs one, and acts as its subject and role." env:"DOSSIER_TOKENS" placeholder:"FILE"`
 	Insecure         bool     `help:"Listen beyond loopback without tokens: anyone who reaches the port may write and correct." env:"DOSSIER_INSECURE"`
 	MetricsToken     string   `help:"Bearer token a Prometheus scraper sends for /metrics; without it /metrics answers this machine only." env:"DOSSIER_METRICS_TOKEN" placeholder:"TOKEN"`
 	TLSCert          string   `name:"tls-cert" help:"Certificate file (PEM, chain included): serve HTTPS." env:"DOSSIER_TLS_CERT" type:"existingfile" and:"tls-key" placeholder:"FILE"`
 	TLSKey           string   `name:"tls-key" help:"Private key file (PEM) of --tls-cert." env:"DOSSIER_TLS_KEY" type:"existingfile" and:"tls-cert" placeholder:"FILE"`
+	Durability       string   `help:"When a write is acknowledged. default: the libraries' defaults (in the page cache, synced within minutes: survives the process being killed). strict: the embedded JetStream and Badger fsync first, and each write's events go as one atomic batch (also survives a power failure; with --nats the servers need sync_interval: always)." enum:"default,strict" default:"default" env:"DOSSIER_DURABILITY"`
 	limitFlags
 	storeFlags
 }
@@ -100,6 +102,7 @@ type limitFlags struct {
 	MaxSubscriptions int           `help:"Subscriptions open at once on the server; one client may hold 200 of them." default:"5000" env:"DOSSIER_MAX_SUBSCRIPTIONS"`
 	MaxConnections   int           `help:"HTTP connections open at once; more wait to be accepted." default:"2000" env:"DOSSIER_MAX_CONNECTIONS"`
 	MemoryLimit      string        `help:"A soft limit on the Go heap (as GOMEMLIMIT: 1GiB, 512MiB): the collector works harder near it instead of letting the heap grow; projection runs slower under a tight one. Empty: GOMEMLIMIT, else none." env:"DOSSIER_MEMORY_LIMIT" placeholder:"SIZE"`
+	DiskReserve      string        `help:"Free space to keep on the data directory's disks (1GiB, 512MiB; 0: none): below it serve does not start (exit 5) and writes answer UNAVAILABLE, below half of it the projection pauses. On a full disk Badger dies of SIGBUS, so keep it above what Badger may still write." default:"1GiB" env:"DOSSIER_DISK_RESERVE" placeholder:"SIZE"`
 }
 
 func (f limitFlags) limits() api.Limits {
@@ -113,6 +116,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		return err
 	}
 	cfg.Instance = c.Instance
+	cfg.AcceptLogLoss = c.AcceptLogLoss
 	cfg.MaxDocumentBytes = c.MaxDocumentBytes
 	cfg.AllowedOrigins = c.AllowedOrigin
 	cfg.AllowedHosts = c.AllowedHost
@@ -128,6 +132,12 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		debug.SetMemoryLimit(n)
 	}
 	cfg.MetricsToken = c.MetricsToken
+	if cfg.DiskReserve, err = diskReserve(c.DiskReserve); err != nil {
+		return &exitError{exitInvalid, fmt.Errorf("--disk-reserve: %w", err)}
+	}
+	if cfg.Durability, err = node.ParseDurability(c.Durability); err != nil {
+		return &exitError{exitInvalid, err}
+	}
 	if c.Tokens != "" {
 		if cfg.Tokens, err = auth.Load(c.Tokens); err != nil {
 			return &exitError{exitInvalid, err}
@@ -167,7 +177,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	base := scheme + "://" + ln.Addr().String()
 	slog.Info("dossier serving", "graphql", base+"/graphql",
 		"graphiql", base+"/graphiql", "metrics", base+"/metrics", "nats", n.NATSURL(), "data", c.Data,
-		"applied", n.Store().Applied())
+		"applied", n.Store().Applied(), "durability", cfg.Durability)
 	if c.Load != "" {
 		// The same path as 'dossier load': validated, then recorded
 		// through the API, so nothing skips the checks.
@@ -202,6 +212,19 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		return fmt.Errorf("http shutdown: %w", err)
 	}
 	return n.Close()
+}
+
+// diskReserve reads --disk-reserve: a size, 0 for no reserve (which
+// node.Config says with a negative number), or nothing for the node's
+// default.
+func diskReserve(s string) (int64, error) {
+	switch strings.TrimSpace(s) {
+	case "":
+		return 0, nil
+	case "0":
+		return -1, nil
+	}
+	return parseSize(s)
 }
 
 // classifyStart gives start-up failures the exit code scripts branch on.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,13 +30,18 @@ type verifyCmd struct {
 
 // Run asks the running server to re-project its log into a scratch store
 // and compare it with its live store (POST /admin/verify). It fails (exit
-// 1) when they differ.
+// 1) when they differ, and with exit 6 when the log has lost events the
+// store folded. On a terminal it shows the projection's progress.
 func (c *verifyCmd) Run(ctx context.Context) error {
-	return c.run(ctx, os.Stdout)
+	var progress io.Writer
+	if isTerminal(os.Stderr) {
+		progress = os.Stderr
+	}
+	return c.run(ctx, os.Stdout, progress)
 }
 
-func (c *verifyCmd) run(ctx context.Context, w io.Writer) error {
-	r, raw, err := c.verify(ctx)
+func (c *verifyCmd) run(ctx context.Context, w, progress io.Writer) error {
+	r, raw, err := c.verify(ctx, progress)
 	if err != nil {
 		return err
 	}
@@ -46,18 +52,78 @@ func (c *verifyCmd) run(ctx context.Context, w io.Writer) error {
 	} else {
 		writeVerifyReport(w, r)
 	}
-	if !r.Equal {
+	switch {
+	case r.Damage != nil:
+		return &exitError{exitDamaged, fmt.Errorf("at sequence %d the log no longer holds %d events the store folded", r.Sequence, r.Damage.Folded)}
+	case !r.Equal:
 		return &exitError{exitFailure, fmt.Errorf("at sequence %d the live store differs from a fresh projection of the log", r.Sequence)}
 	}
 	return nil
 }
 
-func (c *verifyCmd) verify(ctx context.Context) (node.VerifyReport, []byte, error) {
+// verify asks for the verification as a stream of progress lines, shown
+// on progress (when not nil) as they come, then the report.
+func (c *verifyCmd) verify(ctx context.Context, progress io.Writer) (node.VerifyReport, []byte, error) {
 	var r node.VerifyReport
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
-	raw, err := adminPost(ctx, c.Server, "/admin/verify", &r)
-	return r, raw, err
+	url := strings.TrimRight(c.Server, "/") + "/admin/verify"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
+	if err != nil {
+		return r, nil, &exitError{exitInvalid, fmt.Errorf("server URL: %w", err)}
+	}
+	req.Header.Set(api.PrincipalHeader, cliPrincipal())
+	req.Header.Set("Accept", "application/x-ndjson, application/json;q=0.5")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return r, nil, unreachable(url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/x-ndjson") {
+		// An error, or a server that does not stream.
+		raw, err := readAdminAnswer(resp, &r)
+		return r, raw, err
+	}
+	var last api.VerifyProgress
+	defer func() {
+		if progress != nil && last.Of > 0 {
+			fmt.Fprintln(progress)
+		}
+	}()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(nil, 64<<20)
+	for sc.Scan() {
+		var line struct {
+			Progress *api.VerifyProgress `json:"progress"`
+			Report   json.RawMessage     `json:"report"`
+			Errors   []gqlError          `json:"errors"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			return r, nil, fmt.Errorf("server answered with unexpected JSON: %.200s", sc.Bytes())
+		}
+		switch {
+		case line.Progress != nil:
+			last = *line.Progress
+			if progress != nil && last.Of > 0 {
+				fmt.Fprintf(progress, "\rverifying: %d of %d events projected", last.Folded, last.Of)
+			}
+		case len(line.Errors) > 0:
+			return r, nil, adminError(&responseError{Errors: line.Errors})
+		case line.Report != nil:
+			if err := json.Unmarshal(line.Report, &r); err != nil {
+				return r, nil, fmt.Errorf("server answered with an unexpected report: %.200s", line.Report)
+			}
+			return r, append(line.Report, '\n'), nil
+		}
+	}
+	err = sc.Err()
+	if err == nil {
+		err = io.ErrUnexpectedEOF
+	}
+	if ctx.Err() != nil {
+		return r, nil, &exitError{exitUnreachable, fmt.Errorf("verify: no report within --timeout %s (%d of %d events projected): %w", c.Timeout, last.Folded, last.Of, ctx.Err())}
+	}
+	return r, nil, &exitError{exitUnreachable, fmt.Errorf("verify: the answer ended without a report (%d of %d events projected): %w", last.Folded, last.Of, err)}
 }
 
 // adminPost calls one of the server's /admin endpoints and decodes its
@@ -74,6 +140,12 @@ func adminPost(ctx context.Context, server, path string, out any) ([]byte, error
 		return nil, unreachable(url, err)
 	}
 	defer resp.Body.Close()
+	return readAdminAnswer(resp, out)
+}
+
+// readAdminAnswer decodes an /admin endpoint's JSON answer into out, or
+// its error.
+func readAdminAnswer(resp *http.Response, out any) ([]byte, error) {
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return nil, &exitError{exitUnreachable, fmt.Errorf("read response: %w", err)}
@@ -83,14 +155,7 @@ func adminPost(ctx context.Context, server, path string, out any) ([]byte, error
 		if json.Unmarshal(raw, &e) != nil || len(e.Errors) == 0 {
 			return nil, fmt.Errorf("server answered %s: %.200s", resp.Status, raw)
 		}
-		re := &responseError{Errors: e.Errors}
-		switch re.code() {
-		case api.CodeUnavailable:
-			return nil, &exitError{exitUnreachable, re}
-		case api.CodeInvalidInput:
-			return nil, &exitError{exitInvalid, re}
-		}
-		return nil, re
+		return nil, adminError(&responseError{Errors: e.Errors})
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
 		return nil, fmt.Errorf("server answered %s with unexpected JSON: %.200s", resp.Status, raw)
@@ -98,9 +163,27 @@ func adminPost(ctx context.Context, server, path string, out any) ([]byte, error
 	return raw, nil
 }
 
+// adminError gives an /admin endpoint's coded error its exit code.
+func adminError(re *responseError) error {
+	switch re.code() {
+	case api.CodeUnavailable:
+		return &exitError{exitUnreachable, re}
+	case api.CodeInvalidInput:
+		return &exitError{exitInvalid, re}
+	}
+	return re
+}
+
 func writeVerifyReport(w io.Writer, r node.VerifyReport) {
 	if r.Equal {
 		fmt.Fprintf(w, "verified at sequence %d: live and rebuilt stores agree (digest %s, %d keys)\n", r.Sequence, r.Live.Sum, r.Live.Keys)
+		return
+	}
+	if d := r.Damage; d != nil {
+		fmt.Fprintf(w, "verified at sequence %d: the log is SHORTER than the store: it no longer holds %d events the store folded (sequences %s; the log ends at %d)\n",
+			r.Sequence, d.Folded, d.Missing, d.LogLast)
+		fmt.Fprintf(w, "  live: digest %s, %d keys; nothing was projected: the log cannot make this store again\n", r.Live.Sum, r.Live.Keys)
+		fmt.Fprintf(w, "  %s\n", d.Message)
 		return
 	}
 	fmt.Fprintf(w, "verified at sequence %d: live and rebuilt stores DIFFER\n", r.Sequence)

@@ -51,6 +51,12 @@ function documentLine(d, { onTimeline }) {
   );
 }
 
+/** The evidence's sentence, or, once its document's words were erased, a note saying so. */
+function sentence(evidence) {
+  if (evidence.sentence == null) return h('p', { class: 'muted' }, 'The sentence was erased with its document’s words.');
+  return h('blockquote', { class: 'sentence' }, evidence.sentence);
+}
+
 /** One assertion, as evidence: tags, the sentence, the document. */
 export function assertionItem(a, opts = {}) {
   const tags = h('p', { class: 'tags' },
@@ -62,7 +68,7 @@ export function assertionItem(a, opts = {}) {
   );
   return h('li', { class: `assertion ${lower(a.polarity)}${a.retracted ? ' retracted' : ''}` },
     tags,
-    h('blockquote', { class: 'sentence' }, a.evidence.sentence),
+    sentence(a.evidence),
     documentLine(a.evidence.document, opts),
     a.validFrom || a.validTo ? h('p', { class: 'muted' }, `Holds in the world: ${a.validFrom || '…'} to ${a.validTo || '…'}`) : null,
     a.principal ? h('p', { class: 'muted' }, `Recorded by ${a.principal}${a.producer ? ` (producer: ${a.producer.name})` : ''}`) : null,
@@ -104,7 +110,7 @@ export function timeline(doc, events, { onRelationship, onAsOf }) {
         a.polarity === 'NEGATED' ? h('span', { class: 'tag negated' }, 'denied') : null,
         a.modality !== 'ACTUAL' ? h('span', { class: `tag ${lower(a.modality)}` }, lower(a.modality)) : null,
         a.validFrom || a.validTo ? h('span', { class: 'muted' }, ` ${a.validFrom || '…'} to ${a.validTo || '…'}`) : null),
-      h('blockquote', { class: 'sentence' }, a.evidence.sentence),
+      sentence(a.evidence),
       h('button', { type: 'button', class: 'small', onclick: () => onRelationship(a.relationship.id) },
         'Evidence', h('span', { class: 'sr-only' }, `: ${a.subject.name} ${a.predicate} ${a.object.name}`))))),
     events.length ? [
