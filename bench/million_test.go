@@ -137,7 +137,10 @@ func BenchmarkMillion(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := p.Run(ctx); err != nil {
+	stopCurve := growthCurve(b, store, dir+"/graph", start, last)
+	err = p.Run(ctx)
+	stopCurve()
+	if err != nil {
 		b.Fatal(err)
 	}
 	project := time.Since(start)
@@ -145,7 +148,7 @@ func BenchmarkMillion(b *testing.B) {
 	logRSS(b, "after projecting")
 	b.ReportMetric(float64(diskUsage(dir+"/graph"))/float64(n), "store-B/assertion")
 
-	rawKeys := 20 * n // about what the fold writes per assertion
+	rawKeys := min(20*n, 20_000_000) // about what the fold writes per assertion
 	rawBadger := badgerFloor(b, dir+"/raw-badger", rawKeys)
 	b.ReportMetric(float64(rawKeys)/rawBadger.Seconds(), "raw-badger-keys/s")
 	b.Logf("raw Badger: %d keys in %s (%.0f keys/s)", rawKeys, rawBadger.Round(time.Millisecond), float64(rawKeys)/rawBadger.Seconds())
@@ -154,6 +157,30 @@ func BenchmarkMillion(b *testing.B) {
 	queries(b, store, log, gen, max(past, 1))
 	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MiB")
 	b.ReportMetric(0, "ns/op")
+}
+
+// growthCurve logs the projection's progress at each tenth of the log:
+// its rate over that tenth, the store's size and the process's RSS, so
+// that a run shows how the cost grows with the store (what a larger run
+// would take follows from it). The returned func stops it.
+func growthCurve(b *testing.B, store *graph.Store, dir string, start time.Time, last uint64) func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		prevSeq, prevAt := uint64(0), start
+		for tenth := uint64(1); tenth <= 10; tenth++ {
+			if err := store.WaitFor(ctx, last*tenth/10); err != nil {
+				return
+			}
+			seq, now := store.Applied(), time.Now()
+			b.Logf("projected %8d at %8s: %6.0f/s over the last tenth; store %5.0f B/assertion; RSS %5d MiB",
+				seq, now.Sub(start).Round(time.Second), float64(seq-prevSeq)/now.Sub(prevAt).Seconds(),
+				float64(diskUsage(dir))/float64(seq), procStatus("VmRSS:")>>20)
+			prevSeq, prevAt = seq, now
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // report logs a stage against its raw floor and reports both rates and

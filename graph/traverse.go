@@ -151,23 +151,34 @@ func (v *View) Path(ctx context.Context, from, to string, maxDepth int, preds []
 // in it may close a shorter path.
 func (v *View) widen(ctx context.Context, frontier []string, mine, theirs map[string]reach, preds []string) ([]string, string, error) {
 	var next []string
-	meet, best := "", 0
+	meet, best, full := "", 0, false
 	for _, id := range frontier {
 		if err := ctx.Err(); err != nil {
 			return nil, "", err
 		}
 		hops := mine[id].hops + 1
-		var tooLarge bool
 		err := v.adjacent(id, Both, preds, func(other string, k RelKey) bool {
 			if _, ok := mine[other]; ok {
 				return true
 			}
+			r, met := theirs[other]
+			if meet != "" || full {
+				// Met already, or at the search's bound: the rest of the
+				// hop is only looked through for a (shorter) way across,
+				// and adds no actors (a hub's thousands would only fill
+				// the bound).
+				if met && (meet == "" || r.hops < best) {
+					mine[other] = reach{prev: id, k: k, hops: hops}
+					meet, best = other, r.hops
+				}
+				return true
+			}
 			if len(mine)+len(theirs) >= MaxVisited {
-				tooLarge = true
-				return false
+				full = true
+				return true
 			}
 			mine[other] = reach{prev: id, k: k, hops: hops}
-			if r, ok := theirs[other]; ok && (meet == "" || r.hops < best) {
+			if met {
 				meet, best = other, r.hops
 			}
 			next = append(next, other)
@@ -176,9 +187,9 @@ func (v *View) widen(ctx context.Context, frontier []string, mine, theirs map[st
 		if err != nil {
 			return nil, "", err
 		}
-		if tooLarge {
-			return nil, "", ErrTooLarge
-		}
+	}
+	if full && meet == "" {
+		return nil, "", ErrTooLarge
 	}
 	return next, meet, nil
 }
