@@ -214,8 +214,14 @@ func (w *walker) size(f *gqlast.Field, args map[string]any, page int) (n, childP
 		reach := min(pow(min(fanOut, per), max(depth, 1)), graph.MaxVisited)
 		return reach, 0, reach
 	case f.Name == "path":
+		// A search from both ends, each side half the hops deep, with
+		// each actor's edges capped.
 		hops, _ := intArg(args, "maxDepth")
-		return 1, 0, min(pow(fanOut/4, max(hops, 1)), graph.MaxVisited)
+		per, ok := intArg(args, "maxPerActor")
+		if !ok || per < 1 {
+			per = graph.DefaultPathPerActor
+		}
+		return 1, 0, min(2*pow(min(fanOut, per), (max(hops, 1)+1)/2), graph.MaxVisited)
 	case paged && list:
 		return max(first, 1), 0, 0
 	case paged:

@@ -104,6 +104,8 @@ func TestActorEdgesConnection(t *testing.T) {
 		`{ actor(name: "Hub") { edges(after: "bm90IGEgY3Vyc29y") { pageInfo { hasNextPage } } } }`,
 		`{ neighbors(actor: "Hub", maxPerActor: 0) { depth } }`,
 		`{ neighbors(actor: "Hub", maxPerActor: 1001) { depth } }`,
+		`{ path(from: "Hub", to: "Rival", maxPerActor: 0) { length } }`,
+		`{ path(from: "Hub", to: "Rival", maxPerActor: 1001) { length } }`,
 	} {
 		if code, r := post(t, h, gql(q, nil)); len(r.Errors) == 0 || (r.Errors[0].Extensions["code"] != "INVALID_INPUT" && r.Errors[0].Extensions["code"] != "BAD_CURSOR") {
 			t.Errorf("%s answered %d %v, want a refusal", q, code, r.Errors)
@@ -120,5 +122,13 @@ func TestActorEdgesConnection(t *testing.T) {
 	}
 	if want := []string{"Firm 5 true", "Firm 4 true"}; !slices.Equal(got, want) {
 		t.Errorf("neighbors capped at 2: %v, want %v", got, want)
+	}
+	// Rival is the Hub's sixth strongest link: a path capped at five
+	// edges an actor does not see it, one capped at six does.
+	for per, want := range map[int]bool{5: false, 6: true} {
+		_, r := post(t, h, gql(fmt.Sprintf(`{ path(from: "Hub", to: "Rival", maxDepth: 1, maxPerActor: %d) { length } }`, per), nil))
+		if found := len(r.Errors) == 0 && r.Data["path"] != nil; found != want {
+			t.Errorf("path capped at %d: %v %v, want found %v", per, r.Data, r.Errors, want)
+		}
 	}
 }

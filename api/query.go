@@ -377,9 +377,10 @@ func (s *stepResolver) Relationship() *relationshipResolver {
 }
 
 func (q *root) Path(ctx context.Context, args struct {
-	From, To   string
-	MaxDepth   int32
-	Predicates *[]string
+	From, To    string
+	MaxDepth    int32
+	Predicates  *[]string
+	MaxPerActor int32
 }) (*pathResolver, error) {
 	r, err := q.reader(ctx)
 	if err != nil {
@@ -387,6 +388,9 @@ func (q *root) Path(ctx context.Context, args struct {
 	}
 	if args.MaxDepth < 1 || args.MaxDepth > 2*graph.MaxDepth {
 		return nil, invalid("maxDepth must be between 1 and %d, got %d", 2*graph.MaxDepth, args.MaxDepth)
+	}
+	if args.MaxPerActor < 1 || args.MaxPerActor > maxPage {
+		return nil, invalid("maxPerActor must be between 1 and %d, got %d", maxPage, args.MaxPerActor)
 	}
 	from, err := r.actorRef(args.From)
 	if err != nil {
@@ -396,7 +400,7 @@ func (q *root) Path(ctx context.Context, args struct {
 	if err != nil {
 		return nil, userError(fmt.Sprintf("actor %q", args.To), err)
 	}
-	steps, err := r.v.Path(ctx, from.ID, to.ID, int(args.MaxDepth), deref(args.Predicates))
+	steps, err := r.v.Path(ctx, from.ID, to.ID, graph.PathQuery{MaxDepth: int(args.MaxDepth), Preds: deref(args.Predicates), MaxPerActor: int(args.MaxPerActor)})
 	if errors.Is(err, graph.ErrNotFound) {
 		return nil, nil
 	}

@@ -154,6 +154,19 @@ func BenchmarkMillion(b *testing.B) {
 	b.Logf("raw Badger: %d keys in %s (%.0f keys/s)", rawKeys, rawBadger.Round(time.Millisecond), float64(rawKeys)/rawBadger.Seconds())
 
 	gen.named = gen.named[:namedBefore]
+	// DOSSIER_QUERY_PROFILE=FILE writes a CPU profile of the query stage
+	// alone: what stands between a query and its target.
+	if file := os.Getenv("DOSSIER_QUERY_PROFILE"); file != "" {
+		f, err := os.Create(file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	queries(b, store, log, gen, max(past, 1))
 	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MiB")
 	b.ReportMetric(0, "ns/op")

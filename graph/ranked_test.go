@@ -233,7 +233,7 @@ func TestPathIsShortest(t *testing.T) {
 		for range 30 {
 			from, to := fmt.Sprintf("a%02d", rng.IntN(n)), fmt.Sprintf("a%02d", rng.IntN(n))
 			want := bfsHops(adj, from, to, 6)
-			steps, err := v.Path(context.Background(), from, to, 6, nil)
+			steps, err := v.Path(context.Background(), from, to, PathQuery{MaxDepth: 6})
 			switch {
 			case want < 0 && err == nil:
 				t.Fatalf("round %d: path %s→%s of %d, but there is none", round, from, to, len(steps))
@@ -302,12 +302,72 @@ func TestPathThroughHub(t *testing.T) {
 		return nil
 	})
 	for _, c := range [][2]string{{"from", "zz-to"}, {"zz-to", "from"}} {
-		steps, err := v.Path(context.Background(), c[0], c[1], 4, nil)
+		steps, err := v.Path(context.Background(), c[0], c[1], PathQuery{MaxDepth: 4})
 		if err != nil || len(steps) != 2 || steps[0].To != "hub" {
 			t.Errorf("path %s→%s: %+v, %v; want two steps through the hub", c[0], c[1], steps, err)
 		}
 	}
-	if _, err := v.Path(context.Background(), "from", "leaf-00001", 1, nil); !errors.Is(err, ErrNotFound) {
+	if _, err := v.Path(context.Background(), "from", "leaf-00001", PathQuery{MaxDepth: 1}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("a path longer than maxDepth: %v, want ErrNotFound", err)
+	}
+}
+
+// Between two hubs, each with more neighbours than a search may visit
+// and without an edge between them, a path through a neighbour they
+// share is found among each hub's strongest links. Before the per-actor
+// cap, the first hub's neighbours filled the bound and the search
+// answered TOO_LARGE: on a million-assertion graph most random pairs did.
+func TestPathBetweenHubs(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	rels := []Relationship{
+		{Subject: "from", Predicate: "MEETS", Object: "hub1", Support: 1},
+		{Subject: "to", Predicate: "MEETS", Object: "hub2", Support: 1},
+		{Subject: "hub1", Predicate: "OWNS", Object: "bridge", Support: 9},
+		{Subject: "bridge", Predicate: "BANS", Object: "hub2", Support: 7},
+	}
+	for i := range MaxVisited + 100 {
+		rels = append(rels,
+			Relationship{Subject: "hub1", Predicate: "OWNS", Object: fmt.Sprintf("leaf-a%05d", i), Support: 1},
+			Relationship{Subject: "hub2", Predicate: "OWNS", Object: fmt.Sprintf("leaf-b%05d", i), Support: 1})
+	}
+	b := s.NewBatch()
+	// One event could not hold them all: Badger caps a transaction.
+	for seq := uint64(1); len(rels) > 0; seq++ {
+		chunk := rels[:min(len(rels), 2000)]
+		rels = rels[len(chunk):]
+		err := b.Apply(seq, func(tx *Tx) error {
+			for _, id := range []string{"from", "hub1", "hub2", "bridge", "to"} {
+				if err := tx.PutActor(Actor{ID: id, Name: id}); err != nil {
+					return err
+				}
+			}
+			for _, r := range chunk {
+				r.Affirmed = r.Support
+				if err := tx.PutRelationship(Relationship{}, r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.View(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	steps, err := v.Path(context.Background(), "from", "to", PathQuery{MaxDepth: 4})
+	if err != nil || len(steps) != 4 || steps[2].From != "bridge" {
+		t.Fatalf("path from→to: %+v, %v; want four steps through hub1, bridge and hub2", steps, err)
+	}
+	// With each actor's edges capped at one, hub1's strongest link is
+	// still the bridge.
+	if steps, err := v.Path(context.Background(), "from", "to", PathQuery{MaxDepth: 4, MaxPerActor: 1}); err != nil || len(steps) != 4 {
+		t.Errorf("path with MaxPerActor 1: %+v, %v", steps, err)
 	}
 }

@@ -105,17 +105,43 @@ type reach struct {
 	hops int
 }
 
+// PathQuery selects a path search.
+type PathQuery struct {
+	// MaxDepth is the longest path wanted, 1 to 2·MaxDepth hops.
+	MaxDepth int
+	Preds    []string
+	// MaxPerActor is how many edges are followed from each actor, the
+	// most supported first: 1 to 1000, default DefaultPathPerActor. An
+	// actor with fewer is searched exhaustively; from a hub named with
+	// tens of thousands of actors only its strongest links are taken,
+	// since reading them all costs what the whole graph costs.
+	MaxPerActor int
+}
+
+// DefaultPathPerActor is PathQuery.MaxPerActor's default.
+const DefaultPathPerActor = 100
+
 // Path finds a shortest path between two actors, following edges in
-// either direction, of at most maxDepth hops. It returns ErrNotFound when
-// there is none, and ctx's error when ctx ends first.
+// either direction, of at most q.MaxDepth hops. It returns ErrNotFound
+// when there is none among the edges followed, and ctx's error when ctx
+// ends first. The path is a shortest one when no actor it went through
+// had more than q.MaxPerActor edges; otherwise it is the shortest among
+// the edges followed.
 //
 // The search goes from both ends, each round widening the smaller
-// frontier by a hop, and reads adjacency keys only, then the records of
-// the path's own relationships: in a graph where each actor has b
-// neighbours it touches about 2·b^(d/2) actors instead of b^d.
-func (v *View) Path(ctx context.Context, from, to string, maxDepth int, preds []string) ([]Step, error) {
-	if maxDepth < 1 || maxDepth > 2*MaxDepth {
-		return nil, fmt.Errorf("maxDepth %d is not between 1 and %d", maxDepth, 2*MaxDepth)
+// frontier by a hop, and reads the support ranking's keys only, then the
+// records of the path's own relationships: in a graph where each actor
+// has b neighbours it touches about 2·b^(d/2) actors instead of b^d, and
+// the per-actor cap keeps b bounded on hubs. An edge between two hubs
+// outside both their caps is the one kind of link it can miss; the
+// other side reaches a hub through the hub's own small neighbours,
+// whose edges are read whole.
+func (v *View) Path(ctx context.Context, from, to string, q PathQuery) ([]Step, error) {
+	if q.MaxDepth < 1 || q.MaxDepth > 2*MaxDepth {
+		return nil, fmt.Errorf("maxDepth %d is not between 1 and %d", q.MaxDepth, 2*MaxDepth)
+	}
+	if q.MaxPerActor <= 0 {
+		q.MaxPerActor = DefaultPathPerActor
 	}
 	for _, id := range []string{from, to} {
 		if _, err := v.Actor(id); err != nil {
@@ -127,13 +153,13 @@ func (v *View) Path(ctx context.Context, from, to string, maxDepth int, preds []
 	}
 	fwd, bwd := map[string]reach{from: {}}, map[string]reach{to: {}}
 	ff, bf := []string{from}, []string{to}
-	for hops := 0; hops < maxDepth && len(ff) > 0 && len(bf) > 0; hops++ {
+	for hops := 0; hops < q.MaxDepth && len(ff) > 0 && len(bf) > 0; hops++ {
 		var meet string
 		var err error
 		if len(ff) <= len(bf) {
-			ff, meet, err = v.widen(ctx, ff, fwd, bwd, preds)
+			ff, meet, err = v.widen(ctx, ff, fwd, bwd, q)
 		} else {
-			bf, meet, err = v.widen(ctx, bf, bwd, fwd, preds)
+			bf, meet, err = v.widen(ctx, bf, bwd, fwd, q)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("path from %s to %s: %w", from, to, err)
@@ -149,7 +175,7 @@ func (v *View) Path(ctx context.Context, from, to string, maxDepth int, preds []
 // frontier and, if the sides met, the meeting actor nearest the other
 // side's end: the whole hop is widened first, since an actor met later
 // in it may close a shorter path.
-func (v *View) widen(ctx context.Context, frontier []string, mine, theirs map[string]reach, preds []string) ([]string, string, error) {
+func (v *View) widen(ctx context.Context, frontier []string, mine, theirs map[string]reach, q PathQuery) ([]string, string, error) {
 	var next []string
 	meet, best, full := "", 0, false
 	for _, id := range frontier {
@@ -157,10 +183,8 @@ func (v *View) widen(ctx context.Context, frontier []string, mine, theirs map[st
 			return nil, "", err
 		}
 		hops := mine[id].hops + 1
-		err := v.adjacent(id, Both, preds, func(other string, k RelKey) bool {
-			if _, ok := mine[other]; ok {
-				return true
-			}
+		err := v.strongest(ctx, id, q, mine, func(e Edge) {
+			other, k := e.Other, e.Key()
 			r, met := theirs[other]
 			if meet != "" || full {
 				// Met already, or at the search's bound: the rest of the
@@ -171,18 +195,17 @@ func (v *View) widen(ctx context.Context, frontier []string, mine, theirs map[st
 					mine[other] = reach{prev: id, k: k, hops: hops}
 					meet, best = other, r.hops
 				}
-				return true
+				return
 			}
 			if len(mine)+len(theirs) >= MaxVisited {
 				full = true
-				return true
+				return
 			}
 			mine[other] = reach{prev: id, k: k, hops: hops}
 			if met {
 				meet, best = other, r.hops
 			}
 			next = append(next, other)
-			return true
 		})
 		if err != nil {
 			return nil, "", err
@@ -192,6 +215,34 @@ func (v *View) widen(ctx context.Context, frontier []string, mine, theirs map[st
 		return nil, "", ErrTooLarge
 	}
 	return next, meet, nil
+}
+
+// strongest calls fn with an actor's q.MaxPerActor most supported edges
+// to actors its side of the search has not reached. Edges back into the
+// side do not count against the cap: a hub's strongest links often lead
+// back the way the search came, and counting them would stop it there.
+func (v *View) strongest(ctx context.Context, id string, q PathQuery, mine map[string]reach, fn func(Edge)) error {
+	taken := 0
+	for after := ""; ; {
+		page, err := v.RankedEdges(ctx, id, EdgeQuery{Dir: Both, Preds: q.Preds, First: q.MaxPerActor, After: after})
+		if err != nil {
+			return err
+		}
+		for _, e := range page.Items {
+			if _, ok := mine[e.Other]; ok {
+				continue
+			}
+			if taken == q.MaxPerActor {
+				return nil
+			}
+			taken++
+			fn(e)
+		}
+		if !page.HasNext || taken == q.MaxPerActor {
+			return nil
+		}
+		after = page.Cursors[len(page.Cursors)-1]
+	}
 }
 
 // steps walks a met search back to both ends and reads the path's

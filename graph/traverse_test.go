@@ -31,7 +31,7 @@ func TestTraversalStopsWithContext(t *testing.T) {
 	if ns, err := v.Neighbors(ctx, "a0", NeighborQuery{Depth: 3}); err != nil || len(ns) != 3 {
 		t.Fatalf("live: %d neighbours, %v", len(ns), err)
 	}
-	if steps, err := v.Path(ctx, "a0", "a5", 6, nil); err != nil || len(steps) != 5 {
+	if steps, err := v.Path(ctx, "a0", "a5", PathQuery{MaxDepth: 6}); err != nil || len(steps) != 5 {
 		t.Fatalf("live: path of %d, %v", len(steps), err)
 	}
 	done, cancel := context.WithCancel(ctx)
@@ -39,7 +39,7 @@ func TestTraversalStopsWithContext(t *testing.T) {
 	if _, err := v.Neighbors(done, "a0", NeighborQuery{Depth: 3}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Neighbors after cancel: %v", err)
 	}
-	if _, err := v.Path(done, "a0", "a5", 6, nil); !errors.Is(err, context.Canceled) {
+	if _, err := v.Path(done, "a0", "a5", PathQuery{MaxDepth: 6}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Path after cancel: %v", err)
 	}
 }
