@@ -19,6 +19,7 @@ require (
 	github.com/prometheus/client_golang v1.25.0
 	github.com/prometheus/common v0.72.1
 	github.com/schollz/progressbar/v3 v3.19.1
+	github.com/tinylib/msgp v1.6.5
 	github.com/vektah/gqlparser/v2 v2.5.64
 	github.com/willabides/kongplete v0.4.0
 	golang.org/x/net v0.62.0
@@ -26,6 +27,8 @@ require (
 	golang.org/x/text v0.43.0
 	golang.org/x/time v0.16.0
 )
+
+require github.com/philhofer/fwd v1.2.0 // indirect
 
 require (
 	github.com/agnivade/levenshtein v1.2.2 // indirect

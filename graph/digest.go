@@ -126,13 +126,13 @@ func DiffViews(a, b *View, limit int) ([]KeyDiff, error) {
 			if va, err = ca.value(va[:0]); err != nil {
 				return nil, err
 			}
-			diffs = append(diffs, KeyDiff{Key: string(ca.key()), Kind: DiffMissingInB, A: cut(va)})
+			diffs = append(diffs, KeyDiff{Key: string(ca.key()), Kind: DiffMissingInB, A: cut(ca.key(), va)})
 			ca.next()
 		case order > 0: // only in b
 			if vb, err = cb.value(vb[:0]); err != nil {
 				return nil, err
 			}
-			diffs = append(diffs, KeyDiff{Key: string(cb.key()), Kind: DiffMissingInA, B: cut(vb)})
+			diffs = append(diffs, KeyDiff{Key: string(cb.key()), Kind: DiffMissingInA, B: cut(cb.key(), vb)})
 			cb.next()
 		default:
 			if va, err = ca.value(va[:0]); err != nil {
@@ -142,7 +142,7 @@ func DiffViews(a, b *View, limit int) ([]KeyDiff, error) {
 				return nil, err
 			}
 			if !bytes.Equal(va, vb) {
-				diffs = append(diffs, KeyDiff{Key: string(ca.key()), Kind: DiffDiffers, A: cut(va), B: cut(vb)})
+				diffs = append(diffs, KeyDiff{Key: string(ca.key()), Kind: DiffDiffers, A: cut(ca.key(), va), B: cut(cb.key(), vb)})
 			}
 			ca.next()
 			cb.next()
@@ -151,9 +151,11 @@ func DiffViews(a, b *View, limit int) ([]KeyDiff, error) {
 	return diffs, nil
 }
 
-// cut copies at most MaxDiffValue bytes of a value; never nil, so that a
-// present empty value is told from a missing one.
-func cut(v []byte) []byte {
+// cut copies at most MaxDiffValue bytes of a value, as a person reads
+// it; never nil, so that a present empty value is told from a missing
+// one.
+func cut(key, v []byte) []byte {
+	v = readable(key, v)
 	return append([]byte{}, v[:min(len(v), MaxDiffValue)]...)
 }
 

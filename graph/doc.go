@@ -11,7 +11,7 @@
 // was after event n at the cost of a live read: old versions are kept
 // (the discard timestamp stays 0), which is the price of as-of reads.
 //
-// # Key layout (LayoutVersion 7)
+// # Key layout (LayoutVersion 8)
 //
 // Keys are ASCII: a kind, then parts joined by ':'. Actor ids are slugs
 // of canonical names ("united-states"), assertion and document ids are
@@ -19,24 +19,24 @@
 //
 //	meta:layout                       layout version, decimal
 //	meta:applied                      last applied sequence, 8 bytes big-endian
-//	meta:stats                        Stats JSON
-//	act:<actor>                       Actor JSON
+//	meta:stats                        Stats
+//	act:<actor>                       Actor
 //	name:<namekey>                    actor id; one per name and alias
 //	type:<TYPE>:<actor>               empty; actors by type
-//	last:<surname>                    JSON list of person ids with that last name
-//	rel:<subject>:<PRED>:<object>     Relationship JSON; the out-adjacency
+//	last:<surname>                    list of person ids with that last name
+//	rel:<subject>:<PRED>:<object>     Relationship; the out-adjacency
 //	in:<object>:<PRED>:<subject>      empty; the in-adjacency
 //	pred:<PRED>:<subject>:<object>    empty; relationships by predicate
 //	sup:<actor>:<rank>:<o|i>:<PRED>:<other>   empty; an actor's edges, most supported first (rank: 2^64-1 minus support, 16 hex)
 //	ra:<subject>:<PRED>:<object>:<assertion>   empty; a relationship's evidence
 //	rd:<subject>:<PRED>:<object>:<document>    live assertions from the document, 8 bytes big-endian
-//	asr:<assertion>                   Assertion JSON
-//	doc:<document>                    Document JSON, with its erasure
+//	asr:<assertion>                   Assertion
+//	doc:<document>                    Document, with its erasure
 //	cl:<document>:<span>:<PRED>:<polarity>   the live assertion ids (comma-separated) claiming that at that span (start-end, or a sentence hash); a document's assertions
 //	text:<document>                   the text (sealed), apart; deleted when erased
 //	dm:<document>:<actor>             the type the document gives the actor (may be empty); the actors a document names
 //	ac:<actor>:<assertion>            empty; the live assertions naming an actor
-//	ev:<seq>                          EventRecord JSON: the audit trail, by sequence
+//	ev:<seq>                          EventRecord: the audit trail, by sequence
 //	at:<time>:<seq>                   empty; stream time (unix ns) → sequence
 //	hist:<entity>:<seq>               empty; the events that touched an entity
 //	rc:<seq>:<subject>:<PRED>:<object>    empty; relationships an event changed
@@ -55,6 +55,9 @@
 // seal), or plaintext when recorded before sealing. The graph never
 // opens them; readers do (the API), and an erased document's are
 // unreadable in every version once its key is destroyed.
+//
+// Records (the types in types.go) are MessagePack, keyed by their JSON
+// field names (codec.go); everything else is as the table says.
 //
 // Keys are declared once, in keys.go, and built only through them; a test
 // checks that this comment lists every one. A change to any key or value

@@ -51,14 +51,14 @@ func (k *keyType) Split(key []byte) []string {
 var (
 	keyLayout  = &keyType{"meta", []string{"layout"}, "layout version, decimal"}
 	keyApplied = &keyType{"meta", []string{"applied"}, "last applied stream sequence, 8 bytes big-endian"}
-	keyStats   = &keyType{"meta", []string{"stats"}, "Stats JSON"}
+	keyStats   = &keyType{"meta", []string{"stats"}, "Stats"}
 
-	keyActor   = &keyType{"act", []string{"actor"}, "Actor JSON"}
+	keyActor   = &keyType{"act", []string{"actor"}, "Actor"}
 	keyName    = &keyType{"name", []string{"namekey"}, "actor id: every name and alias, folded"}
 	keyType_   = &keyType{"type", []string{"type", "actor"}, "empty: actors by type"}
-	keySurname = &keyType{"last", []string{"surname"}, "JSON list of person actor ids with that last name"}
+	keySurname = &keyType{"last", []string{"surname"}, "list of person actor ids with that last name"}
 
-	keyRel    = &keyType{"rel", []string{"subject", "predicate", "object"}, "Relationship JSON; the out-adjacency"}
+	keyRel    = &keyType{"rel", []string{"subject", "predicate", "object"}, "Relationship; the out-adjacency"}
 	keyIn     = &keyType{"in", []string{"object", "predicate", "subject"}, "empty: the in-adjacency"}
 	keyPred   = &keyType{"pred", []string{"predicate", "subject", "object"}, "empty: relationships by predicate"}
 	keySup    = &keyType{"sup", []string{"actor", "rank", "dir", "predicate", "other"}, "empty: an actor's relationships, most supported first (rank: 16 hex digits of 2^64-1 minus the support; dir: o when the actor is the subject, i when the object)"}
@@ -66,12 +66,12 @@ var (
 	keyRelDoc = &keyType{"rd", []string{"subject", "predicate", "object", "document"}, "the relationship's live assertions from the document, 8 bytes big-endian"}
 	keyClaim  = &keyType{"cl", []string{"document", "span", "predicate", "polarity"}, "the live assertions (ids, comma-separated) making a claim of that predicate and polarity at that span of the document (span: start-end, or a hash of the sentence)"}
 
-	keyAssertion = &keyType{"asr", []string{"assertion"}, "Assertion JSON"}
-	keyDocument  = &keyType{"doc", []string{"document"}, "Document JSON"}
+	keyAssertion = &keyType{"asr", []string{"assertion"}, "Assertion"}
+	keyDocument  = &keyType{"doc", []string{"document"}, "Document"}
 	keyDocText   = &keyType{"text", []string{"document"}, "the document's text (sealed with its key), kept apart; deleted when erased"}
 
 	keyActorAsr = &keyType{"ac", []string{"actor", "assertion"}, "empty: the live assertions naming an actor (either end or attribution)"}
-	keyEvent    = &keyType{"ev", []string{"seq"}, "EventRecord JSON; seq as 16 hex digits"}
+	keyEvent    = &keyType{"ev", []string{"seq"}, "EventRecord; seq as 16 hex digits"}
 	keyAt       = &keyType{"at", []string{"time", "seq"}, "empty: stream time (unix ns, 16 hex) → sequence"}
 	keyHist     = &keyType{"hist", []string{"entity", "seq"}, "empty: the events that touched an entity"}
 	keyRelChg   = &keyType{"rc", []string{"seq", "subject", "predicate", "object"}, "empty: relationships an event changed"}

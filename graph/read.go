@@ -3,7 +3,7 @@ package graph
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
+
 	"errors"
 	"fmt"
 	"slices"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/tinylib/msgp/msgp"
 
 	"github.com/dossier-kg/dossier/names"
 )
@@ -72,7 +73,7 @@ func (v *View) get(key []byte, dst any) error {
 			*s = string(b)
 			return nil
 		}
-		if err := json.Unmarshal(b, dst); err != nil {
+		if err := decodeValue(b, dst.(msgp.Unmarshaler)); err != nil {
 			return fmt.Errorf("decode %q: %w", key, err)
 		}
 		return nil
@@ -130,7 +131,7 @@ func (v *View) LookupName(key string) (string, error) {
 
 // PersonsBySurname lists the persons whose last name folds to key.
 func (v *View) PersonsBySurname(key string) ([]string, error) {
-	var ids []string
+	var ids idList
 	err := v.get(keySurname.Key(key), &ids)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
@@ -364,7 +365,7 @@ func (v *View) Edges(actor string, dir Direction, preds []string) ([]Edge, error
 		for _, prefix := range outPrefixes {
 			err := v.scan(prefix, nil, true, func(key, val []byte) (bool, error) {
 				var r Relationship
-				if err := json.Unmarshal(val, &r); err != nil {
+				if err := decodeValue(val, &r); err != nil {
 					return false, fmt.Errorf("decode %q: %w", key, err)
 				}
 				out = append(out, Edge{Relationship: r, Dir: Out, Other: r.Object})
@@ -536,7 +537,7 @@ func pageOf[T any](v *View, prefix []byte, first int, after string, values bool,
 func (v *View) Documents(first int, after string) (Page[Document], error) {
 	return pageOf(v, keyDocument.Prefix(), first, after, true, func(key, val []byte) (Document, bool, error) {
 		var d Document
-		if err := json.Unmarshal(val, &d); err != nil {
+		if err := decodeValue(val, &d); err != nil {
 			return d, false, fmt.Errorf("decode %q: %w", key, err)
 		}
 		return d, true, nil
@@ -650,7 +651,7 @@ func (v *View) EventsAfter(seq uint64, n int) ([]EventRecord, error) {
 			return false, nil
 		}
 		var e EventRecord
-		if err := json.Unmarshal(val, &e); err != nil {
+		if err := decodeValue(val, &e); err != nil {
 			return false, fmt.Errorf("decode %q: %w", key, err)
 		}
 		out = append(out, e)

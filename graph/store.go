@@ -41,7 +41,8 @@ import (
 //	7: Document.erased (who erased its words, when, why); sentences,
 //	   titles and text: values may be sealed (package seal), opened on
 //	   read, and an erased document's text: key is deleted.
-const LayoutVersion = 7
+//	8: records are MessagePack (generated code) instead of JSON.
+const LayoutVersion = 8
 
 // Config configures a store.
 type Config struct {

@@ -5,6 +5,20 @@ import (
 	"time"
 )
 
+// The stored types are MessagePack in the store, by the methods msgp
+// generates (types_gen.go), keyed by their JSON field names: no
+// reflection on the projector's path, and a field added later decodes
+// as its zero value from older records, as with JSON. Run `go generate
+// ./graph` after changing a stored type. Times decode as UTC, and a
+// damaged header cannot make a decoder allocate more than a million
+// elements.
+//
+//go:generate go run github.com/tinylib/msgp@v1.6.5 -file types.go -o types_gen.go -tests=false -io=false -unexported
+//msgp:tag json
+//msgp:ignore RelKey
+//msgp:timezone utc
+//msgp:limit arrays:1000000 maps:100000
+
 // Actor is a person, company, government, organisation, product, law or
 // place, however many ways documents write its name.
 type Actor struct {
@@ -15,7 +29,7 @@ type Actor struct {
 	Type string `json:"type,omitempty"`
 	// TypeVotes counts the types producers gave; Type is the most voted,
 	// the first one on a tie, so a stray typo does not retype an actor.
-	TypeVotes map[string]int `json:"type_votes,omitempty"`
+	TypeVotes Votes `json:"type_votes,omitempty"`
 	// Aliases are the distinct ways the actor was written, canonical name
 	// excluded.
 	Aliases  []string `json:"aliases,omitempty"`
@@ -225,3 +239,6 @@ type Stats struct {
 	Documents     int    `json:"documents"`
 	Applied       uint64 `json:"applied"`
 }
+
+// idList is a list of ids stored as one value (last: keys).
+type idList []string

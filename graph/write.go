@@ -3,7 +3,6 @@ package graph
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/tinylib/msgp/msgp"
 
 	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/names"
@@ -234,19 +234,19 @@ func (tx *Tx) del(key []byte) error {
 	return nil
 }
 
-func (tx *Tx) getJSON(key []byte, v any) error {
+func (tx *Tx) getRecord(key []byte, v msgp.Unmarshaler) error {
 	b, err := tx.get(key)
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(b, v); err != nil {
+	if err := decodeValue(b, v); err != nil {
 		return fmt.Errorf("decode %q: %w", key, err)
 	}
 	return nil
 }
 
-func (tx *Tx) setJSON(key []byte, v any) error {
-	b, err := json.Marshal(v)
+func (tx *Tx) setRecord(key []byte, v msgp.Marshaler) error {
+	b, err := encodeValue(v)
 	if err != nil {
 		return fmt.Errorf("encode %q: %w", key, err)
 	}
@@ -256,7 +256,7 @@ func (tx *Tx) setJSON(key []byte, v any) error {
 // Actor returns the actor with that id, or ErrNotFound.
 func (tx *Tx) Actor(id string) (Actor, error) {
 	var a Actor
-	return a, tx.getJSON(keyActor.Key(id), &a)
+	return a, tx.getRecord(keyActor.Key(id), &a)
 }
 
 // LookupName returns the id of the actor a folded name belongs to.
@@ -267,8 +267,8 @@ func (tx *Tx) LookupName(key string) (string, error) {
 
 // PersonsBySurname lists the persons whose last name folds to key.
 func (tx *Tx) PersonsBySurname(key string) ([]string, error) {
-	var ids []string
-	err := tx.getJSON(keySurname.Key(key), &ids)
+	var ids idList
+	err := tx.getRecord(keySurname.Key(key), &ids)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
 	}
@@ -312,13 +312,13 @@ func (tx *Tx) PutActor(a Actor) error {
 				return err
 			}
 			if !slices.Contains(ids, a.ID) {
-				if err := tx.setJSON(keySurname.Key(f), append(ids, a.ID)); err != nil {
+				if err := tx.setRecord(keySurname.Key(f), idList(append(ids, a.ID))); err != nil {
 					return err
 				}
 			}
 		}
 	}
-	return tx.setJSON(keyActor.Key(a.ID), a)
+	return tx.setRecord(keyActor.Key(a.ID), &a)
 }
 
 func lastWord(name string) string {
@@ -332,7 +332,7 @@ func lastWord(name string) string {
 // Relationship returns the relationship, or ErrNotFound.
 func (tx *Tx) Relationship(k RelKey) (Relationship, error) {
 	var r Relationship
-	return r, tx.getJSON(keyRel.Key(k.Subject, k.Predicate, k.Object), &r)
+	return r, tx.getRecord(keyRel.Key(k.Subject, k.Predicate, k.Object), &r)
 }
 
 // CountSource adds delta to the live assertions of relationship k from a
@@ -394,7 +394,7 @@ func (tx *Tx) PutRelationship(before, r Relationship) error {
 			return err
 		}
 	}
-	return tx.setJSON(rk, r)
+	return tx.setRecord(rk, &r)
 }
 
 // rankEdges moves a relationship in both ends' support rankings (sup:)
@@ -443,7 +443,7 @@ func supportRank(support int) uint64 { return ^uint64(support) }
 // Assertion returns the assertion, or ErrNotFound.
 func (tx *Tx) Assertion(id string) (Assertion, error) {
 	var a Assertion
-	return a, tx.getJSON(keyAssertion.Key(id), &a)
+	return a, tx.getRecord(keyAssertion.Key(id), &a)
 }
 
 // PutAssertion stores an assertion and links it to its relationship and
@@ -463,7 +463,7 @@ func (tx *Tx) PutAssertion(a Assertion) error {
 	if err := tx.indexClaim(a); err != nil {
 		return err
 	}
-	return tx.setJSON(keyAssertion.Key(a.ID), a)
+	return tx.setRecord(keyAssertion.Key(a.ID), &a)
 }
 
 // Claim lists the assertions that make a claim of the predicate and
@@ -567,7 +567,7 @@ func assertionIndex(a Assertion) [][]byte {
 // time, and under every entity it touched.
 func (tx *Tx) PutEvent(rec EventRecord) error {
 	rec.Seq = tx.seq
-	if err := tx.setJSON(keyEvent.Key(hex16(rec.Seq)), rec); err != nil {
+	if err := tx.setRecord(keyEvent.Key(hex16(rec.Seq)), &rec); err != nil {
 		return err
 	}
 	if err := tx.set(keyAt.Key(hex16(uint64(rec.Time.UnixNano())), hex16(rec.Seq)), nil); err != nil {
@@ -639,12 +639,12 @@ func (tx *Tx) DocumentAssertionIDs(doc string) ([]string, error) {
 // Document returns the document, or ErrNotFound.
 func (tx *Tx) Document(id string) (Document, error) {
 	var d Document
-	return d, tx.getJSON(keyDocument.Key(id), &d)
+	return d, tx.getRecord(keyDocument.Key(id), &d)
 }
 
 // PutDocument stores a document's metadata.
 func (tx *Tx) PutDocument(d Document) error {
-	return tx.setJSON(keyDocument.Key(d.ID), d)
+	return tx.setRecord(keyDocument.Key(d.ID), &d)
 }
 
 // PutDocumentText stores a document's text apart from its metadata.
@@ -693,7 +693,7 @@ func (tx *Tx) HasDocumentActor(doc, actor string) (bool, error) {
 // Stats returns the running counts.
 func (tx *Tx) Stats() (Stats, error) {
 	var s Stats
-	err := tx.getJSON(keyStats.Key("stats"), &s)
+	err := tx.getRecord(keyStats.Key("stats"), &s)
 	if errors.Is(err, ErrNotFound) {
 		return Stats{}, nil
 	}
@@ -703,7 +703,7 @@ func (tx *Tx) Stats() (Stats, error) {
 // PutStats stores the running counts.
 func (tx *Tx) PutStats(s Stats) error {
 	s.Applied = tx.seq
-	return tx.setJSON(keyStats.Key("stats"), s)
+	return tx.setRecord(keyStats.Key("stats"), &s)
 }
 
 // PointName makes a folded name lead to an actor, whoever it led to
