@@ -29,14 +29,26 @@ func TestEraseDocument(t *testing.T) {
 		}
 		return r.Data
 	}
-	const text = "# Zapchat banned\n\nCanada banned Zapchat in June. Peru criticised Canada for the ban."
+	doc, before, text := eraseOne(t, must)
+	checkErasedReads(t, must, doc, before)
+	checkNoComeback(t, h, doc, text)
+	checkReplayedSubscription(t, h)
+	checkEraseAndRetract(t, h, must)
+}
+
+type mustFunc func(q string, vars map[string]any) map[string]any
+
+// eraseOne ingests a document and another, and erases the first.
+func eraseOne(t *testing.T, must mustFunc) (doc string, before float64, text string) {
+	t.Helper()
+	text = "# Zapchat banned\n\nCanada banned Zapchat in June. Peru criticised Canada for the ban."
 	ing := must(`mutation($t: String!) { ingestDocument(input: {text: $t, source: "zap.md", contentType: "text/markdown"}) { documentId sequence assertions { id } } }`,
 		map[string]any{"t": text})["ingestDocument"].(map[string]any)
-	doc := ing["documentId"].(string)
+	doc = ing["documentId"].(string)
 	if n := len(ing["assertions"].([]any)); n == 0 {
 		t.Fatal("the extractor found nothing to erase")
 	}
-	before := ing["sequence"].(float64)
+	before = ing["sequence"].(float64)
 	other := one("Chile", "BANS", "Zapchat", "Chile banned Zapchat too.")
 	other["evidence"].(map[string]any)["document"] = "chile-notes"
 	must(record, map[string]any{"in": []any{other}})
@@ -53,7 +65,15 @@ func TestEraseDocument(t *testing.T) {
 	if er["projected"] != true || er["textDeleted"] != true || er["plaintextRemains"] != false || !strings.Contains(er["summary"].(string), "erased the words of document zap.md") {
 		t.Errorf("eraseDocument: %v", er)
 	}
-	got = must(read, map[string]any{"id": doc})["document"].(map[string]any)
+	return doc, before, text
+}
+
+// checkErasedReads reads the erased document now and as of before its
+// erasure, the other document, and the trail.
+func checkErasedReads(t *testing.T, must mustFunc, doc string, before float64) {
+	t.Helper()
+	const read = `query($id: ID!) { document(id: $id) { title text erased erasure { principal reason retracted } assertions { evidence { sentence erased } } } }`
+	got := must(read, map[string]any{"id": doc})["document"].(map[string]any)
 	erasure, _ := got["erasure"].(map[string]any)
 	if got["title"] != nil || got["text"] != nil || got["erased"] != true || erasure["reason"] != "court order 2024/17" || erasure["retracted"] != false {
 		t.Errorf("after the erasure: %v", got)
@@ -83,7 +103,11 @@ func TestEraseDocument(t *testing.T) {
 	if !strings.Contains(hist, "DocumentErased") || !strings.Contains(hist, "court order 2024/17") {
 		t.Errorf("history: %s", hist)
 	}
-	// It does not come back.
+}
+
+// checkNoComeback tries to bring the erased words back.
+func checkNoComeback(t *testing.T, h http.Handler, doc, text string) {
+	t.Helper()
 	_, r := post(t, h, gql(`mutation($t: String!) { ingestDocument(input: {text: $t, source: "zap.md", contentType: "text/markdown"}) { documentId } }`, map[string]any{"t": text}))
 	if len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "CONFLICT" {
 		t.Errorf("ingesting the erased document again: %+v", r.Errors)
@@ -94,7 +118,13 @@ func TestEraseDocument(t *testing.T) {
 	if len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "INVALID_INPUT" || !strings.Contains(r.Errors[0].Message, "erased") {
 		t.Errorf("recording from the erased document: %+v", r.Errors)
 	}
-	// A replayed subscription reads the words as they are now.
+}
+
+// checkReplayedSubscription replays the assertions from the start: the
+// erased words read as they are now, and the store is still the fold of
+// its log.
+func checkReplayedSubscription(t *testing.T, h http.Handler) {
+	t.Helper()
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -143,15 +173,19 @@ func TestEraseDocument(t *testing.T) {
 	if !strings.Contains(rec.Body.String(), `"equal":true`) {
 		t.Errorf("verify after an erasure: %d %.300s", rec.Code, rec.Body.String())
 	}
+}
 
-	// retract: true retracts the document's assertions too.
+// checkEraseAndRetract erases the other document with retract: true,
+// which withdraws its assertions too.
+func checkEraseAndRetract(t *testing.T, h http.Handler, must mustFunc) {
+	t.Helper()
 	must(`mutation($id: ID!) { eraseDocument(id: $id, reason: "withdrawn article", retract: true) { sequence } }`,
 		map[string]any{"id": "document:" + events.SourceDocumentID("chile-notes")})
 	res := fmt.Sprint(must(`{ relationships(subject: "Chile") { edges { node { support } } } stats { documents } }`, nil))
 	if strings.Contains(res, "support") {
 		t.Errorf("after erasing with retract, Chile's relationship stands: %s", res)
 	}
-	got = must(`query($id: ID!) { document(id: $id) { erased retracted { reason } erasure { retracted } } }`,
+	got := must(`query($id: ID!) { document(id: $id) { erased retracted { reason } erasure { retracted } } }`,
 		map[string]any{"id": "document:" + events.SourceDocumentID("chile-notes")})["document"].(map[string]any)
 	if got["erased"] != true || got["retracted"] == nil || got["erasure"].(map[string]any)["retracted"] != true {
 		t.Errorf("erased with retract: %v", got)

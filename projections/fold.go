@@ -160,51 +160,12 @@ func bumpStats(tx *graph.Tx, f func(*graph.Stats)) error {
 }
 
 func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded) (effect, error) {
-	// The log may hold events from any writer: check what the fold relies
-	// on, not the ontology, which is the appender's business.
-	if names.Key(p.Subject.Name) == "" || names.Key(p.Object.Name) == "" || p.Predicate == "" || p.Evidence.DocumentID == "" {
-		return effect{}, &events.ValidationError{Problems: []string{"assertion lacks a subject, object, predicate or document"}}
-	}
-	// The fold does not know the appender's ontology, so either order
-	// of a symmetric predicate's names is a valid id. A sealed sentence
-	// without offsets is part of the id the fold cannot read: the
-	// appender's id stands, as long as it is one.
-	blind := seal.IsSealed(p.Evidence.Sentence) && (p.Evidence.Start == nil || p.Evidence.End == nil)
-	if blind && !events.IsID(p.ID) || !blind && p.ID != events.AssertionID(p, false) && p.ID != events.AssertionID(p, true) {
-		return effect{}, &events.ValidationError{Problems: []string{"assertion id does not match its content"}}
-	}
-	// The claim's list says whether this id, or another making the same
-	// claim, is recorded: one read for the common case, a new claim.
-	live, retracted, err := tx.Claim(graph.Assertion{Document: p.Evidence.DocumentID, Start: p.Evidence.Start, End: p.Evidence.End,
-		Sentence: p.Evidence.Sentence, Predicate: p.Predicate, Polarity: p.Polarity})
+	blind, err := checkAssertion(p)
 	if err != nil {
 		return effect{}, err
 	}
-	known := slices.Contains(live, p.ID) || slices.Contains(retracted, p.ID)
-	if !known && blind {
-		// Its claim is indexed by the sealed sentence, which differs
-		// from the plaintext one of the same claim recorded before
-		// sealing, or sealed from other spacing: ask by id.
-		if _, err := tx.Assertion(p.ID); err == nil {
-			known = true
-		} else if !errors.Is(err, graph.ErrNotFound) {
-			return effect{}, err
-		}
-	}
-	if known {
-		old, err := tx.Assertion(p.ID)
-		if err != nil {
-			return effect{}, fmt.Errorf("assertion %s: %w", p.ID, err)
-		}
-		if old.Retracted == nil {
-			return effect{outcome: graph.OutcomeDuplicate, summary: "already recorded: " + claim(old), entities: []string{graph.AssertionEntity(old.ID)}}, nil
-		}
-		return revive(tx, ev, old)
-	}
-	if old, ok, err := sameClaim(tx, p, live); err != nil {
-		return effect{}, err
-	} else if ok {
-		return effect{outcome: graph.OutcomeDuplicate, summary: "already recorded: " + claim(old), entities: []string{graph.AssertionEntity(old.ID)}}, nil
+	if e, done, err := recordedBefore(tx, ev, p, blind); done || err != nil {
+		return e, err
 	}
 	var delta graph.Stats
 	subj, err := touchActor(tx, ev, p.Subject, &delta)
@@ -215,22 +176,7 @@ func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded
 	if err != nil {
 		return effect{}, fmt.Errorf("object %q: %w", p.Object.Name, err)
 	}
-	a := graph.Assertion{
-		ID: p.ID, Seq: ev.Sequence, Recorded: ev.Recorded, Principal: ev.Principal,
-		Subject: subj.ID, Predicate: p.Predicate, Object: obj.ID,
-		SubjectText: p.Subject.Name, ObjectText: p.Object.Name,
-		Polarity: p.Polarity, Modality: p.Modality,
-		Document: p.Evidence.DocumentID, Sentence: p.Evidence.Sentence,
-		Start: p.Evidence.Start, End: p.Evidence.End,
-		Producer: p.Producer.Name, ProducerVer: p.Producer.Version,
-		SubjectOrig: subj.ID, ObjectOrig: obj.ID,
-	}
-	if p.Valid != nil {
-		a.ValidFrom, a.ValidTo = p.Valid.From, p.Valid.To
-	}
-	if p.Confidence != nil {
-		a.Confidence = *p.Confidence
-	}
+	a := newAssertion(ev, p, subj.ID, obj.ID)
 	if p.AttributedTo != nil {
 		who, err := touchActor(tx, ev, events.ActorRef{Name: *p.AttributedTo}, &delta)
 		if err != nil {
@@ -257,6 +203,85 @@ func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded
 	}
 	delta.Assertions++
 	return effect{outcome: graph.OutcomeRecorded, summary: "recorded " + claim(a), entities: assertionEntities(a)}, applyDelta(tx, delta)
+}
+
+// checkAssertion checks what the fold relies on, not the ontology, which
+// is the appender's business: the log may hold events from any writer.
+// blind says the id covers a sealed sentence the fold cannot read.
+func checkAssertion(p *events.AssertionRecorded) (blind bool, err error) {
+	if names.Key(p.Subject.Name) == "" || names.Key(p.Object.Name) == "" || p.Predicate == "" || p.Evidence.DocumentID == "" {
+		return false, &events.ValidationError{Problems: []string{"assertion lacks a subject, object, predicate or document"}}
+	}
+	// The fold does not know the appender's ontology, so either order
+	// of a symmetric predicate's names is a valid id. A sealed sentence
+	// without offsets is part of the id the fold cannot read: the
+	// appender's id stands, as long as it is one.
+	blind = seal.IsSealed(p.Evidence.Sentence) && (p.Evidence.Start == nil || p.Evidence.End == nil)
+	if blind && !events.IsID(p.ID) || !blind && p.ID != events.AssertionID(p, false) && p.ID != events.AssertionID(p, true) {
+		return blind, &events.ValidationError{Problems: []string{"assertion id does not match its content"}}
+	}
+	return blind, nil
+}
+
+// recordedBefore folds an assertion the store already has, by id or by
+// claim: a duplicate, or a revival of a retracted one. done is false for
+// a new assertion.
+func recordedBefore(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded, blind bool) (e effect, done bool, err error) {
+	// The claim's list says whether this id, or another making the same
+	// claim, is recorded: one read for the common case, a new claim.
+	live, retracted, err := tx.Claim(graph.Assertion{Document: p.Evidence.DocumentID, Start: p.Evidence.Start, End: p.Evidence.End,
+		Sentence: p.Evidence.Sentence, Predicate: p.Predicate, Polarity: p.Polarity})
+	if err != nil {
+		return effect{}, true, err
+	}
+	known := slices.Contains(live, p.ID) || slices.Contains(retracted, p.ID)
+	if !known && blind {
+		// Its claim is indexed by the sealed sentence, which differs
+		// from the plaintext one of the same claim recorded before
+		// sealing, or sealed from other spacing: ask by id.
+		if _, err := tx.Assertion(p.ID); err == nil {
+			known = true
+		} else if !errors.Is(err, graph.ErrNotFound) {
+			return effect{}, true, err
+		}
+	}
+	if known {
+		old, err := tx.Assertion(p.ID)
+		if err != nil {
+			return effect{}, true, fmt.Errorf("assertion %s: %w", p.ID, err)
+		}
+		if old.Retracted == nil {
+			return effect{outcome: graph.OutcomeDuplicate, summary: "already recorded: " + claim(old), entities: []string{graph.AssertionEntity(old.ID)}}, true, nil
+		}
+		e, err := revive(tx, ev, old)
+		return e, true, err
+	}
+	old, ok, err := sameClaim(tx, p, live)
+	if err != nil || !ok {
+		return effect{}, err != nil, err
+	}
+	return effect{outcome: graph.OutcomeDuplicate, summary: "already recorded: " + claim(old), entities: []string{graph.AssertionEntity(old.ID)}}, true, nil
+}
+
+// newAssertion is the record of a new assertion between resolved ends.
+func newAssertion(ev events.Envelope, p *events.AssertionRecorded, subj, obj string) graph.Assertion {
+	a := graph.Assertion{
+		ID: p.ID, Seq: ev.Sequence, Recorded: ev.Recorded, Principal: ev.Principal,
+		Subject: subj, Predicate: p.Predicate, Object: obj,
+		SubjectText: p.Subject.Name, ObjectText: p.Object.Name,
+		Polarity: p.Polarity, Modality: p.Modality,
+		Document: p.Evidence.DocumentID, Sentence: p.Evidence.Sentence,
+		Start: p.Evidence.Start, End: p.Evidence.End,
+		Producer: p.Producer.Name, ProducerVer: p.Producer.Version,
+		SubjectOrig: subj, ObjectOrig: obj,
+	}
+	if p.Valid != nil {
+		a.ValidFrom, a.ValidTo = p.Valid.From, p.Valid.To
+	}
+	if p.Confidence != nil {
+		a.Confidence = *p.Confidence
+	}
+	return a
 }
 
 // claim says an assertion in a line of the audit trail.

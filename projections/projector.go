@@ -270,44 +270,12 @@ func (p *Projector) apply(ctx context.Context, msgs []jetstream.Msg) (uint64, er
 		ev, err := events.Unmarshal(m.Data())
 		ev.Sequence, ev.Subject, ev.Time = seq, m.Subject(), md.Timestamp
 		if err == nil {
-			apply := b.Apply
-			if Exclusive(ev.Type) {
-				apply = b.ApplyExclusive
-			}
-			if err = apply(seq, func(tx *graph.Tx) error { return Fold(tx, ev) }); err == nil {
-				if m := p.cfg.Metrics; m != nil {
-					m.events.WithLabelValues(string(ev.Type)).Inc()
-				}
-				if ev.Type == events.TypeDocumentErased && p.cfg.Erased != nil {
-					if e, err := ev.Decode(); err == nil {
-						erased = append(erased, e.(*events.DocumentErased).DocumentID)
-					}
-				}
-				continue
-			}
+			err = p.fold(b, ev, &erased)
 		}
-		var dec *events.DecodeError
-		var inv *events.ValidationError
-		switch {
-		case errors.As(err, &dec) && dec.Unknown:
-			// A newer writer shares the stream: folding on without its
-			// events would serve a graph that silently lacks them.
-			return 0, fmt.Errorf("event %d: %w", seq, err)
-		case errors.As(err, &dec), errors.As(err, &inv):
-			// Never foldable, whoever retries: record it as applied and
-			// go on, so one bad event cannot stall every replica.
-			p.skipped++
-			if m := p.cfg.Metrics; m != nil {
-				m.skipped.Inc()
-			}
-			p.cfg.Logger.Warn("skipping event that cannot be folded", "seq", seq, "err", err)
-			skip := graph.EventRecord{Time: md.Timestamp, Type: string(ev.Type), ID: ev.ID, Principal: ev.Principal, Outcome: graph.OutcomeSkipped,
-				Summary: "skipped, cannot be folded: " + err.Error()}
-			if err := b.Apply(seq, func(tx *graph.Tx) error { return tx.PutEvent(skip) }); err != nil {
+		if err != nil {
+			if err := p.unfoldable(b, ev, err); err != nil {
 				return 0, err
 			}
-		default:
-			return 0, fmt.Errorf("fold event %d: %w", seq, err)
 		}
 	}
 	last, err := b.Commit()
@@ -340,6 +308,53 @@ func (p *Projector) apply(ctx context.Context, msgs []jetstream.Msg) (uint64, er
 		}
 	}
 	return last, nil
+}
+
+// fold applies one decoded event in the batch.
+func (p *Projector) fold(b *graph.Batch, ev events.Envelope, erased *[]string) error {
+	apply := b.Apply
+	if Exclusive(ev.Type) {
+		apply = b.ApplyExclusive
+	}
+	if err := apply(ev.Sequence, func(tx *graph.Tx) error { return Fold(tx, ev) }); err != nil {
+		return err
+	}
+	if m := p.cfg.Metrics; m != nil {
+		m.events.WithLabelValues(string(ev.Type)).Inc()
+	}
+	if ev.Type == events.TypeDocumentErased && p.cfg.Erased != nil {
+		if e, err := ev.Decode(); err == nil {
+			*erased = append(*erased, e.(*events.DocumentErased).DocumentID)
+		}
+	}
+	return nil
+}
+
+// unfoldable decides what an event that failed to fold does to the
+// projection: an event of an unknown type stops it, one that can never
+// be folded is recorded as skipped, anything else is an error.
+func (p *Projector) unfoldable(b *graph.Batch, ev events.Envelope, err error) error {
+	var dec *events.DecodeError
+	var inv *events.ValidationError
+	switch {
+	case errors.As(err, &dec) && dec.Unknown:
+		// A newer writer shares the stream: folding on without its
+		// events would serve a graph that silently lacks them.
+		return fmt.Errorf("event %d: %w", ev.Sequence, err)
+	case errors.As(err, &dec), errors.As(err, &inv):
+		// Never foldable, whoever retries: record it as applied and
+		// go on, so one bad event cannot stall every replica.
+		p.skipped++
+		if m := p.cfg.Metrics; m != nil {
+			m.skipped.Inc()
+		}
+		p.cfg.Logger.Warn("skipping event that cannot be folded", "seq", ev.Sequence, "err", err)
+		skip := graph.EventRecord{Time: ev.Time, Type: string(ev.Type), ID: ev.ID, Principal: ev.Principal, Outcome: graph.OutcomeSkipped,
+			Summary: "skipped, cannot be folded: " + err.Error()}
+		return b.Apply(ev.Sequence, func(tx *graph.Tx) error { return tx.PutEvent(skip) })
+	default:
+		return fmt.Errorf("fold event %d: %w", ev.Sequence, err)
+	}
 }
 
 // checkGap reports a gap if the stream holds the first missing event.
