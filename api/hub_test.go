@@ -132,3 +132,26 @@ func TestActorEdgesConnection(t *testing.T) {
 		}
 	}
 }
+
+// An edge in a ranking bucket of more than one support (above 15) reads
+// its exact support everywhere: in Actor.edges, which orders the bucket
+// by it, and in a neighbour's via, which a traversal reads by bucket.
+func TestSupportInAWideBucket(t *testing.T) {
+	h := startNode(t)
+	var in []any
+	for d := range 19 {
+		a := one("Hub", "OWNS", "Firm", fmt.Sprintf("Hub owns Firm, report %d says.", d))
+		a["evidence"].(map[string]any)["document"] = fmt.Sprintf("report-%d", d)
+		in = append(in, a)
+	}
+	if _, r := post(t, h, gql(record, map[string]any{"in": in})); len(r.Errors) > 0 {
+		t.Fatalf("record: %v", r.Errors)
+	}
+	_, r := post(t, h, gql(`{ actor(name: "Hub") { edges(first: 1) { edges { node { support } } } } neighbors(actor: "Hub") { via { support } } }`, nil))
+	if len(r.Errors) > 0 {
+		t.Fatal(r.Errors)
+	}
+	if got := fmt.Sprint(r.Data); got != "map[actor:map[edges:map[edges:[map[node:map[support:19]]]]] neighbors:[map[via:map[support:19]]]]" {
+		t.Errorf("supports: %s", got)
+	}
+}

@@ -213,7 +213,16 @@ type edgeResolver struct {
 
 func (e *edgeResolver) Predicate() string { return e.e.Predicate }
 func (e *edgeResolver) Direction() string { return dirName(e.e.Dir) }
-func (e *edgeResolver) Support() int32    { return int32(e.e.Support) }
+func (e *edgeResolver) Support() (int32, error) {
+	if e.e.SupportFloor {
+		full, err := e.r.v.Complete(e.e)
+		if err != nil {
+			return 0, userError("relationship", err)
+		}
+		return int32(full.Support), nil
+	}
+	return int32(e.e.Support), nil
+}
 func (e *edgeResolver) Other() (*actorResolver, error) {
 	return e.r.actorByID(e.e.Other)
 }

@@ -11,7 +11,7 @@
 // was after event n at the cost of a live read: old versions are kept
 // (the discard timestamp stays 0), which is the price of as-of reads.
 //
-// # Key layout (LayoutVersion 8)
+// # Key layout (LayoutVersion 9)
 //
 // Keys are ASCII: a kind, then parts joined by ':'. Actor ids are slugs
 // of canonical names ("united-states"), assertion and document ids are
@@ -27,7 +27,7 @@
 //	rel:<subject>:<PRED>:<object>     Relationship; the out-adjacency
 //	in:<object>:<PRED>:<subject>      empty; the in-adjacency
 //	pred:<PRED>:<subject>:<object>    empty; relationships by predicate
-//	sup:<actor>:<rank>:<o|i>:<PRED>:<other>   empty; an actor's edges, most supported first (rank: 2^64-1 minus support, 16 hex)
+//	sup:<actor>:<rank>:<o|i>:<PRED>:<other>   empty; an actor's edges, most supported first (rank: 2^64-1 minus the support's bucket, 16 hex)
 //	ra:<subject>:<PRED>:<object>:<assertion>   empty; a relationship's evidence
 //	rd:<subject>:<PRED>:<object>:<document>    live assertions from the document, 8 bytes big-endian
 //	asr:<assertion>                   Assertion

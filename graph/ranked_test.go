@@ -52,6 +52,15 @@ func pageAll(t *testing.T, v *View, actor string, q EdgeQuery) []Edge {
 // earlier one, it lists exactly what sorting all of an actor's edges by
 // support gives.
 func TestRankedEdges(t *testing.T) {
+	// Steps of up to 5 keep supports in the buckets of one support each;
+	// steps of up to 80 take them into the wider buckets, whose edges are
+	// ordered by exact support when read.
+	for _, step := range []int{5, 80} {
+		t.Run(fmt.Sprintf("step %d", step), func(t *testing.T) { rankedEdgesProperty(t, step) })
+	}
+}
+
+func rankedEdgesProperty(t *testing.T, step int) {
 	s := openTest(t, t.TempDir())
 	rng := rand.New(rand.NewPCG(1, 2))
 	actors := []string{"acme", "india", "zed", "widget", "tiktok"}
@@ -69,7 +78,7 @@ func TestRankedEdges(t *testing.T) {
 				before := rels[k]
 				r := before
 				r.Subject, r.Predicate, r.Object = k.Subject, k.Predicate, k.Object
-				r.Support = max(0, r.Support+rng.IntN(5)-1)
+				r.Support = max(0, r.Support+rng.IntN(step)-1)
 				r.Affirmed = r.Support
 				if err := tx.PutRelationship(before, r); err != nil {
 					return err
@@ -98,7 +107,7 @@ func TestRankedEdges(t *testing.T) {
 			}
 			for _, q := range []EdgeQuery{
 				{First: 3}, {First: 3, Dir: Out}, {First: 3, Dir: In}, {First: 2, Preds: []string{"BANS", "MEETS"}},
-				{First: 3, MinSupport: 3}, {First: 1000},
+				{First: 3, MinSupport: 3}, {First: 2, MinSupport: 50}, {First: 1000},
 			} {
 				var want []Edge
 				for _, e := range all {
@@ -118,6 +127,35 @@ func TestRankedEdges(t *testing.T) {
 					}
 				}
 			}
+			checkByBucket(t, v, actor, all)
+		}
+	}
+}
+
+// checkByBucket pages through a ByBucket listing: buckets in order, a
+// bucket's edges in key order, each completing to its exact support.
+func checkByBucket(t *testing.T, v *View, actor string, all []Edge) {
+	t.Helper()
+	want := slices.Clone(all)
+	slices.SortFunc(want, func(a, b Edge) int {
+		ba, bb := supportBucket(a.Support), supportBucket(b.Support)
+		if ba != bb {
+			return cmp.Compare(bb, ba)
+		}
+		a.Support, b.Support = 0, 0
+		return rankOrder(a, b)
+	})
+	got := pageAll(t, v, actor, EdgeQuery{First: 2, ByBucket: true})
+	if len(got) != len(want) {
+		t.Fatalf("%s by bucket: %d edges, want %d", actor, len(got), len(want))
+	}
+	for i, e := range got {
+		full, err := v.Complete(e)
+		if err != nil || full.Relationship != want[i].Relationship || full.SupportFloor {
+			t.Fatalf("%s by bucket, edge %d: %+v, want %+v", actor, i, full, want[i])
+		}
+		if lo, hi := bucketRange(supportBucket(full.Support)); e.Support != lo || e.SupportFloor != (lo != hi) {
+			t.Fatalf("%s by bucket, edge %d: support %d (floor %v) for %d", actor, i, e.Support, e.SupportFloor, full.Support)
 		}
 	}
 }
@@ -369,5 +407,20 @@ func TestPathBetweenHubs(t *testing.T) {
 	// still the bridge.
 	if steps, err := v.Path(context.Background(), "from", "to", PathQuery{MaxDepth: 4, MaxPerActor: 1}); err != nil || len(steps) != 4 {
 		t.Errorf("path with MaxPerActor 1: %+v, %v", steps, err)
+	}
+}
+
+// A cursor that decodes and starts like one of this listing's, but is
+// cut short or holds no rank, is refused, not read past its end.
+func TestRankedEdgesBadCursor(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	v := foldOne(t, s, func(tx *Tx) error {
+		return tx.PutRelationship(Relationship{}, Relationship{Subject: "hub", Predicate: "OWNS", Object: "a", Support: 1, Affirmed: 1})
+	})
+	for _, c := range []string{"sup:hub:", "sup:hub:ffffffffffffff", "sup:hub:zzzzzzzzzzzzzzzz:0000000000000000:o:OWNS:a", "sup:hub:fffffffffffffffe:"} {
+		var ce *CursorError
+		if _, err := v.RankedEdges(context.Background(), "hub", EdgeQuery{After: cursor([]byte(c))}); !errors.As(err, &ce) {
+			t.Errorf("cursor %q: %v, want a CursorError", c, err)
+		}
 	}
 }

@@ -330,6 +330,9 @@ type Edge struct {
 	// Partial says only the relationship's key and support are set, as
 	// the support ranking has them: Complete reads the rest.
 	Partial bool
+	// SupportFloor says Support is only the least of the edge's support
+	// bucket (EdgeQuery.ByBucket): Complete reads the exact one.
+	SupportFloor bool
 }
 
 // Complete returns the edge with its whole relationship record.
@@ -342,7 +345,7 @@ func (v *View) Complete(e Edge) (Edge, error) {
 	if err != nil {
 		return e, fmt.Errorf("relationship %s %s %s: %w", k.Subject, k.Predicate, k.Object, err)
 	}
-	e.Relationship, e.Partial = r, false
+	e.Relationship, e.Partial, e.SupportFloor = r, false, false
 	return e, nil
 }
 

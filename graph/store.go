@@ -42,7 +42,8 @@ import (
 //	   titles and text: values may be sealed (package seal), opened on
 //	   read, and an erased document's text: key is deleted.
 //	8: records are MessagePack (generated code) instead of JSON.
-const LayoutVersion = 8
+//	9: sup: ranks by support bucket, not exact support (supportBucket).
+const LayoutVersion = 9
 
 // Config configures a store.
 type Config struct {

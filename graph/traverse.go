@@ -66,7 +66,7 @@ func (v *View) Neighbors(ctx context.Context, start string, q NeighborQuery) ([]
 	for d := 1; d <= q.Depth && len(frontier) > 0; d++ {
 		var next []string
 		for _, id := range frontier {
-			page, err := v.RankedEdges(ctx, id, EdgeQuery{Dir: Both, Preds: q.Preds, First: q.MaxPerActor})
+			page, err := v.RankedEdges(ctx, id, EdgeQuery{Dir: Both, Preds: q.Preds, First: q.MaxPerActor, ByBucket: true})
 			if err != nil {
 				return nil, fmt.Errorf("neighbors of %s: %w", start, err)
 			}
@@ -224,7 +224,7 @@ func (v *View) widen(ctx context.Context, frontier []string, mine, theirs map[st
 func (v *View) strongest(ctx context.Context, id string, q PathQuery, mine map[string]reach, fn func(Edge)) error {
 	taken := 0
 	for after := ""; ; {
-		page, err := v.RankedEdges(ctx, id, EdgeQuery{Dir: Both, Preds: q.Preds, First: q.MaxPerActor, After: after})
+		page, err := v.RankedEdges(ctx, id, EdgeQuery{Dir: Both, Preds: q.Preds, First: q.MaxPerActor, After: after, ByBucket: true})
 		if err != nil {
 			return err
 		}
