@@ -368,12 +368,12 @@ func TestPathBetweenHubs(t *testing.T) {
 			Relationship{Subject: "hub1", Predicate: "OWNS", Object: fmt.Sprintf("leaf-a%05d", i), Support: 1},
 			Relationship{Subject: "hub2", Predicate: "OWNS", Object: fmt.Sprintf("leaf-b%05d", i), Support: 1})
 	}
-	b := s.NewBatch()
 	// One event could not hold them all: Badger caps a transaction.
-	for seq := uint64(1); len(rels) > 0; seq++ {
+	var folds []func(*Tx) error
+	for len(rels) > 0 {
 		chunk := rels[:min(len(rels), 2000)]
 		rels = rels[len(chunk):]
-		err := b.Apply(seq, func(tx *Tx) error {
+		folds = append(folds, func(tx *Tx) error {
 			for _, id := range []string{"from", "hub1", "hub2", "bridge", "to"} {
 				if err := tx.PutActor(Actor{ID: id, Name: id}); err != nil {
 					return err
@@ -387,18 +387,8 @@ func TestPathBetweenHubs(t *testing.T) {
 			}
 			return nil
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
 	}
-	if _, err := b.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	v, err := s.View(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
+	v := foldEach(t, s, folds...)
 	steps, err := v.Path(context.Background(), "from", "to", PathQuery{MaxDepth: 4})
 	if err != nil || len(steps) != 4 || steps[2].From != "bridge" {
 		t.Fatalf("path from→to: %+v, %v; want four steps through hub1, bridge and hub2", steps, err)

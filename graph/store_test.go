@@ -24,9 +24,18 @@ func openTest(t *testing.T, dir string) *Store {
 // of the result, closed with the test.
 func foldOne(t *testing.T, s *Store, fold func(*Tx) error) *View {
 	t.Helper()
+	return foldEach(t, s, fold)
+}
+
+// foldEach folds one event per func, at sequences 1, 2, …, in one
+// batch, and returns a view of the result.
+func foldEach(t *testing.T, s *Store, folds ...func(*Tx) error) *View {
+	t.Helper()
 	b := s.NewBatch()
-	if err := b.Apply(1, fold); err != nil {
-		t.Fatal(err)
+	for i, fold := range folds {
+		if err := b.Apply(uint64(i+1), fold); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := b.Commit(); err != nil {
 		t.Fatal(err)
