@@ -72,7 +72,6 @@ var (
 
 	keyActorAsr = &keyType{"ac", []string{"actor", "assertion"}, "empty: the live assertions naming an actor (either end or attribution)"}
 	keyEvent    = &keyType{"ev", []string{"seq"}, "EventRecord; seq as 16 hex digits"}
-	keyAt       = &keyType{"at", []string{"time", "seq"}, "empty: stream time (unix ns, 16 hex) → sequence"}
 	keyHist     = &keyType{"hist", []string{"entity", "seq"}, "empty: the events that touched an entity"}
 	keyRelChg   = &keyType{"rc", []string{"seq", "subject", "predicate", "object"}, "empty: relationships an event changed"}
 	keyConts    = &keyType{"con", []string{"subject", "predicate", "object"}, "empty: relationships both affirmed and denied"}
@@ -82,7 +81,7 @@ var (
 // allKeyTypes lists every key kind for the layout documentation test.
 var allKeyTypes = []*keyType{keyLayout, keyApplied, keyStats, keyActor, keyName, keyType_, keySurname,
 	keyRel, keyIn, keyPred, keySup, keyRelAsr, keyRelDoc, keyAssertion, keyDocument, keyDocText,
-	keyActorAsr, keyEvent, keyAt, keyHist, keyRelChg, keyConts, keyDocActor, keyClaim}
+	keyActorAsr, keyEvent, keyHist, keyRelChg, keyConts, keyDocActor, keyClaim}
 
 func u64(v uint64) []byte {
 	b := make([]byte, 8)

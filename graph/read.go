@@ -588,23 +588,42 @@ func (v *View) eventPage(prefix []byte, first int, after string, seqOf func([]by
 
 // SequenceAt maps a time to the last sequence the stream stored at or
 // before it; ok is false when the log holds nothing that old.
+//
+// It searches the audit records by sequence, a few dozen reads, instead
+// of keeping an index of times: the stream stamps each event as it
+// stores it, so times grow with sequences. (A leader's clock set back
+// would break that for the events stamped meanwhile; the answer is then
+// one of the sequences around the time asked.)
 func (v *View) SequenceAt(t time.Time) (seq uint64, ok bool, err error) {
 	if v.at == 0 {
 		return 0, false, nil
 	}
 	opts := badger.DefaultIteratorOptions
-	opts.Reverse, opts.PrefetchValues = true, false
-	prefix := keyAt.Prefix()
-	opts.Prefix = prefix
+	opts.PrefetchValues, opts.Prefix = false, keyEvent.Prefix()
 	it := v.txn.NewIterator(opts)
 	defer it.Close()
-	// In reverse, Seek lands on the largest key at or before the seek key.
-	it.Seek(append(keyAt.Prefix(hex16(uint64(t.UnixNano()))), 0xff))
-	if !it.Valid() {
-		return 0, false, nil
+	// Invariant: no event after hi is at or before t, and found is the
+	// last one below lo that is.
+	found, lo, hi := uint64(0), uint64(1), v.at
+	for lo <= hi {
+		mid := lo + (hi-lo)/2
+		it.Seek(keyEvent.Key(hex16(mid)))
+		if !it.Valid() {
+			hi = mid - 1
+			continue
+		}
+		var rec EventRecord
+		if err := it.Item().Value(func(b []byte) error { return decodeValue(b, &rec) }); err != nil {
+			return 0, false, fmt.Errorf("time of event at or after %d: %w", mid, err)
+		}
+		switch {
+		case rec.Seq > hi || rec.Time.After(t):
+			hi = mid - 1
+		default:
+			found, lo = rec.Seq, rec.Seq+1
+		}
 	}
-	parts := keyAt.Split(it.Item().Key())
-	return fromHex16(parts[1]), true, nil
+	return found, found > 0, nil
 }
 
 // ChangedRelationships lists the relationships events after from and up

@@ -43,7 +43,8 @@ import (
 //	   read, and an erased document's text: key is deleted.
 //	8: records are MessagePack (generated code) instead of JSON.
 //	9: sup: ranks by support bucket, not exact support (supportBucket).
-const LayoutVersion = 9
+//	10: no at: keys; a time is found by searching the audit records.
+const LayoutVersion = 10
 
 // Config configures a store.
 type Config struct {

@@ -599,14 +599,12 @@ func assertionIndex(a Assertion) [][]byte {
 	return keys
 }
 
-// PutEvent records an event in the audit trail: by sequence, by stream
-// time, and under every entity it touched.
+// PutEvent records an event in the audit trail: by sequence, and under
+// every entity it touched. (View.SequenceAt finds a time by searching
+// the records: times grow with sequences.)
 func (tx *Tx) PutEvent(rec EventRecord) error {
 	rec.Seq = tx.seq
 	if err := tx.setRecord(keyEvent.Key(hex16(rec.Seq)), &rec); err != nil {
-		return err
-	}
-	if err := tx.set(keyAt.Key(hex16(uint64(rec.Time.UnixNano())), hex16(rec.Seq)), nil); err != nil {
 		return err
 	}
 	seen := map[string]bool{}

@@ -66,6 +66,13 @@ func TestRetractionAuditTrail(t *testing.T) {
 	if !strings.Contains(then, `"retracted": null`) || !strings.Contains(then, `"support": `+jsonInt(rel.Support)) {
 		t.Errorf("as of %d the assertion is not there as it was: %s", seqBefore.Stats.Sequence, then)
 	}
+	// As of a time: a second from now is the last event.
+	var seqNow struct{ Stats struct{ Sequence uint64 } }
+	json.Unmarshal([]byte(ts.query(`{ stats { sequence } }`, nil)), &seqNow)
+	at := ts.query(`query($t: Time!) { asOf(time: $t) { sequence } }`, map[string]any{"t": time.Now().Add(time.Second).UTC().Format(time.RFC3339)})
+	if !strings.Contains(at, `"sequence": `+jsonInt(int(seqNow.Stats.Sequence))) {
+		t.Errorf("as of now: %s, want sequence %d", at, seqNow.Stats.Sequence)
+	}
 
 	// History: recorded, then retracted, with principal and reason.
 	var out bytes.Buffer
