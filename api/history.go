@@ -236,7 +236,7 @@ func (q *root) Changes(ctx context.Context, args struct {
 			return nil, userError("changes", err)
 		}
 	}
-	keys, err := after.v.ChangedRelationships(from)
+	keys, err := after.v.ChangedRelationships(from, MaxChanges)
 	if err != nil {
 		return nil, userError("changes", err)
 	}

@@ -11,7 +11,7 @@
 // was after event n at the cost of a live read: old versions are kept
 // (the discard timestamp stays 0), which is the price of as-of reads.
 //
-// # Key layout (LayoutVersion 10)
+// # Key layout (LayoutVersion 11)
 //
 // Keys are ASCII: a kind, then parts joined by ':'. Actor ids are slugs
 // of canonical names ("united-states"), assertion and document ids are
@@ -38,7 +38,6 @@
 //	ac:<actor>:<assertion>            empty; the live assertions naming an actor
 //	ev:<seq>                          EventRecord: the audit trail, by sequence
 //	hist:<entity>:<seq>               empty; the events that touched an entity
-//	rc:<seq>:<subject>:<PRED>:<object>    empty; relationships an event changed
 //	con:<subject>:<PRED>:<object>     empty; relationships both affirmed and denied
 //
 // Sequences and times in keys are 16 hex digits, so keys sort by them.

@@ -73,7 +73,6 @@ var (
 	keyActorAsr = &keyType{"ac", []string{"actor", "assertion"}, "empty: the live assertions naming an actor (either end or attribution)"}
 	keyEvent    = &keyType{"ev", []string{"seq"}, "EventRecord; seq as 16 hex digits"}
 	keyHist     = &keyType{"hist", []string{"entity", "seq"}, "empty: the events that touched an entity"}
-	keyRelChg   = &keyType{"rc", []string{"seq", "subject", "predicate", "object"}, "empty: relationships an event changed"}
 	keyConts    = &keyType{"con", []string{"subject", "predicate", "object"}, "empty: relationships both affirmed and denied"}
 	keyDocActor = &keyType{"dm", []string{"document", "actor"}, "the type the document gives the actor (may be empty): the actors a document names"}
 )
@@ -81,7 +80,7 @@ var (
 // allKeyTypes lists every key kind for the layout documentation test.
 var allKeyTypes = []*keyType{keyLayout, keyApplied, keyStats, keyActor, keyName, keyType_, keySurname,
 	keyRel, keyIn, keyPred, keySup, keyRelAsr, keyRelDoc, keyAssertion, keyDocument, keyDocText,
-	keyActorAsr, keyEvent, keyHist, keyRelChg, keyConts, keyDocActor, keyClaim}
+	keyActorAsr, keyEvent, keyHist, keyConts, keyDocActor, keyClaim}
 
 func u64(v uint64) []byte {
 	b := make([]byte, 8)

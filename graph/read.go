@@ -627,20 +627,25 @@ func (v *View) SequenceAt(t time.Time) (seq uint64, ok bool, err error) {
 }
 
 // ChangedRelationships lists the relationships events after from and up
-// to this view's sequence touched.
-func (v *View) ChangedRelationships(from uint64) ([]RelKey, error) {
+// to this view's sequence touched, as their audit records name them,
+// stopping once it has more than limit (all of them when limit ≤ 0).
+// Every event that changes a relationship names it: a merge names both
+// the relationship an assertion leaves and the one it joins.
+func (v *View) ChangedRelationships(from uint64, limit int) ([]RelKey, error) {
 	var out []RelKey
 	seen := map[RelKey]bool{}
-	prefix := keyRelChg.Prefix()
-	start := append(keyRelChg.Prefix(hex16(from)), 0xff)
-	err := v.scan(prefix, start, false, func(key, _ []byte) (bool, error) {
-		p := keyRelChg.Split(key)
-		k := RelKey{p[1], p[2], p[3]}
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, k)
+	err := v.scan(keyEvent.Prefix(), keyEvent.Key(hex16(from)), true, func(key, val []byte) (bool, error) {
+		var rec EventRecord
+		if err := decodeValue(val, &rec); err != nil {
+			return false, fmt.Errorf("decode %q: %w", key, err)
 		}
-		return true, nil
+		for _, k := range RelationshipsOf(rec.Entities) {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+		return limit <= 0 || len(out) <= limit, nil
 	})
 	return out, err
 }

@@ -44,7 +44,8 @@ import (
 //	8: records are MessagePack (generated code) instead of JSON.
 //	9: sup: ranks by support bucket, not exact support (supportBucket).
 //	10: no at: keys; a time is found by searching the audit records.
-const LayoutVersion = 10
+//	11: no rc: keys; changes(from, to) reads the audit records' entities.
+const LayoutVersion = 11
 
 // Config configures a store.
 type Config struct {

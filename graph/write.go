@@ -360,10 +360,6 @@ func (tx *Tx) CountSource(k RelKey, doc string, delta int) (before, after int, e
 // assertions add support to a relationship that already has them.
 func (tx *Tx) PutRelationship(before, r Relationship) error {
 	rk, in, pred := keyRel.Key(r.Subject, r.Predicate, r.Object), keyIn.Key(r.Object, r.Predicate, r.Subject), keyPred.Key(r.Predicate, r.Subject, r.Object)
-	// changes(from, to) finds what moved between two points here.
-	if err := tx.set(keyRelChg.Key(hex16(tx.seq), r.Subject, r.Predicate, r.Object), nil); err != nil {
-		return err
-	}
 	was, is := before.Support > 0, r.Support > 0
 	con := keyConts.Key(r.Subject, r.Predicate, r.Object)
 	switch wasC, isC := was && before.Contested(), is && r.Contested(); {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -206,5 +207,43 @@ func TestAsOfEqualsFreshProjection(t *testing.T) {
 				fresh.Close()
 			}
 		})
+	}
+}
+
+// Every relationship whose record differs between two points of a
+// history of records, retractions, merges and unmerges is one the
+// events between them name: what changes(from, to) reads.
+func TestChangedRelationshipsAreNamed(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		e := newEnv(t)
+		last := e.append(randomHistory(rand.New(rand.NewPCG(seed, 7)), 60)...)
+		if err := e.project(Config{StopAt: last}); err != nil {
+			t.Fatal(err)
+		}
+		for from := uint64(0); from < last; from += 7 {
+			for to := from + 1; to <= last; to += 5 {
+				named := map[string]bool{}
+				tv, _ := e.store.View(to)
+				keys, err := tv.ChangedRelationships(from, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, k := range keys {
+					named["rel:"+k.Subject+":"+k.Predicate+":"+k.Object] = true
+				}
+				fv, _ := e.store.View(max(from, 1))
+				diffs, err := graph.DiffViews(fv, tv, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, d := range diffs {
+					if strings.HasPrefix(d.Key, "rel:") && !named[d.Key] {
+						t.Fatalf("seed %d: %s changed between %d and %d, and no event names it", seed, d.Key, from, to)
+					}
+				}
+				tv.Close()
+				fv.Close()
+			}
+		}
 	}
 }
