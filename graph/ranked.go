@@ -50,17 +50,17 @@ func (v *View) RankedEdges(ctx context.Context, actor string, q EdgeQuery) (Page
 	var start []byte
 	if q.After != "" {
 		pos, err := decodeCursor(q.After, r.prefix)
-		if err != nil || len(pos) < len(r.prefix)+16+17 {
+		if err != nil || len(pos) < len(r.prefix)+positionLen {
 			return r.page, &CursorError{Cursor: q.After}
 		}
-		rank, err := strconv.ParseUint(string(pos[len(r.prefix):len(r.prefix)+16]), 16, 64)
+		rank, err := strconv.ParseUint(string(r.bucketOf(pos)[len(r.prefix):]), 16, 64)
 		if err != nil {
 			return r.page, &CursorError{Cursor: q.After}
 		}
-		r.after, start = pos, pos[:len(r.prefix)+16]
+		r.after, start = pos, r.bucketOf(pos)
 		if lo, hi := bucketRange(^rank); lo == hi || q.ByBucket {
 			// In key order already: go on after the cursor's key.
-			start = append(slices.Clip(start), pos[len(r.prefix)+16+17:]...)
+			start = r.keyOf(pos)
 		}
 		// Otherwise scan from the start of the cursor's bucket: it is
 		// ordered by exact support only once read.
@@ -100,6 +100,29 @@ type positioned struct {
 	e   Edge
 }
 
+// A position is a ranking key with the exact support's rank (16 hex
+// digits and a ':') after the bucket's: sup:<actor>:<bucket>:<support>:
+// <o|i>:<PRED>:<other>. Cursors are positions.
+const (
+	rankLen     = 16
+	positionLen = rankLen + 1 + rankLen
+)
+
+// position is where the edge under a ranking key stands, at its exact
+// support.
+func (r *ranking) position(key []byte, support int) []byte {
+	bucket := len(r.prefix) + rankLen
+	return append(append(slices.Clip(key[:bucket+1]), hex16(^uint64(support))...), key[bucket:]...)
+}
+
+// bucketOf is the ranking key prefix of a position's bucket.
+func (r *ranking) bucketOf(pos []byte) []byte { return pos[:len(r.prefix)+rankLen] }
+
+// keyOf is the ranking key a position was made from.
+func (r *ranking) keyOf(pos []byte) []byte {
+	return append(slices.Clip(r.bucketOf(pos)), pos[len(r.prefix)+positionLen:]...)
+}
+
 // add takes one ranking key; it returns false once the page is full or
 // nothing further can qualify.
 func (r *ranking) add(key []byte) (bool, error) {
@@ -112,7 +135,7 @@ func (r *ranking) add(key []byte) (bool, error) {
 	r.rank = p[1]
 	lo, hi := bucketRange(^fromHex16(p[1]))
 	if hi < r.q.MinSupport {
-		return false, r.stop()
+		return r.stop()
 	}
 	actor, d, pred, other := p[0], p[2], p[3], p[4]
 	e := Edge{Dir: Out, Other: other}
@@ -132,7 +155,7 @@ func (r *ranking) add(key []byte) (bool, error) {
 		}
 	}
 	e.SupportFloor = lo != hi && r.q.ByBucket
-	g := positioned{pos: append(append(slices.Clip(key[:len(r.prefix)+17]), hex16(^uint64(e.Support))...), key[len(r.prefix)+16:]...), e: e}
+	g := positioned{pos: r.position(key, e.Support), e: e}
 	if ordered {
 		// Key order is the order: no need to read the bucket whole.
 		return r.emit(g)
@@ -141,10 +164,10 @@ func (r *ranking) add(key []byte) (bool, error) {
 	return true, nil
 }
 
-// stop ends the listing; it returns nil, for add's callers.
-func (r *ranking) stop() error {
+// stop ends the listing.
+func (r *ranking) stop() (bool, error) {
 	r.stopped = true
-	return nil
+	return false, nil
 }
 
 // flush orders the bucket read so far and pages through it; it returns
@@ -168,7 +191,7 @@ func (r *ranking) emit(g positioned) (bool, error) {
 		return true, nil
 	}
 	if g.e.Support < r.q.MinSupport {
-		return false, r.stop()
+		return r.stop()
 	}
 	e, ok, err := r.keep(g.e)
 	if err != nil || !ok {
@@ -176,7 +199,7 @@ func (r *ranking) emit(g positioned) (bool, error) {
 	}
 	if len(r.page.Items) == r.first {
 		r.page.HasNext = true
-		return false, r.stop()
+		return r.stop()
 	}
 	r.page.Items = append(r.page.Items, e)
 	r.page.Cursors = append(r.page.Cursors, cursor(g.pos))

@@ -57,7 +57,24 @@ func (v *View) At() uint64 { return v.at }
 // Close ends the read.
 func (v *View) Close() { v.txn.Discard() }
 
-func (v *View) get(key []byte, dst any) error {
+// get decodes the record under key into dst.
+func (v *View) get(key []byte, dst msgp.Unmarshaler) error {
+	return v.value(key, func(b []byte) error {
+		if err := decodeValue(b, dst); err != nil {
+			return fmt.Errorf("decode %q: %w", key, err)
+		}
+		return nil
+	})
+}
+
+// getString reads a value stored as plain bytes (names, texts).
+func (v *View) getString(key []byte) (string, error) {
+	var s string
+	return s, v.value(key, func(b []byte) error { s = string(b); return nil })
+}
+
+// value calls fn with the value under key, valid only during the call.
+func (v *View) value(key []byte, fn func([]byte) error) error {
 	if v.at == 0 {
 		return ErrNotFound
 	}
@@ -68,16 +85,7 @@ func (v *View) get(key []byte, dst any) error {
 	if err != nil {
 		return fmt.Errorf("get %q: %w", key, err)
 	}
-	return item.Value(func(b []byte) error {
-		if s, ok := dst.(*string); ok {
-			*s = string(b)
-			return nil
-		}
-		if err := decodeValue(b, dst.(msgp.Unmarshaler)); err != nil {
-			return fmt.Errorf("decode %q: %w", key, err)
-		}
-		return nil
-	})
+	return item.Value(fn)
 }
 
 // scan calls fn for each key under prefix, in order, starting after the
@@ -125,8 +133,7 @@ func (v *View) Actor(id string) (Actor, error) {
 // actor a name means is projections.Resolve's decision; the graph only
 // keeps the index.
 func (v *View) LookupName(key string) (string, error) {
-	var id string
-	return id, v.get(keyName.Key(key), &id)
+	return v.getString(keyName.Key(key))
 }
 
 // PersonsBySurname lists the persons whose last name folds to key.
@@ -473,8 +480,7 @@ func (v *View) Document(id string) (Document, error) {
 // DocumentText returns a document's text, or ErrNotFound when Dossier
 // does not hold it.
 func (v *View) DocumentText(id string) (string, error) {
-	var s string
-	return s, v.get(keyDocText.Key(id), &s)
+	return v.getString(keyDocText.Key(id))
 }
 
 // DocumentActors lists the actors a document names, by id.
