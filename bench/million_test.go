@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"net/http/httptest"
 	"os"
@@ -153,6 +154,7 @@ func BenchmarkMillion(b *testing.B) {
 	report(b, "project", n, project, "raw-consume", rawConsume)
 	logRSS(b, "after projecting")
 	b.ReportMetric(float64(diskUsage(dir+"/graph"))/float64(n), "store-B/assertion")
+	logEntries(b, store, n)
 
 	rawKeys := min(20*n, 20_000_000) // about what the fold writes per assertion
 	rawBadger := badgerFloor(b, dir+"/raw-badger", rawKeys)
@@ -200,6 +202,24 @@ func growthCurve(b *testing.B, store *graph.Store, dir string, start time.Time, 
 		}
 	}()
 	return func() { cancel(); <-done }
+}
+
+// logEntries logs the entries the fold wrote per assertion, by key kind:
+// the projection's cost and the store's size follow them.
+func logEntries(b *testing.B, store *graph.Store, n int) {
+	counts, err := store.EntryCounts(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	kinds := slices.Sorted(maps.Keys(counts))
+	slices.SortStableFunc(kinds, func(x, y string) int { return counts[y] - counts[x] })
+	total, line := 0, ""
+	for _, k := range kinds {
+		total += counts[k]
+		line += fmt.Sprintf(" %s %.2f", k, float64(counts[k])/float64(n))
+	}
+	b.Logf("entries per assertion %.1f:%s", float64(total)/float64(n), line)
+	b.ReportMetric(float64(total)/float64(n), "entries/assertion")
 }
 
 // report logs a stage against its raw floor and reports both rates and

@@ -35,9 +35,9 @@
 //	cl:<document>:<span>:<PRED>:<polarity>   the live assertion ids (comma-separated) claiming that at that span (start-end, or a sentence hash); a document's assertions
 //	text:<document>                   the text (sealed), apart; deleted when erased
 //	dm:<document>:<actor>             the type the document gives the actor (may be empty); the actors a document names
-//	ac:<actor>:<assertion>            empty; the live assertions naming an actor
+//	by:<actor>:<assertion>            empty; the live assertions attributed to an actor
 //	ev:<seq>                          EventRecord: the audit trail, by sequence
-//	hist:<entity>:<seq>               empty; the events that touched an entity
+//	hist:<entity>:<seq>               empty; an event that touched an entity with no record (a record's versions are its history)
 //	con:<subject>:<PRED>:<object>     empty; relationships both affirmed and denied
 //
 // Sequences and times in keys are 16 hex digits, so keys sort by them.

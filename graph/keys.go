@@ -70,9 +70,9 @@ var (
 	keyDocument  = &keyType{"doc", []string{"document"}, "Document"}
 	keyDocText   = &keyType{"text", []string{"document"}, "the document's text (sealed with its key), kept apart; deleted when erased"}
 
-	keyActorAsr = &keyType{"ac", []string{"actor", "assertion"}, "empty: the live assertions naming an actor (either end or attribution)"}
+	keyAttrib   = &keyType{"by", []string{"actor", "assertion"}, "empty: the live assertions attributed to an actor (those naming it as an end are under its relationships)"}
 	keyEvent    = &keyType{"ev", []string{"seq"}, "EventRecord; seq as 16 hex digits"}
-	keyHist     = &keyType{"hist", []string{"entity", "seq"}, "empty: the events that touched an entity"}
+	keyHist     = &keyType{"hist", []string{"entity", "seq"}, "empty: an event that touched an entity without a record (the versions of a record are its history)"}
 	keyConts    = &keyType{"con", []string{"subject", "predicate", "object"}, "empty: relationships both affirmed and denied"}
 	keyDocActor = &keyType{"dm", []string{"document", "actor"}, "the type the document gives the actor (may be empty): the actors a document names"}
 )
@@ -80,7 +80,7 @@ var (
 // allKeyTypes lists every key kind for the layout documentation test.
 var allKeyTypes = []*keyType{keyLayout, keyApplied, keyStats, keyActor, keyName, keyType_, keySurname,
 	keyRel, keyIn, keyPred, keySup, keyRelAsr, keyRelDoc, keyAssertion, keyDocument, keyDocText,
-	keyActorAsr, keyEvent, keyHist, keyConts, keyDocActor, keyClaim}
+	keyAttrib, keyEvent, keyHist, keyConts, keyDocActor, keyClaim}
 
 func u64(v uint64) []byte {
 	b := make([]byte, 8)

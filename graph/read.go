@@ -579,10 +579,80 @@ func (v *View) Events(first int, after string) (Page[EventRecord], error) {
 
 // History lists the events that touched an entity (ActorEntity,
 // AssertionEntity, DocumentEntity, RelationshipEntity), oldest first.
+//
+// No index is kept for it: an event that touches an entity writes the
+// entity's record (Tx.PutEvent sees to it), so the record's versions,
+// each at the sequence of the event that wrote it, are its history. An
+// entity without a record when it was touched (a document named before
+// it was added, a relationship already gone) has hist: keys instead. The
+// audit record decides: a version whose event does not name the entity
+// is not in its history.
 func (v *View) History(entity string, first int, after string) (Page[EventRecord], error) {
-	return v.eventPage(keyHist.Prefix(entity), first, after, func(key []byte) uint64 {
-		return fromHex16(string(key[bytes.LastIndexByte(key, ':')+1:]))
-	})
+	var page Page[EventRecord]
+	n := clampFirst(first)
+	from, err := decodeCursor(after, keyEvent.Prefix())
+	if err != nil {
+		return page, err
+	}
+	var since uint64
+	if from != nil {
+		since = fromHex16(keyEvent.Split(from)[0])
+	}
+	seqs, err := v.touched(entity, since)
+	if err != nil {
+		return page, fmt.Errorf("history of %s: %w", entity, err)
+	}
+	for _, seq := range seqs {
+		e, err := v.Event(seq)
+		if err != nil {
+			return page, fmt.Errorf("history of %s: event %d: %w", entity, seq, err)
+		}
+		if !slices.Contains(e.Entities, entity) {
+			continue
+		}
+		if len(page.Items) == n {
+			page.HasNext = true
+			break
+		}
+		page.Items = append(page.Items, e)
+		page.Cursors = append(page.Cursors, cursor(keyEvent.Key(hex16(seq))))
+	}
+	return page, nil
+}
+
+// touched lists, oldest first, the sequences after since at which an
+// entity's record was written, or a hist: key says it was touched.
+func (v *View) touched(entity string, since uint64) ([]uint64, error) {
+	if v.at == 0 {
+		return nil, nil
+	}
+	var seqs []uint64
+	if k, ok := recordKey(entity); ok {
+		opts := badger.DefaultIteratorOptions
+		opts.PrefetchValues, opts.AllVersions, opts.Reverse, opts.SinceTs = false, true, true, since
+		it := v.txn.NewIterator(opts)
+		// Backwards from the oldest version: the versions of one key,
+		// oldest first, then keys before it.
+		for it.Seek(k); it.Valid() && bytes.Equal(it.Item().Key(), k); it.Next() {
+			seqs = append(seqs, it.Item().Version())
+		}
+		it.Close()
+	}
+	if !strings.Contains(entity, sep) {
+		var after []byte
+		if since > 0 {
+			after = keyHist.Key(entity, hex16(since))
+		}
+		err := v.scan(keyHist.Prefix(entity), after, false, func(key, _ []byte) (bool, error) {
+			seqs = append(seqs, fromHex16(string(key[bytes.LastIndexByte(key, ':')+1:])))
+			return true, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(seqs)
+	return slices.Compact(seqs), nil
 }
 
 func (v *View) eventPage(prefix []byte, first int, after string, seqOf func([]byte) uint64) (Page[EventRecord], error) {

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -584,20 +585,19 @@ func (tx *Tx) UnindexAssertion(a Assertion) error {
 
 // assertionIndex lists the index keys of a live assertion.
 func assertionIndex(a Assertion) [][]byte {
-	keys := [][]byte{
-		keyRelAsr.Key(a.Subject, a.Predicate, a.Object, a.ID),
-		keyActorAsr.Key(a.Subject, a.ID),
-		keyActorAsr.Key(a.Object, a.ID),
-	}
+	keys := [][]byte{keyRelAsr.Key(a.Subject, a.Predicate, a.Object, a.ID)}
 	if a.AttributedTo != "" {
-		keys = append(keys, keyActorAsr.Key(a.AttributedTo, a.ID))
+		keys = append(keys, keyAttrib.Key(a.AttributedTo, a.ID))
 	}
 	return keys
 }
 
-// PutEvent records an event in the audit trail: by sequence, and under
-// every entity it touched. (View.SequenceAt finds a time by searching
-// the records: times grow with sequences.)
+// PutEvent records an event in the audit trail, by sequence, and makes
+// it part of the history of every entity it touched: the entity's record
+// gets a version at this sequence (written again, unchanged, if the event
+// did not change it), or, for an entity with no record, a hist: key.
+// (View.SequenceAt finds a time by searching the records: times grow
+// with sequences.)
 func (tx *Tx) PutEvent(rec EventRecord) error {
 	rec.Seq = tx.seq
 	if err := tx.setRecord(keyEvent.Key(hex16(rec.Seq)), &rec); err != nil {
@@ -605,15 +605,56 @@ func (tx *Tx) PutEvent(rec EventRecord) error {
 	}
 	seen := map[string]bool{}
 	for _, e := range rec.Entities {
-		if seen[e] || strings.Contains(e, sep) {
+		if seen[e] {
 			continue
 		}
 		seen[e] = true
-		if err := tx.set(keyHist.Key(e, hex16(rec.Seq)), nil); err != nil {
-			return err
+		if err := tx.touch(e); err != nil {
+			return fmt.Errorf("history of %s: %w", e, err)
 		}
 	}
 	return nil
+}
+
+// touch gives an entity a version at this event's sequence.
+func (tx *Tx) touch(entity string) error {
+	k, ok := recordKey(entity)
+	if ok {
+		if _, written := tx.writes[string(k)]; written {
+			return nil
+		}
+		v, err := tx.get(k)
+		if err == nil {
+			return tx.set(k, v)
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+	}
+	if strings.Contains(entity, sep) {
+		return nil // not a name a key can hold; no history, as before
+	}
+	return tx.set(keyHist.Key(entity, hex16(tx.seq)), nil)
+}
+
+// recordKey is the record whose versions are an entity's history.
+func recordKey(entity string) ([]byte, bool) {
+	if strings.Contains(entity, sep) {
+		return nil, false
+	}
+	if id, ok := strings.CutPrefix(entity, EntityActor); ok {
+		return keyActor.Key(id), true
+	}
+	if id, ok := strings.CutPrefix(entity, EntityAssertion); ok {
+		return keyAssertion.Key(id), true
+	}
+	if id, ok := strings.CutPrefix(entity, EntityDocument); ok {
+		return keyDocument.Key(id), true
+	}
+	if ks := RelationshipsOf([]string{entity}); len(ks) == 1 {
+		return keyRel.Key(ks[0].Subject, ks[0].Predicate, ks[0].Object), true
+	}
+	return nil, false
 }
 
 // ErrNotExclusive is returned by scans in a transaction that was not
@@ -621,9 +662,20 @@ func (tx *Tx) PutEvent(rec EventRecord) error {
 var ErrNotExclusive = errors.New("graph: scans need ApplyExclusive")
 
 // scanIDs lists the last part of every key under prefix, as this event
-// sees them. Only exclusive transactions may scan: the batch's earlier
-// events are then committed and visible to the iterator.
+// sees them.
 func (tx *Tx) scanIDs(prefix []byte) ([]string, error) {
+	keys, err := tx.scanKeys(prefix)
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = string(k[bytes.LastIndexByte(k, ':')+1:])
+	}
+	return out, err
+}
+
+// scanKeys lists the keys under prefix, as this event sees them. Only
+// exclusive transactions may scan: the batch's earlier events are then
+// committed and visible to the iterator.
+func (tx *Tx) scanKeys(prefix []byte) ([][]byte, error) {
 	if !tx.exclusive {
 		return nil, ErrNotExclusive
 	}
@@ -631,17 +683,42 @@ func (tx *Tx) scanIDs(prefix []byte) ([]string, error) {
 	opts.Prefix, opts.PrefetchValues = prefix, false
 	it := tx.txn.NewIterator(opts)
 	defer it.Close()
-	var out []string
+	var out [][]byte
 	for it.Seek(prefix); it.Valid(); it.Next() {
-		k := string(it.Item().Key())
-		out = append(out, k[strings.LastIndex(k, sep)+1:])
+		out = append(out, it.Item().KeyCopy(nil))
 	}
 	return out, nil
 }
 
-// ActorAssertionIDs lists the live assertions naming an actor.
+// ActorAssertionIDs lists the live assertions naming an actor, in id
+// order: those of its relationships out (ra: keys begin with the
+// subject), of its relationships in (found through in:), and those
+// attributed to it. No index by actor is kept: a merge, which alone asks,
+// is rare, and an index would cost two keys an assertion.
 func (tx *Tx) ActorAssertionIDs(actor string) ([]string, error) {
-	return tx.scanIDs(keyActorAsr.Prefix(actor))
+	ids, err := tx.scanIDs(keyRelAsr.Prefix(actor))
+	if err != nil {
+		return nil, err
+	}
+	in, err := tx.scanKeys(keyIn.Prefix(actor))
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range in {
+		p := keyIn.Split(k)
+		more, err := tx.scanIDs(keyRelAsr.Prefix(p[2], p[1], p[0]))
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, more...)
+	}
+	by, err := tx.scanIDs(keyAttrib.Prefix(actor))
+	if err != nil {
+		return nil, err
+	}
+	ids = append(ids, by...)
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
 }
 
 // DocumentAssertionIDs lists a document's live assertions.

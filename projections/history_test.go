@@ -2,6 +2,7 @@ package projections
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -15,9 +16,9 @@ import (
 
 var historyPredicates = []string{"OWNS", "BANS", "MEETS", "ACCUSES", "MEMBER_OF"}
 
-// randomHistory makes a log of n events mixing records, retractions,
-// merges, unmerges, corrections and document retractions, over a small
-// world so that they collide often.
+// randomHistory makes a log of n events mixing records (some attributed),
+// retractions, merges, unmerges, corrections and document retractions,
+// over a small world so that they collide often.
 func randomHistory(r *rand.Rand, n int) []events.Envelope {
 	names := []string{"Alpha Corp", "Beta", "Gamma Labs", "Delta", "the Delta", "Epsilon Group", "Zeta", "U.S.", "United States"}
 	preds := historyPredicates
@@ -41,6 +42,10 @@ func randomHistory(r *rand.Rand, n int) []events.Envelope {
 			}
 			if r.IntN(4) == 0 {
 				a.Polarity = events.Negated
+			}
+			if r.IntN(4) == 0 {
+				who := names[r.IntN(len(names))] // may be an end too
+				a.AttributedTo = &who
 			}
 			a.Normalize(nil)
 			recorded = append(recorded, a.ID)
@@ -98,6 +103,13 @@ func checkConsistent(t *testing.T, s *graph.Store) {
 		for _, a := range as {
 			if a.Retracted != nil {
 				t.Errorf("retracted assertion %s still supports %v", a.ID, r.Key())
+			}
+			// A merge moves every assertion naming the actor merged,
+			// whichever end it is, or its source.
+			for _, id := range []string{a.Subject, a.Object, a.AttributedTo} {
+				if act, err := v.Actor(id); err == nil && act.MergedInto != "" {
+					t.Errorf("assertion %s still names %s, merged into %s", a.ID, id, act.MergedInto)
+				}
 			}
 			if a.Polarity == events.Negated {
 				neg++
@@ -245,5 +257,111 @@ func TestChangedRelationshipsAreNamed(t *testing.T) {
 				fv.Close()
 			}
 		}
+	}
+}
+
+// An entity's history is exactly the events whose audit records name it,
+// in order, at every point of a history of records, retractions, merges
+// and unmerges, read a few at a time: it is kept as the versions of the
+// entity's record, which every event naming the entity writes.
+func TestHistoryIsTheEventsNamingIt(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		e := newEnv(t)
+		// Mentions of a document before it is added touch a document
+		// without a record yet.
+		ing := ingested(t)
+		e.append(ing[1], ing[0], ing[2])
+		last := e.append(randomHistory(rand.New(rand.NewPCG(seed, 7)), 60)...)
+		if err := e.project(Config{StopAt: last, BatchSize: 9}); err != nil {
+			t.Fatal(err)
+		}
+		for _, at := range []uint64{last / 3, last / 2, last} {
+			v, err := e.store.View(at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			naming := map[string][]uint64{}
+			for _, ev := range readAll(t, func(after string) (graph.Page[graph.EventRecord], error) { return v.Events(7, after) }) {
+				for _, ent := range slices.Compact(slices.Sorted(slices.Values(ev.Entities))) {
+					naming[ent] = append(naming[ent], ev.Seq)
+				}
+			}
+			if len(naming) < 10 {
+				t.Fatalf("seed %d: only %d entities named by %d events", seed, len(naming), at)
+			}
+			for ent, want := range naming {
+				var got []uint64
+				for _, ev := range readAll(t, func(after string) (graph.Page[graph.EventRecord], error) { return v.History(ent, 2, after) }) {
+					got = append(got, ev.Seq)
+				}
+				if !slices.Equal(got, want) {
+					t.Fatalf("seed %d, as of %d: history of %s is %v, the events naming it %v", seed, at, ent, got, want)
+				}
+			}
+			v.Close()
+		}
+	}
+}
+
+// readAll follows a listing's cursors to its end.
+func readAll[T any](t *testing.T, page func(after string) (graph.Page[T], error)) []T {
+	t.Helper()
+	var all []T
+	after := ""
+	for {
+		p, err := page(after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, p.Items...)
+		if !p.HasNext {
+			return all
+		}
+		after = p.Cursors[len(p.Cursors)-1]
+	}
+}
+
+// A merge moves the assertions naming the actor in every role: subject,
+// object and source. No index by actor is kept (they are found through
+// its relationships and the attribution index), so each role is asked
+// for here.
+func TestMergeMovesEveryRole(t *testing.T) {
+	e := newEnv(t)
+	attributed := assertion("Zeta", "MEETS", "Omega", "Zeta met Omega, Acme said.")
+	var a events.AssertionRecorded
+	if err := json.Unmarshal(attributed.Data, &a); err != nil {
+		t.Fatal(err)
+	}
+	who := "Acme"
+	a.AttributedTo = &who
+	a.Normalize(nil)
+	attributed, err := events.New(&a, events.Meta{Principal: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	merge, err := events.New(&events.ActorsMerged{Correction: events.Correction{EventID: events.NewCorrectionID(), Reason: "same"}, From: "acme", Into: "acme-holdings"},
+		events.Meta{Principal: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := e.append(
+		assertion("Acme", "OWNS", "Widget", "Acme owns Widget."),
+		assertion("Regulator", "BANS", "Acme", "Regulator banned Acme."),
+		assertion("Acme Holdings", "OWNS", "Gadget", "Acme Holdings owns Gadget."),
+		attributed, merge)
+	if err := e.project(Config{StopAt: last}); err != nil {
+		t.Fatal(err)
+	}
+	checkConsistent(t, e.store)
+	for _, k := range []graph.RelKey{{Subject: "acme-holdings", Predicate: "OWNS", Object: "widget"}, {Subject: "regulator", Predicate: "BANS", Object: "acme-holdings"}} {
+		if n := e.support(k.Subject, k.Predicate, k.Object); n != 1 {
+			t.Errorf("%v has support %d after the merge, want 1", k, n)
+		}
+	}
+	v, _ := e.store.View(0)
+	defer v.Close()
+	as, err := v.RelationshipAssertions(graph.RelKey{Subject: "zeta", Predicate: "MEETS", Object: "omega"})
+	if err != nil || len(as) != 1 || as[0].AttributedTo != "acme-holdings" {
+		t.Errorf("the attributed assertion after the merge: %+v, %v", as, err)
 	}
 }
