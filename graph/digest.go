@@ -19,7 +19,7 @@ import (
 // Nothing is left out. Every value is a function of the events alone:
 // times are the events' recorded times, set by whoever appended them, and
 // their stream times, kept by the log, never the projector's clock;
-// meta:applied is the view's sequence; meta:layout is written at version
+// meta:layout is written at version
 // 1 by every store of this layout; meta:stats counts what the events
 // added. A key whose value depended on anything else (the clock, the
 // host, the batch an event fell in) would make every verification fail,

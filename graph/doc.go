@@ -6,19 +6,19 @@
 //
 // Badger runs in managed mode. Each event is folded in its own
 // transaction committed at the event's stream sequence, and that
-// transaction also writes meta:applied. So the store after a crash is
+// transaction also writes the event's audit record, ev:<seq>, whose
+// sequence is then the last applied. So the store after a crash is
 // exactly the fold of events 1..applied, and View(n) reads the graph as it
 // was after event n at the cost of a live read: old versions are kept
 // (the discard timestamp stays 0), which is the price of as-of reads.
 //
-// # Key layout (LayoutVersion 11)
+// # Key layout (LayoutVersion 13)
 //
 // Keys are ASCII: a kind, then parts joined by ':'. Actor ids are slugs
 // of canonical names ("united-states"), assertion and document ids are
 // 32 hex digits, name keys are names.Key folds; none contains ':'.
 //
 //	meta:layout                       layout version, decimal
-//	meta:applied                      last applied sequence, 8 bytes big-endian
 //	meta:stats                        Stats
 //	act:<actor>                       Actor
 //	name:<namekey>                    actor id; one per name and alias

@@ -49,9 +49,8 @@ func (k *keyType) Split(key []byte) []string {
 // The key kinds. Ids never contain ':' (actor ids are slugs, other ids
 // are hex), and name keys are names.Key folds: letters, digits, spaces.
 var (
-	keyLayout  = &keyType{"meta", []string{"layout"}, "layout version, decimal"}
-	keyApplied = &keyType{"meta", []string{"applied"}, "last applied stream sequence, 8 bytes big-endian"}
-	keyStats   = &keyType{"meta", []string{"stats"}, "Stats"}
+	keyLayout = &keyType{"meta", []string{"layout"}, "layout version, decimal"}
+	keyStats  = &keyType{"meta", []string{"stats"}, "Stats"}
 
 	keyActor   = &keyType{"act", []string{"actor"}, "Actor"}
 	keyName    = &keyType{"name", []string{"namekey"}, "actor id: every name and alias, folded"}
@@ -78,7 +77,7 @@ var (
 )
 
 // allKeyTypes lists every key kind for the layout documentation test.
-var allKeyTypes = []*keyType{keyLayout, keyApplied, keyStats, keyActor, keyName, keyType_, keySurname,
+var allKeyTypes = []*keyType{keyLayout, keyStats, keyActor, keyName, keyType_, keySurname,
 	keyRel, keyIn, keyPred, keySup, keyRelAsr, keyRelDoc, keyAssertion, keyDocument, keyDocText,
 	keyAttrib, keyEvent, keyHist, keyConts, keyDocActor, keyClaim}
 

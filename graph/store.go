@@ -50,7 +50,9 @@ import (
 //	   relationships; by: keeps those attributed to it), and hist: keys
 //	   only for entities without a record: a record's versions are its
 //	   history, every event naming the entity writing one.
-const LayoutVersion = 12
+//	13: no meta:applied: the last audit record (ev:<seq>) is the applied
+//	   sequence.
+const LayoutVersion = 13
 
 // Config configures a store.
 type Config struct {
@@ -189,17 +191,25 @@ func (s *Store) init(dir string) error {
 	if have, _ := strconv.Atoi(string(layout)); have != LayoutVersion {
 		return &LayoutError{Dir: dir, Have: have, Want: LayoutVersion}
 	}
-	switch item, err := txn.Get(keyApplied.Key("applied")); {
-	case errors.Is(err, badger.ErrKeyNotFound):
-	case err != nil:
-		return fmt.Errorf("read applied sequence: %w", err)
-	default:
-		err := item.Value(func(v []byte) error { s.applied = fromU64(v); return nil })
-		if err != nil {
-			return fmt.Errorf("read applied sequence: %w", err)
-		}
-	}
+	s.applied = lastEvent(txn)
 	return nil
+}
+
+// lastEvent is the sequence of the last audit record, which is the last
+// event applied: each event's transaction writes its record (Batch.apply
+// sees to it), and Badger replays whole transactions, in order, after a
+// crash. No applied-sequence key is kept, which every event would write.
+func lastEvent(txn *badger.Txn) uint64 {
+	opts := badger.DefaultIteratorOptions
+	opts.PrefetchValues, opts.Reverse, opts.Prefix = false, true, keyEvent.Prefix()
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	// Reversed, Seek finds the last key at or before its argument: past
+	// every sequence.
+	if it.Seek(append(keyEvent.Prefix(), 0xff)); !it.Valid() {
+		return 0
+	}
+	return fromHex16(keyEvent.Split(it.Item().Key())[0])
 }
 
 // Applied is the last stream sequence folded into the store.

@@ -84,9 +84,13 @@ func (b *Batch) apply(seq uint64, exclusive bool, fn func(tx *Tx) error) error {
 		txn.Discard()
 		return err
 	}
-	if err := tx.set(keyApplied.Key("applied"), u64(seq)); err != nil {
-		txn.Discard()
-		return err
+	// The last audit record is the applied sequence (Store.init): every
+	// event leaves one.
+	if _, ok := tx.writes[string(keyEvent.Key(hex16(seq)))]; !ok {
+		if err := tx.PutEvent(EventRecord{}); err != nil {
+			txn.Discard()
+			return err
+		}
 	}
 	for k, v := range tx.writes {
 		b.overlay[k] = v

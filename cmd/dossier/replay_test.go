@@ -161,7 +161,7 @@ func TestVerifyCommand(t *testing.T) {
 	if exitCode(err) != exitFailure {
 		t.Errorf("verify of a drifted store = %v (exit %d), want exit %d", err, exitCode(err), exitFailure)
 	}
-	for _, want := range []string{"DIFFER", "only live     act:stray", "asr keys: " + itoa(last) + " live, " + itoa(last+1) + " rebuilt", "first 20 differences"} {
+	for _, want := range []string{"DIFFER", "only live     act:stray", "asr keys: " + itoa(last) + " live, " + itoa(last+1) + " rebuilt", " differences:\n"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("verify output lacks %q:\n%s", want, out.String())
 		}

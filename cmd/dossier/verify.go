@@ -218,7 +218,7 @@ func writeVerifyReport(w io.Writer, r node.VerifyReport) {
 }
 
 // printable shows a value as text when it is (JSON, names, ids), and in
-// hex when it is not (meta:applied), cut short as the server cut it.
+// hex when it is not (a count of 8 bytes), cut short as the server cut it.
 func printable(b []byte) string {
 	s := string(b)
 	if len(b) == 0 {
