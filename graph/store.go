@@ -91,6 +91,7 @@ type Store struct {
 	// writes (see Batch), so that hot actors, names and relationships
 	// are not looked up in the LSM tree for every assertion.
 	latest *latestCache
+	fresh  *freshDocs
 
 	// sync: see Config.SyncWrites.
 	sync bool
@@ -124,11 +125,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Lexicon == nil {
 		cfg.Lexicon = names.DefaultLexicon()
 	}
+	// Tests that want every read to reach Badger get no fresh documents
+	// either.
+	freshN := defaultFreshDocs
 	switch {
 	case cfg.CacheEntries == 0:
 		cfg.CacheEntries = defaultCacheEntries
 	case cfg.CacheEntries < 0:
-		cfg.CacheEntries = 1
+		cfg.CacheEntries, freshN = 1, 0
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -152,7 +156,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open graph %s: %w", cfg.Dir, err)
 	}
-	s := &Store{db: db, lex: cfg.Lexicon, advanced: make(chan struct{}), latest: newLatestCache(cfg.CacheEntries), sync: cfg.SyncWrites && !cfg.InMemory}
+	s := &Store{db: db, lex: cfg.Lexicon, advanced: make(chan struct{}), latest: newLatestCache(cfg.CacheEntries), fresh: newFreshDocs(freshN), sync: cfg.SyncWrites && !cfg.InMemory}
 	if err := s.init(cfg.Dir); err != nil {
 		db.Close()
 		return nil, err
@@ -295,4 +299,11 @@ func (s *Store) EntryCounts(ctx context.Context) (map[string]int, error) {
 		counts[string(key)]++
 	}
 	return counts, nil
+}
+
+// forget empties the write path's caches, when they may disagree with
+// Badger.
+func (s *Store) forget() {
+	s.latest.purge()
+	s.fresh.purge()
 }

@@ -92,9 +92,13 @@ func (b *Batch) apply(seq uint64, exclusive bool, fn func(tx *Tx) error) error {
 			return err
 		}
 	}
+	for _, doc := range tx.created {
+		b.s.fresh.created(doc)
+	}
 	for k, v := range tx.writes {
 		b.overlay[k] = v
 		b.s.latest.wrote(k, v)
+		b.s.fresh.wrote(k, v)
 	}
 	b.last = seq
 	b.wg.Add(1)
@@ -107,19 +111,19 @@ func (b *Batch) apply(seq uint64, exclusive bool, fn func(tx *Tx) error) error {
 		}
 	})
 	if err != nil {
-		b.s.latest.purge()
+		b.s.forget()
 		return fmt.Errorf("commit event %d: %w", seq, err)
 	}
 	return nil
 }
 
-// failed returns the first commit error. The latest-value cache may then
-// hold values that never reached Badger: it is purged.
+// failed returns the first commit error. The write path's caches may
+// then hold values that never reached Badger: they are purged.
 func (b *Batch) failed() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.err != nil {
-		b.s.latest.purge()
+		b.s.forget()
 	}
 	return b.err
 }
@@ -165,6 +169,8 @@ type Tx struct {
 	// latest-value cache does not keep; writes shadow it.
 	reads     map[string][]byte
 	exclusive bool
+	// created lists the documents whose records the event created.
+	created []string
 }
 
 // Seq is the sequence the changes are written at.
@@ -178,6 +184,9 @@ func (tx *Tx) get(key []byte) ([]byte, error) {
 		return v, nilIfPresent(v)
 	}
 	if v, ok := tx.b.overlay[string(key)]; ok {
+		return v, nilIfPresent(v)
+	}
+	if v, ok := tx.b.s.fresh.get(string(key)); ok {
 		return v, nilIfPresent(v)
 	}
 	latest := tx.b.s.latest
@@ -345,6 +354,9 @@ func (tx *Tx) Relationship(k RelKey) (Relationship, error) {
 // document and returns the count before and after; at zero the entry is
 // gone. The fold keeps Relationship.Documents from the transitions.
 func (tx *Tx) CountSource(k RelKey, doc string, delta int) (before, after int, err error) {
+	if err := tx.requireDocument(doc); err != nil {
+		return 0, 0, err
+	}
 	key := keyRelDoc.Key(k.Subject, k.Predicate, k.Object, doc)
 	b, err := tx.get(key)
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -529,6 +541,9 @@ func (tx *Tx) Claim(a Assertion) (live, retracted []string, err error) {
 // indexClaim keeps a in its claim's list: its id while it is live, "-"
 // and its id once retracted.
 func (tx *Tx) indexClaim(a Assertion) error {
+	if err := tx.requireDocument(a.Document); err != nil {
+		return err
+	}
 	v, err := tx.get(claimKey(a))
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
@@ -755,7 +770,27 @@ func (tx *Tx) Document(id string) (Document, error) {
 
 // PutDocument stores a document's metadata.
 func (tx *Tx) PutDocument(d Document) error {
-	return tx.setRecord(keyDocument.Key(d.ID), &d)
+	k := keyDocument.Key(d.ID)
+	if _, err := tx.get(k); errors.Is(err, ErrNotFound) {
+		tx.created = append(tx.created, d.ID)
+	} else if err != nil {
+		return err
+	}
+	return tx.setRecord(k, &d)
+}
+
+// ErrNoDocument is returned for a write under a document that has no
+// record: every key under a document comes after it, which is what lets
+// the write path know a new document has nothing under it (freshDocs).
+var ErrNoDocument = errors.New("graph: no such document")
+
+func (tx *Tx) requireDocument(doc string) error {
+	if _, err := tx.get(keyDocument.Key(doc)); errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("write under document %s: %w", doc, ErrNoDocument)
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 // PutDocumentText stores a document's text apart from its metadata.
@@ -778,6 +813,9 @@ func (tx *Tx) DeleteDocumentText(id string) error {
 // a fold can count each actor once per document however often the
 // document is folded.
 func (tx *Tx) LinkDocumentActor(doc, actor, typ string) (bool, error) {
+	if err := tx.requireDocument(doc); err != nil {
+		return false, err
+	}
 	k := keyDocActor.Key(doc, actor)
 	old, err := tx.get(k)
 	switch {
