@@ -139,6 +139,9 @@ func BenchmarkMillion(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// DOSSIER_PROJECT_PROFILE=FILE writes a CPU profile of the
+	// projection alone, at the store's full size.
+	stopProfile := cpuProfile(b, "DOSSIER_PROJECT_PROFILE")
 	start = time.Now()
 	p, err := projections.New(projections.Config{Store: store, JetStream: js, StopAt: last})
 	if err != nil {
@@ -151,6 +154,7 @@ func BenchmarkMillion(b *testing.B) {
 		b.Fatal(err)
 	}
 	project := time.Since(start)
+	stopProfile()
 	report(b, "project", n, project, "raw-consume", rawConsume)
 	logRSS(b, "after projecting")
 	b.ReportMetric(float64(diskUsage(dir+"/graph"))/float64(n), "store-B/assertion")
@@ -164,20 +168,30 @@ func BenchmarkMillion(b *testing.B) {
 	gen.named = gen.named[:namedBefore]
 	// DOSSIER_QUERY_PROFILE=FILE writes a CPU profile of the query stage
 	// alone: what stands between a query and its target.
-	if file := os.Getenv("DOSSIER_QUERY_PROFILE"); file != "" {
-		f, err := os.Create(file)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			b.Fatal(err)
-		}
-		defer pprof.StopCPUProfile()
-	}
+	defer cpuProfile(b, "DOSSIER_QUERY_PROFILE")()
 	queries(b, store, log, gen, max(past, 1))
 	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MiB")
 	b.ReportMetric(0, "ns/op")
+}
+
+// cpuProfile writes a CPU profile to the file the environment variable
+// names, if it names one, until the returned func is called.
+func cpuProfile(b *testing.B, env string) (stop func()) {
+	file := os.Getenv(env)
+	if file == "" {
+		return func() {}
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 // growthCurve logs the projection's progress at each tenth of the log:
