@@ -226,14 +226,21 @@ func logEntries(b *testing.B, store *graph.Store, n int) {
 		b.Fatal(err)
 	}
 	kinds := slices.Sorted(maps.Keys(counts))
-	slices.SortStableFunc(kinds, func(x, y string) int { return counts[y] - counts[x] })
-	total, line := 0, ""
+	slices.SortStableFunc(kinds, func(x, y string) int { return counts[y].Count - counts[x].Count })
+	var total graph.Entries
+	entries, bytes := "", ""
+	per := func(v int64) float64 { return float64(v) / float64(n) }
 	for _, k := range kinds {
-		total += counts[k]
-		line += fmt.Sprintf(" %s %.2f", k, float64(counts[k])/float64(n))
+		c := counts[k]
+		total.Count += c.Count
+		total.KeyBytes += c.KeyBytes
+		total.ValueBytes += c.ValueBytes
+		entries += fmt.Sprintf(" %s %.2f", k, per(int64(c.Count)))
+		bytes += fmt.Sprintf(" %s %.0f+%.0f", k, per(c.KeyBytes), per(c.ValueBytes))
 	}
-	b.Logf("entries per assertion %.1f:%s", float64(total)/float64(n), line)
-	b.ReportMetric(float64(total)/float64(n), "entries/assertion")
+	b.Logf("entries per assertion %.1f:%s", per(int64(total.Count)), entries)
+	b.Logf("bytes per assertion before compression, keys+values, %.0f+%.0f:%s", per(total.KeyBytes), per(total.ValueBytes), bytes)
+	b.ReportMetric(per(int64(total.Count)), "entries/assertion")
 }
 
 // report logs a stage against its raw floor and reports both rates and

@@ -27,7 +27,10 @@ func TestNothingUnderAMissingDocument(t *testing.T) {
 	b := s.NewBatch()
 	for i, write := range []func(tx *Tx) error{
 		func(tx *Tx) error { _, err := tx.LinkDocumentActor("nodoc", "acme", ""); return err },
-		func(tx *Tx) error { _, _, err := tx.CountSource(RelKey{"acme", "OWNS", "widget"}, "nodoc", 1); return err },
+		func(tx *Tx) error {
+			_, _, err := tx.CountSource(RelKey{"acme", "OWNS", "widget"}, "nodoc", 1)
+			return err
+		},
 		func(tx *Tx) error {
 			return tx.PutAssertion(Assertion{ID: "a1", Subject: "acme", Predicate: "OWNS", Object: "widget", Document: "nodoc", Sentence: "Acme owns Widget."})
 		},

@@ -275,28 +275,41 @@ func (b badgerLogger) Warningf(f string, a ...any) { b.l.Warn("badger: " + fmt.S
 func (b badgerLogger) Infof(string, ...any)        {}
 func (b badgerLogger) Debugf(string, ...any)       {}
 
-// EntryCounts counts the store's entries by key kind ("rel", "hist", …),
-// every version of every key, deletions included: what the fold has
-// written, which is what a projection's speed and a store's size follow
-// (BenchmarkMillion reports it per assertion).
-func (s *Store) EntryCounts(ctx context.Context) (map[string]int, error) {
+// Entries is what a store holds of one key kind: every version of every
+// key, deletions included, and their bytes before Badger compresses them.
+type Entries struct {
+	Count      int
+	KeyBytes   int64
+	ValueBytes int64
+}
+
+// EntryCounts counts the store's entries by key kind ("rel", "hist", …):
+// what the fold has written, which is what a projection's speed and a
+// store's size follow (BenchmarkMillion reports them per assertion).
+func (s *Store) EntryCounts(ctx context.Context) (map[string]Entries, error) {
 	txn := s.db.NewTransactionAt(math.MaxUint64, false)
 	defer txn.Discard()
 	opts := badger.DefaultIteratorOptions
 	opts.PrefetchValues, opts.AllVersions = false, true
 	it := txn.NewIterator(opts)
 	defer it.Close()
-	counts := map[string]int{}
+	counts := map[string]Entries{}
 	n := 0
 	for it.Rewind(); it.Valid(); it.Next() {
 		if n++; n%100_000 == 0 && ctx.Err() != nil {
 			return nil, fmt.Errorf("count entries: %w", ctx.Err())
 		}
-		key := it.Item().Key()
+		item := it.Item()
+		key := item.Key()
+		kind := key
 		if i := bytes.IndexByte(key, ':'); i > 0 {
-			key = key[:i]
+			kind = key[:i]
 		}
-		counts[string(key)]++
+		e := counts[string(kind)]
+		e.Count++
+		e.KeyBytes += int64(len(key))
+		e.ValueBytes += item.ValueSize()
+		counts[string(kind)] = e
 	}
 	return counts, nil
 }
