@@ -296,7 +296,7 @@ type neighborResolver struct {
 	n graph.Neighbor
 }
 
-func (n *neighborResolver) Actor() *actorResolver         { return n.r.actor(n.n.Actor) }
+func (n *neighborResolver) Actor() *actorResolver         { return n.r.identity(n.n.Actor) }
 func (n *neighborResolver) Depth() int32                  { return int32(n.n.Depth) }
 func (n *neighborResolver) From() (*actorResolver, error) { return n.r.actorByID(n.n.From) }
 func (n *neighborResolver) Via() *edgeResolver            { return &edgeResolver{r: n.r, e: n.n.Via} }

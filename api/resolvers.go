@@ -74,30 +74,56 @@ func (r *reader) actorRef(ref string) (graph.Actor, error) {
 	return projections.ResolveName(r.v, ref)
 }
 
-func (r *reader) actor(a graph.Actor) *actorResolver { return &actorResolver{r: r, a: a} }
+// actor resolves an actor read whole; identity, one read by
+// View.ActorIdentity, whose activity (mentions, last seen) is read only
+// if a query asks for it: most ask an edge's other end for its name.
+func (r *reader) actor(a graph.Actor) *actorResolver    { return &actorResolver{r: r, a: a, whole: true} }
+func (r *reader) identity(a graph.Actor) *actorResolver { return &actorResolver{r: r, a: a} }
 
 func (r *reader) actorByID(id string) (*actorResolver, error) {
-	a, err := r.v.Actor(id)
+	a, err := r.v.ActorIdentity(id)
 	if err != nil {
 		return nil, userError("actor "+id, err)
 	}
-	return r.actor(a), nil
+	return r.identity(a), nil
 }
 
 type actorResolver struct {
-	r *reader
-	a graph.Actor
+	r     *reader
+	a     graph.Actor
+	whole bool // a has its activity
 }
 
-func (a *actorResolver) ID() graphql.ID                  { return gid(kindActor, a.a.ID) }
-func (a *actorResolver) Name() string                    { return a.a.Name }
-func (a *actorResolver) Type() *string                   { return optString(a.a.Type) }
-func (a *actorResolver) Aliases() []string               { return nonNil(a.a.Aliases) }
-func (a *actorResolver) Mentions() int32                 { return int32(a.a.Mentions) }
-func (a *actorResolver) FirstSeen() graphql.Time         { return graphql.Time{Time: a.a.First} }
-func (a *actorResolver) LastSeen() graphql.Time          { return graphql.Time{Time: a.a.Last} }
-func (a *actorResolver) FirstSequence() Sequence         { return Sequence(a.a.FirstSeq) }
-func (a *actorResolver) LastSequence() Sequence          { return Sequence(a.a.LastSeq) }
+// activity reads the actor's activity, once.
+func (a *actorResolver) activity() (graph.Actor, error) {
+	if !a.whole {
+		full, err := a.r.v.ActorActivity(a.a)
+		if err != nil {
+			return a.a, userError("actor "+a.a.ID, err)
+		}
+		a.a, a.whole = full, true
+	}
+	return a.a, nil
+}
+
+func (a *actorResolver) ID() graphql.ID    { return gid(kindActor, a.a.ID) }
+func (a *actorResolver) Name() string      { return a.a.Name }
+func (a *actorResolver) Type() *string     { return optString(a.a.Type) }
+func (a *actorResolver) Aliases() []string { return nonNil(a.a.Aliases) }
+func (a *actorResolver) Mentions() (int32, error) {
+	full, err := a.activity()
+	return int32(full.Mentions), err
+}
+func (a *actorResolver) FirstSeen() graphql.Time { return graphql.Time{Time: a.a.First} }
+func (a *actorResolver) LastSeen() (graphql.Time, error) {
+	full, err := a.activity()
+	return graphql.Time{Time: full.Last}, err
+}
+func (a *actorResolver) FirstSequence() Sequence { return Sequence(a.a.FirstSeq) }
+func (a *actorResolver) LastSequence() (Sequence, error) {
+	full, err := a.activity()
+	return Sequence(full.LastSeq), err
+}
 func (a *actorResolver) ToActor() (*actorResolver, bool) { return a, true }
 
 // edgeFilter is what Actor.relationships and Actor.edges select by.

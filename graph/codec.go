@@ -21,7 +21,7 @@ func decodeValue(b []byte, v msgp.Unmarshaler) error {
 
 // packedKinds hold MessagePack values; the rest hold strings, numbers or
 // nothing.
-var packedKinds = []*keyType{keyActor, keySurname, keyRel, keyAssertion, keyDocument, keyEvent}
+var packedKinds = []*keyType{keyActor, keyActivity, keySurname, keyRel, keyAssertion, keyDocument, keyEvent}
 
 // readable is a value as a person reads it in a diff: MessagePack
 // rendered as JSON, anything else as stored.

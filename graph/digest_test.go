@@ -167,8 +167,9 @@ func TestDiffViews(t *testing.T) {
 		keys = append(keys, d.Key)
 	}
 	want := map[string]string{
-		"act:a1":     DiffDiffers,
+		"am:a1":      DiffDiffers, // its mentions: act:a1, its names, did not change
 		"act:stray":  DiffMissingInA,
+		"am:stray":   DiffMissingInA,
 		"name:stray": DiffMissingInA,
 		string(keyEvent.Key(hex16(testEvents + 1))): DiffMissingInA, // the event's audit record
 		"text:d1": DiffMissingInA,
@@ -181,8 +182,8 @@ func TestDiffViews(t *testing.T) {
 			t.Errorf("%s: %q, want %q", k, got[k].Kind, kind)
 		}
 	}
-	if d := got["act:a1"]; !strings.Contains(string(d.B), `"mentions":99`) || strings.Contains(string(d.A), `"mentions":99`) {
-		t.Errorf("act:a1 values: a %s, b %s", d.A, d.B)
+	if d := got["am:a1"]; !strings.Contains(string(d.B), `"mentions":99`) || strings.Contains(string(d.A), `"mentions":99`) {
+		t.Errorf("am:a1 values: a %s, b %s", d.A, d.B)
 	}
 	if d := got["text:d1"]; d.A != nil || string(d.B) != long[:MaxDiffValue] {
 		t.Errorf("text:d1: a %q, b %d bytes, want nil and %d bytes", d.A, len(d.B), MaxDiffValue)
@@ -196,7 +197,7 @@ func TestDiffViews(t *testing.T) {
 	if len(back) != 2 {
 		t.Fatalf("limit 2 gave %d differences", len(back))
 	}
-	if back[0].Key != "act:a1" || back[0].Kind != DiffDiffers || back[1].Key != "act:stray" || back[1].Kind != DiffMissingInB {
+	if back[0].Key != "act:stray" || back[0].Kind != DiffMissingInB || back[1].Key != "am:a1" || back[1].Kind != DiffDiffers {
 		t.Errorf("swapped = %+v", back)
 	}
 }

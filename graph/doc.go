@@ -12,7 +12,7 @@
 // was after event n at the cost of a live read: old versions are kept
 // (the discard timestamp stays 0), which is the price of as-of reads.
 //
-// # Key layout (LayoutVersion 13)
+// # Key layout (LayoutVersion 14)
 //
 // Keys are ASCII: a kind, then parts joined by ':'. Actor ids are slugs
 // of canonical names ("united-states"), assertion and document ids are
@@ -20,7 +20,8 @@
 //
 //	meta:layout                       layout version, decimal
 //	meta:stats                        Stats
-//	act:<actor>                       Actor
+//	act:<actor>                       Actor: names, type, merge, first seen (rewritten only when they change)
+//	am:<actor>                        the actor's activity: mentions, type votes, last seen (its versions are its history)
 //	name:<namekey>                    actor id; one per name and alias
 //	type:<TYPE>:<actor>               empty; actors by type
 //	last:<surname>                    list of person ids with that last name

@@ -52,10 +52,11 @@ var (
 	keyLayout = &keyType{"meta", []string{"layout"}, "layout version, decimal"}
 	keyStats  = &keyType{"meta", []string{"stats"}, "Stats"}
 
-	keyActor   = &keyType{"act", []string{"actor"}, "Actor"}
-	keyName    = &keyType{"name", []string{"namekey"}, "actor id: every name and alias, folded"}
-	keyType_   = &keyType{"type", []string{"type", "actor"}, "empty: actors by type"}
-	keySurname = &keyType{"last", []string{"surname"}, "list of person actor ids with that last name"}
+	keyActor    = &keyType{"act", []string{"actor"}, "Actor: its identity (names, type, merge, first seen), rewritten only when that changes"}
+	keyActivity = &keyType{"am", []string{"actor"}, "actorActivity: mentions, type votes, last seen; written by every event naming the actor, so its versions are the actor's history"}
+	keyName     = &keyType{"name", []string{"namekey"}, "actor id: every name and alias, folded"}
+	keyType_    = &keyType{"type", []string{"type", "actor"}, "empty: actors by type"}
+	keySurname  = &keyType{"last", []string{"surname"}, "list of person actor ids with that last name"}
 
 	keyRel    = &keyType{"rel", []string{"subject", "predicate", "object"}, "Relationship; the out-adjacency"}
 	keyIn     = &keyType{"in", []string{"object", "predicate", "subject"}, "empty: the in-adjacency"}
@@ -77,7 +78,7 @@ var (
 )
 
 // allKeyTypes lists every key kind for the layout documentation test.
-var allKeyTypes = []*keyType{keyLayout, keyStats, keyActor, keyName, keyType_, keySurname,
+var allKeyTypes = []*keyType{keyLayout, keyStats, keyActor, keyActivity, keyName, keyType_, keySurname,
 	keyRel, keyIn, keyPred, keySup, keyRelAsr, keyRelDoc, keyAssertion, keyDocument, keyDocText,
 	keyAttrib, keyEvent, keyHist, keyConts, keyDocActor, keyClaim}
 

@@ -125,8 +125,30 @@ func (v *View) scan(prefix, after []byte, values bool, fn func(key, val []byte) 
 
 // Actor returns an actor by id.
 func (v *View) Actor(id string) (Actor, error) {
+	a, err := v.ActorIdentity(id)
+	if err != nil {
+		return a, err
+	}
+	return v.ActorActivity(a)
+}
+
+// ActorIdentity returns an actor's names, type, merge and first
+// sighting, without its activity (mentions, type votes, last seen): one
+// read of a record rarely rewritten, where the activity is rewritten by
+// every assertion naming the actor (see actorActivity). ActorActivity
+// adds the rest.
+func (v *View) ActorIdentity(id string) (Actor, error) {
 	var a Actor
 	return a, v.get(keyActor.Key(id), &a)
+}
+
+// ActorActivity completes an actor read by ActorIdentity.
+func (v *View) ActorActivity(a Actor) (Actor, error) {
+	var act actorActivity
+	if err := v.get(keyActivity.Key(a.ID), &act); err != nil && !errors.Is(err, ErrNotFound) {
+		return a, err
+	}
+	return a.with(act), nil
 }
 
 // LookupName returns the id of the actor a folded name belongs to. Which
@@ -737,11 +759,14 @@ func (v *View) Contested(first int, after string) (Page[Relationship], error) {
 
 // Survivor follows an actor's merges to the actor that now stands for it.
 func (v *View) Survivor(id string) (Actor, error) {
-	a, err := v.Actor(id)
+	a, err := v.ActorIdentity(id)
 	for hops := 0; err == nil && a.MergedInto != "" && hops < 64; hops++ {
-		a, err = v.Actor(a.MergedInto)
+		a, err = v.ActorIdentity(a.MergedInto)
 	}
-	return a, err
+	if err != nil {
+		return a, err
+	}
+	return v.ActorActivity(a)
 }
 
 // EventsAfter lists up to n events after a sequence, oldest first: the

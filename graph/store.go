@@ -52,7 +52,9 @@ import (
 //	   history, every event naming the entity writing one.
 //	13: no meta:applied: the last audit record (ev:<seq>) is the applied
 //	   sequence.
-const LayoutVersion = 13
+//	14: an actor's activity (mentions, type votes, last seen) in am:,
+//	   apart from act:, which is rewritten only when its identity changes.
+const LayoutVersion = 14
 
 // Config configures a store.
 type Config struct {

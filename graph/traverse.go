@@ -20,6 +20,8 @@ var ErrTooLarge = errors.New("traversal touches too many actors; narrow it with 
 
 // Neighbor is an actor reached by a traversal.
 type Neighbor struct {
+	// Actor is its identity (View.ActorIdentity); View.ActorActivity
+	// adds its mentions and last sighting.
 	Actor Actor
 	Depth int
 	// Via is the edge the actor was first reached by, seen from the
@@ -57,7 +59,7 @@ func (v *View) Neighbors(ctx context.Context, start string, q NeighborQuery) ([]
 	if q.MaxPerActor <= 0 {
 		q.MaxPerActor = DefaultPerActor
 	}
-	if _, err := v.Actor(start); err != nil {
+	if _, err := v.ActorIdentity(start); err != nil {
 		return nil, fmt.Errorf("actor %s: %w", start, err)
 	}
 	seen := map[string]bool{start: true}
@@ -78,7 +80,7 @@ func (v *View) Neighbors(ctx context.Context, start string, q NeighborQuery) ([]
 					return nil, ErrTooLarge
 				}
 				seen[e.Other] = true
-				a, err := v.Actor(e.Other)
+				a, err := v.ActorIdentity(e.Other)
 				if err != nil {
 					return nil, fmt.Errorf("actor %s: %w", e.Other, err)
 				}
@@ -144,7 +146,7 @@ func (v *View) Path(ctx context.Context, from, to string, q PathQuery) ([]Step, 
 		q.MaxPerActor = DefaultPathPerActor
 	}
 	for _, id := range []string{from, to} {
-		if _, err := v.Actor(id); err != nil {
+		if _, err := v.ActorIdentity(id); err != nil {
 			return nil, fmt.Errorf("actor %s: %w", id, err)
 		}
 	}

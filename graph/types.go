@@ -45,6 +45,33 @@ type Actor struct {
 	Last      time.Time `json:"last"`
 }
 
+// actorActivity is the part of an Actor that every assertion naming it
+// changes, stored apart (am:<actor>) from the rest (act:<actor>), which
+// then changes only when a name, the type or a merge does. A read of a
+// key Badger holds many versions of searches every level that has one;
+// an actor written once is found in one. Queries that show an actor's
+// name read only act:, and the activity's versions are the actor's
+// history.
+type actorActivity struct {
+	TypeVotes Votes     `json:"type_votes,omitempty"`
+	Mentions  int       `json:"mentions"`
+	LastSeq   uint64    `json:"last_seq"`
+	Last      time.Time `json:"last"`
+}
+
+// split parts an actor into what act: and am: hold.
+func (a Actor) split() (identity Actor, activity actorActivity) {
+	activity = actorActivity{TypeVotes: a.TypeVotes, Mentions: a.Mentions, LastSeq: a.LastSeq, Last: a.Last}
+	a.TypeVotes, a.Mentions, a.LastSeq, a.Last = nil, 0, 0, time.Time{}
+	return a, activity
+}
+
+// with joins an actor's identity and activity.
+func (a Actor) with(act actorActivity) Actor {
+	a.TypeVotes, a.Mentions, a.LastSeq, a.Last = act.TypeVotes, act.Mentions, act.LastSeq, act.Last
+	return a
+}
+
 // Relationship aggregates every live assertion of one (subject,
 // predicate, object).
 type Relationship struct {

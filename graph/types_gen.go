@@ -1621,6 +1621,102 @@ func (z *Stats) Msgsize() (s int) {
 }
 
 // MarshalMsg implements msgp.Marshaler
+func (z *actorActivity) MarshalMsg(b []byte) (o []byte, err error) {
+	o = msgp.Require(b, z.Msgsize())
+	// check for omitted fields
+	zb0001Len := uint32(4)
+	var zb0001Mask uint8 /* 4 bits */
+	_ = zb0001Mask
+	// variable map header, size zb0001Len
+	o = append(o, 0x80|uint8(zb0001Len))
+
+	// skip if no fields are to be emitted
+	if zb0001Len != 0 {
+		// string "type_votes"
+		o = append(o, 0xaa, 0x74, 0x79, 0x70, 0x65, 0x5f, 0x76, 0x6f, 0x74, 0x65, 0x73)
+		o, err = z.TypeVotes.MarshalMsg(o)
+		if err != nil {
+			err = msgp.WrapError(err, "TypeVotes")
+			return
+		}
+		// string "mentions"
+		o = append(o, 0xa8, 0x6d, 0x65, 0x6e, 0x74, 0x69, 0x6f, 0x6e, 0x73)
+		o = msgp.AppendInt(o, z.Mentions)
+		// string "last_seq"
+		o = append(o, 0xa8, 0x6c, 0x61, 0x73, 0x74, 0x5f, 0x73, 0x65, 0x71)
+		o = msgp.AppendUint64(o, z.LastSeq)
+		// string "last"
+		o = append(o, 0xa4, 0x6c, 0x61, 0x73, 0x74)
+		o = msgp.AppendTime(o, z.Last)
+	}
+	return
+}
+
+// UnmarshalMsg implements msgp.Unmarshaler
+func (z *actorActivity) UnmarshalMsg(bts []byte) (o []byte, err error) {
+	var field []byte
+	_ = field
+	var zb0001 uint32
+	zb0001, bts, err = msgp.ReadMapHeaderBytes(bts)
+	if err != nil {
+		err = msgp.WrapError(err)
+		return
+	}
+	if zb0001 > z94b1f360limitMaps {
+		err = msgp.ErrLimitExceeded
+		return
+	}
+	for zb0001 > 0 {
+		zb0001--
+		field, bts, err = msgp.ReadMapKeyZC(bts)
+		if err != nil {
+			err = msgp.WrapError(err)
+			return
+		}
+		switch msgp.UnsafeString(field) {
+		case "type_votes":
+			bts, err = z.TypeVotes.UnmarshalMsg(bts)
+			if err != nil {
+				err = msgp.WrapError(err, "TypeVotes")
+				return
+			}
+		case "mentions":
+			z.Mentions, bts, err = msgp.ReadIntBytes(bts)
+			if err != nil {
+				err = msgp.WrapError(err, "Mentions")
+				return
+			}
+		case "last_seq":
+			z.LastSeq, bts, err = msgp.ReadUint64Bytes(bts)
+			if err != nil {
+				err = msgp.WrapError(err, "LastSeq")
+				return
+			}
+		case "last":
+			z.Last, bts, err = msgp.ReadTimeUTCBytes(bts)
+			if err != nil {
+				err = msgp.WrapError(err, "Last")
+				return
+			}
+		default:
+			bts, err = msgp.Skip(bts)
+			if err != nil {
+				err = msgp.WrapError(err)
+				return
+			}
+		}
+	}
+	o = bts
+	return
+}
+
+// Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
+func (z *actorActivity) Msgsize() (s int) {
+	s = 1 + 11 + z.TypeVotes.Msgsize() + 9 + msgp.IntSize + 9 + msgp.Uint64Size + 5 + msgp.TimeSize
+	return
+}
+
+// MarshalMsg implements msgp.Marshaler
 func (z idList) MarshalMsg(b []byte) (o []byte, err error) {
 	o = msgp.Require(b, z.Msgsize())
 	o = msgp.AppendArrayHeader(o, uint32(len(z)))

@@ -271,7 +271,14 @@ func (tx *Tx) setRecord(key []byte, v msgp.Marshaler) error {
 // Actor returns the actor with that id, or ErrNotFound.
 func (tx *Tx) Actor(id string) (Actor, error) {
 	var a Actor
-	return a, tx.getRecord(keyActor.Key(id), &a)
+	if err := tx.getRecord(keyActor.Key(id), &a); err != nil {
+		return a, err
+	}
+	var act actorActivity
+	if err := tx.getRecord(keyActivity.Key(id), &act); err != nil && !errors.Is(err, ErrNotFound) {
+		return a, err
+	}
+	return a.with(act), nil
 }
 
 // LookupName returns the id of the actor a folded name belongs to.
@@ -291,13 +298,40 @@ func (tx *Tx) PersonsBySurname(key string) ([]string, error) {
 }
 
 // PutActor stores an actor and keeps its indexes (names, type, surname)
-// in step with it.
+// in step with it. Its identity (act:) is written only when it changes,
+// its activity (am:) whenever it does.
 func (tx *Tx) PutActor(a Actor) error {
 	old, err := tx.Actor(a.ID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
 	isNew := errors.Is(err, ErrNotFound)
+	if err := tx.indexActor(old, a, isNew); err != nil {
+		return err
+	}
+	identity, activity := a.split()
+	oldIdentity, oldActivity := old.split()
+	if isNew || !sameRecord(&identity, &oldIdentity) {
+		if err := tx.setRecord(keyActor.Key(a.ID), &identity); err != nil {
+			return err
+		}
+	}
+	if isNew || !sameRecord(&activity, &oldActivity) {
+		return tx.setRecord(keyActivity.Key(a.ID), &activity)
+	}
+	return nil
+}
+
+// sameRecord says two records encode alike: whatever fields they gain.
+func sameRecord(a, b msgp.Marshaler) bool {
+	x, err1 := encodeValue(a)
+	y, err2 := encodeValue(b)
+	return err1 == nil && err2 == nil && bytes.Equal(x, y)
+}
+
+// indexActor keeps an actor's names, type and surname indexes in step
+// with its record.
+func (tx *Tx) indexActor(old, a Actor, isNew bool) error {
 	if !isNew && old.Type != a.Type && old.Type != "" {
 		if err := tx.del(keyType_.Key(old.Type, a.ID)); err != nil {
 			return err
@@ -320,20 +354,18 @@ func (tx *Tx) PutActor(a Actor) error {
 			}
 		}
 	}
-	if a.Type == "PERSON" && (isNew || old.Type != "PERSON") {
-		if f := lastWord(a.Name); f != "" && f != names.Key(a.Name) {
-			ids, err := tx.PersonsBySurname(f)
-			if err != nil {
-				return err
-			}
-			if !slices.Contains(ids, a.ID) {
-				if err := tx.setRecord(keySurname.Key(f), idList(append(ids, a.ID))); err != nil {
-					return err
-				}
-			}
-		}
+	if a.Type != "PERSON" || (!isNew && old.Type == "PERSON") {
+		return nil
 	}
-	return tx.setRecord(keyActor.Key(a.ID), &a)
+	f := lastWord(a.Name)
+	if f == "" || f == names.Key(a.Name) {
+		return nil
+	}
+	ids, err := tx.PersonsBySurname(f)
+	if err != nil || slices.Contains(ids, a.ID) {
+		return err
+	}
+	return tx.setRecord(keySurname.Key(f), idList(append(ids, a.ID)))
 }
 
 func lastWord(name string) string {
@@ -662,7 +694,7 @@ func recordKey(entity string) ([]byte, bool) {
 		return nil, false
 	}
 	if id, ok := strings.CutPrefix(entity, EntityActor); ok {
-		return keyActor.Key(id), true
+		return keyActivity.Key(id), true // written by every event naming it
 	}
 	if id, ok := strings.CutPrefix(entity, EntityAssertion); ok {
 		return keyAssertion.Key(id), true
