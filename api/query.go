@@ -40,11 +40,11 @@ func (q *root) Node(ctx context.Context, args struct{ ID graphql.ID }) (*nodeRes
 	var n nodeResolver
 	switch kind {
 	case kindActor:
-		a, err := r.v.Actor(id)
+		a, err := r.v.ActorIdentity(id)
 		if err != nil {
 			return nil, nilIfNotFound(err, "node")
 		}
-		n.actor = r.actor(a)
+		n.actor = r.identity(a)
 	case kindAssertion:
 		a, err := r.v.Assertion(id)
 		if err != nil {
@@ -105,19 +105,19 @@ func (q *root) Actor(ctx context.Context, args struct {
 		if err != nil {
 			return nil, err
 		}
-		a, err = r.v.Actor(id)
+		a, err = r.v.ActorIdentity(id)
 		if err != nil {
 			return nil, nilIfNotFound(err, "actor")
 		}
 	case args.Name != nil:
-		a, err = projections.ResolveName(r.v, *args.Name)
+		a, err = projections.ResolveName(projections.Identities(r.v), *args.Name)
 		if err != nil {
 			return nil, nilIfNotFound(err, "actor")
 		}
 	default:
 		return nil, invalid("actor needs an id or a name")
 	}
-	return r.actor(a), nil
+	return r.identity(a), nil
 }
 
 type pageArgs struct {

@@ -61,17 +61,17 @@ func relGID(k graph.RelKey) graphql.ID {
 }
 
 // actorRef resolves an argument that names an actor: a global or bare id,
-// or any name or alias.
+// or any name or alias. The actor is its identity (see reader.identity).
 func (r *reader) actorRef(ref string) (graph.Actor, error) {
 	if k, l := splitID(ref); k == kindActor {
-		return r.v.Actor(l)
+		return r.v.ActorIdentity(l)
 	}
-	if a, err := r.v.Actor(ref); err == nil {
+	if a, err := r.v.ActorIdentity(ref); err == nil {
 		return a, nil
 	} else if !errors.Is(err, graph.ErrNotFound) {
 		return a, err
 	}
-	return projections.ResolveName(r.v, ref)
+	return projections.ResolveName(projections.Identities(r.v), ref)
 }
 
 // actor resolves an actor read whole; identity, one read by

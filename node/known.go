@@ -17,7 +17,7 @@ func (k graphKnown) Lookup(name string) (canonical, typ string, ok bool) {
 		return "", "", false
 	}
 	defer v.Close()
-	a, err := projections.ResolveName(v, name)
+	a, err := projections.ResolveName(projections.Identities(v), name)
 	if err != nil {
 		return "", "", false
 	}

@@ -572,6 +572,17 @@ type Names interface {
 	Lexicon() *names.Lexicon
 }
 
+// Identities adapts a view for resolving names: its Actor reads an
+// actor's identity only (graph.View.ActorIdentity), which is all
+// resolution looks at (names, type, merges), in one read of a record
+// rarely rewritten. The actor it resolves to has no activity (mentions,
+// last seen): View.ActorActivity adds it.
+func Identities(v *graph.View) Names { return identities{v} }
+
+type identities struct{ *graph.View }
+
+func (i identities) Actor(id string) (graph.Actor, error) { return i.View.ActorIdentity(id) }
+
 // ResolveName is the actor a name stands for now, by the rules the fold
 // uses (Resolve), or graph.ErrNotFound.
 func ResolveName(r Names, name string) (graph.Actor, error) {
