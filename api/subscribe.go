@@ -164,7 +164,7 @@ func (q *root) filterActors(ctx context.Context, f interface{ parts() (*string, 
 		case errors.Is(err, graph.ErrNotFound):
 			// Waiting for the first claim about someone is what a
 			// subscriber may want: the id the actor will have.
-			a.ID = projections.ActorID(v, events.ActorRef{Name: *actor})
+			a.ID = projections.ActorID(projections.Identities(v), events.ActorRef{Name: *actor})
 		case err != nil:
 			return nil, nil, userError(fmt.Sprintf("actor %q", *actor), err)
 		}

@@ -158,7 +158,7 @@ func (b *Batch) actorID(ref events.ActorRef) string {
 	if b.v == nil {
 		return names.ActorToken(ref.Name)
 	}
-	return projections.ActorID(b.v, ref)
+	return projections.ActorID(projections.Identities(b.v), ref)
 }
 
 // Close releases the batch's view.
