@@ -32,7 +32,14 @@ func Fold(tx *graph.Tx, ev events.Envelope) error {
 	if err != nil {
 		return err
 	}
+	return FoldDecoded(tx, ev, p)
+}
+
+// FoldDecoded is Fold of an event whose payload is decoded already (the
+// projector decodes ahead of the fold, on another goroutine).
+func FoldDecoded(tx *graph.Tx, ev events.Envelope, p events.Payload) error {
 	var e effect
+	var err error
 	switch p := p.(type) {
 	case *events.AssertionRecorded:
 		e, err = foldAssertion(tx, ev, p)
