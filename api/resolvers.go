@@ -91,19 +91,26 @@ func (r *reader) actorByID(id string) (*actorResolver, error) {
 type actorResolver struct {
 	r     *reader
 	a     graph.Actor
-	whole bool // a has its activity
+	whole bool // a has its activity; both are set once, when made
+	// full is a with its activity, read once: graphql-go resolves an
+	// object's fields on several goroutines.
+	once    sync.Once
+	full    graph.Actor
+	fullErr error
 }
 
-// activity reads the actor's activity, once.
+// activity returns the actor with its activity, read once.
 func (a *actorResolver) activity() (graph.Actor, error) {
-	if !a.whole {
-		full, err := a.r.v.ActorActivity(a.a)
-		if err != nil {
-			return a.a, userError("actor "+a.a.ID, err)
-		}
-		a.a, a.whole = full, true
+	if a.whole {
+		return a.a, nil
 	}
-	return a.a, nil
+	a.once.Do(func() {
+		a.full, a.fullErr = a.r.v.ActorActivity(a.a)
+		if a.fullErr != nil {
+			a.fullErr = userError("actor "+a.a.ID, a.fullErr)
+		}
+	})
+	return a.full, a.fullErr
 }
 
 func (a *actorResolver) ID() graphql.ID    { return gid(kindActor, a.a.ID) }
