@@ -1,0 +1,55 @@
+package api
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/dossier-kg/dossier/graph"
+)
+
+// graphql-go resolves an object's fields on several goroutines, so an
+// actor read by its identity must give its activity to one field while
+// another reads its id: under -race this failed when the activity was
+// written into the resolver.
+func TestActorFieldsResolvedConcurrently(t *testing.T) {
+	s, err := graph.Open(context.Background(), graph.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	b := s.NewBatch()
+	if err := b.Apply(1, func(tx *graph.Tx) error {
+		return tx.PutActor(graph.Actor{ID: "acme", Name: "Acme", Mentions: 7, LastSeq: 1})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.View(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	a, err := (&reader{v: v}).actorByID("acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() { defer wg.Done(); _ = a.ID(); _ = a.Name() }()
+	go func() {
+		defer wg.Done()
+		if m, err := a.Mentions(); err != nil || m != 7 {
+			t.Errorf("mentions %d, %v; want 7", m, err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if seq, err := a.LastSequence(); err != nil || seq != 1 {
+			t.Errorf("last sequence %d, %v; want 1", seq, err)
+		}
+	}()
+	wg.Wait()
+}
