@@ -310,23 +310,25 @@ func (tx *Tx) PutActor(a Actor) error {
 		return err
 	}
 	identity, activity := a.split()
-	oldIdentity, oldActivity := old.split()
-	if isNew || !sameRecord(&identity, &oldIdentity) {
-		if err := tx.setRecord(keyActor.Key(a.ID), &identity); err != nil {
-			return err
-		}
+	if err := tx.setRecordIfChanged(keyActor.Key(a.ID), &identity); err != nil {
+		return err
 	}
-	if isNew || !sameRecord(&activity, &oldActivity) {
-		return tx.setRecord(keyActivity.Key(a.ID), &activity)
-	}
-	return nil
+	return tx.setRecordIfChanged(keyActivity.Key(a.ID), &activity)
 }
 
-// sameRecord says two records encode alike: whatever fields they gain.
-func sameRecord(a, b msgp.Marshaler) bool {
-	x, err1 := encodeValue(a)
-	y, err2 := encodeValue(b)
-	return err1 == nil && err2 == nil && bytes.Equal(x, y)
+// setRecordIfChanged writes a record unless the key already holds its
+// encoding (whatever fields records gain).
+func (tx *Tx) setRecordIfChanged(key []byte, v msgp.Marshaler) error {
+	b, err := encodeValue(v)
+	if err != nil {
+		return fmt.Errorf("encode %q: %w", key, err)
+	}
+	if old, err := tx.get(key); err == nil && bytes.Equal(old, b) {
+		return nil
+	} else if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return tx.set(key, b)
 }
 
 // indexActor keeps an actor's names, type and surname indexes in step
@@ -669,8 +671,10 @@ func (tx *Tx) PutEvent(rec EventRecord) error {
 
 // touch gives an entity a version at this event's sequence.
 func (tx *Tx) touch(entity string) error {
-	k, ok := recordKey(entity)
-	if ok {
+	if strings.Contains(entity, sep) {
+		return nil // not a name a key can hold; no history, as before
+	}
+	if k, ok := recordKey(entity); ok {
 		if _, written := tx.writes[string(k)]; written {
 			return nil
 		}
@@ -682,13 +686,11 @@ func (tx *Tx) touch(entity string) error {
 			return err
 		}
 	}
-	if strings.Contains(entity, sep) {
-		return nil // not a name a key can hold; no history, as before
-	}
 	return tx.set(keyHist.Key(entity, hex16(tx.seq)), nil)
 }
 
-// recordKey is the record whose versions are an entity's history.
+// recordKey is the record whose versions are an entity's history. An
+// entity holding ':' has none: no key could hold it.
 func recordKey(entity string) ([]byte, bool) {
 	if strings.Contains(entity, sep) {
 		return nil, false
