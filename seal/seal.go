@@ -98,6 +98,11 @@ func Parse(s string) (Sealed, error) {
 	if !isID(id) {
 		return Sealed{}, &FormatError{Problem: fmt.Sprintf("key id %.40q is not 32 lower-case hex digits", id)}
 	}
+	// encoding/base64 skips '\r' and '\n' even in strict mode; a value
+	// with them would parse to one that writes back otherwise.
+	if i := strings.IndexAny(b64, "\r\n"); i >= 0 {
+		return Sealed{}, &FormatError{Problem: fmt.Sprintf("the box has a line break at byte %d", i)}
+	}
 	box, err := base64.RawURLEncoding.Strict().DecodeString(b64)
 	if err != nil {
 		return Sealed{}, &FormatError{Problem: "the box is not unpadded base64url: " + err.Error()}

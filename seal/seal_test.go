@@ -77,7 +77,8 @@ func TestParseRefuses(t *testing.T) {
 	good := k.Seal("x")
 	for _, s := range []string{"India banned TikTok.", "sealed:1:", "sealed:1:" + doc, "sealed:1:" + doc + ":",
 		"sealed:1:" + strings.ToUpper(doc) + good[len("sealed:1:")+32:], "sealed:1:abc:AAAA", good + "=", good[:len(good)-1] + "!",
-		"sealed:2:" + good[len("sealed:1:"):], "sealed:1:" + doc + ":AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"} {
+		"sealed:2:" + good[len("sealed:1:"):], "sealed:1:" + doc + ":AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		good[:len(good)-4] + "\r" + good[len(good)-4:], good[:len(good)-4] + "\n" + good[len(good)-4:]} {
 		if _, err := seal.Parse(s); err == nil {
 			t.Errorf("Parse(%q) accepted", s)
 		}
