@@ -12,6 +12,7 @@ package names
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -53,7 +54,11 @@ func Key(name string) string {
 				b.WriteByte(' ')
 			}
 			space = false
-			b.WriteRune(unicode.ToLower(r))
+			if r < utf8.RuneSelf {
+				b.WriteByte(byte(unicode.ToLower(r))) // most names are ASCII
+			} else {
+				b.WriteRune(unicode.ToLower(r))
+			}
 		default:
 			space = true
 		}
@@ -73,8 +78,12 @@ func Key(name string) string {
 // hasPossessive reports a trailing "'s", in any case, behind any closing
 // quotes or spaces.
 func hasPossessive(name string) bool {
-	name = strings.ToLower(strings.TrimRight(name, " \t\r\n\"“”»"))
-	return strings.HasSuffix(name, "'s") || strings.HasSuffix(name, "’s")
+	name = strings.TrimRight(name, " \t\r\n\"“”»")
+	rest, ok := strings.CutSuffix(name, "s")
+	if !ok {
+		rest, ok = strings.CutSuffix(name, "S")
+	}
+	return ok && (strings.HasSuffix(rest, "'") || strings.HasSuffix(rest, "’"))
 }
 
 // Slug is Key made safe as an identifier and as a NATS subject token:

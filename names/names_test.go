@@ -40,6 +40,8 @@ func TestKey(t *testing.T) {
 		{"possessive curly", "ByteDance’s", "bytedance"},
 		{"possessive straight", "ByteDance's", "bytedance"},
 		{"possessive then space", "ByteDance's \t", "bytedance"},
+		{"possessive in capitals", "BYTEDANCE’S", "bytedance"},
+		{"possessive before a closing quote", "“ByteDance's”", "bytedance"},
 		{"possessive of a phrase", "the Chinese Communist Party's", "chinese communist party"},
 		{"trailing s without apostrophe kept", "Reuters", "reuters"},
 		{"s after apostrophe mid-name kept", "People's Republic of China", "peoples republic of china"},
