@@ -40,7 +40,7 @@ func TestRecordsRoundTrip(t *testing.T) {
 		&Relationship{Subject: "a", Predicate: "OWNS", Object: "b", Support: 2, Affirmed: 1, Negated: 1, Documents: 2, First: at, Last: at},
 		&Assertion{ID: "i", Seq: 3, Recorded: at, Subject: "a", Predicate: "OWNS", Object: "b", Sentence: "A owns B.", Start: &start, End: &end, Confidence: 0.5,
 			Retracted: &Retraction{Seq: 4, Time: at, Reason: "wrong"}},
-		&Document{ID: "d", Published: &at, Size: 10, Assertions: 1, Erased: &Erasure{Seq: 5, Time: at, Reason: "court order", Retract: true}},
+		&Document{ID: "d", Published: &at, Size: 10, Erased: &Erasure{Seq: 5, Time: at, Reason: "court order", Retract: true}},
 		&EventRecord{Seq: 3, Time: at, Type: "AssertionRecorded", Outcome: OutcomeRecorded, Entities: []string{"asr/i"}},
 		&Stats{Actors: 1, Applied: 3},
 		&idList{"p1", "p2"},

@@ -38,7 +38,7 @@
 //	dm:<document>:<actor>             the type the document gives the actor (may be empty); the actors a document names
 //	by:<actor>:<assertion>            empty; the live assertions attributed to an actor
 //	ev:<seq>                          EventRecord: the audit trail, by sequence
-//	hist:<entity>:<seq>               empty; an event that touched an entity with no record (a record's versions are its history)
+//	hist:<entity>:<seq>               empty; an event that touched an entity with no record (a record's versions are its history; a document's, with its cl: keys')
 //	con:<subject>:<PRED>:<object>     empty; relationships both affirmed and denied
 //
 // Sequences and times in keys are 16 hex digits, so keys sort by them.

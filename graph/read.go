@@ -660,6 +660,18 @@ func (v *View) touched(entity string, since uint64) ([]uint64, error) {
 		}
 		it.Close()
 	}
+	if id, ok := strings.CutPrefix(entity, EntityDocument); ok {
+		// An assertion writes its claim key, not the document's record
+		// (Tx.touch): every version under cl:<document>: is an event.
+		opts := badger.DefaultIteratorOptions
+		opts.PrefetchValues, opts.AllVersions, opts.SinceTs = false, true, since
+		opts.Prefix = keyClaim.Prefix(id)
+		it := v.txn.NewIterator(opts)
+		for it.Rewind(); it.Valid(); it.Next() {
+			seqs = append(seqs, it.Item().Version())
+		}
+		it.Close()
+	}
 	if !strings.Contains(entity, sep) {
 		var after []byte
 		if since > 0 {

@@ -54,7 +54,10 @@ import (
 //	   sequence.
 //	14: an actor's activity (mentions, type votes, last seen) in am:,
 //	   apart from act:, which is rewritten only when its identity changes.
-const LayoutVersion = 14
+//	15: a document's record keeps no count of its assertions (nothing
+//	   read it) and an assertion does not rewrite it: the versions of
+//	   the document's claim keys (cl:) are that part of its history.
+const LayoutVersion = 15
 
 // Config configures a store.
 type Config struct {

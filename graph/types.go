@@ -238,7 +238,6 @@ type Document struct {
 	// TextStored says the text is in the document store, not under
 	// text:<document>; HasText is then set too.
 	TextStored bool      `json:"text_stored,omitempty"`
-	Assertions int       `json:"assertions"`
 	Seq        uint64    `json:"seq"`
 	Recorded   time.Time `json:"recorded"`
 	// Retracted is set once the document is withdrawn.

@@ -668,8 +668,8 @@ func (z *Assertion) Msgsize() (s int) {
 func (z *Document) MarshalMsg(b []byte) (o []byte, err error) {
 	o = msgp.Require(b, z.Msgsize())
 	// check for omitted fields
-	zb0001Len := uint32(13)
-	var zb0001Mask uint16 /* 13 bits */
+	zb0001Len := uint32(12)
+	var zb0001Mask uint16 /* 12 bits */
 	_ = zb0001Mask
 	if z.Source == "" {
 		zb0001Len--
@@ -701,11 +701,11 @@ func (z *Document) MarshalMsg(b []byte) (o []byte, err error) {
 	}
 	if z.Retracted == nil {
 		zb0001Len--
-		zb0001Mask |= 0x800
+		zb0001Mask |= 0x400
 	}
 	if z.Erased == nil {
 		zb0001Len--
-		zb0001Mask |= 0x1000
+		zb0001Mask |= 0x800
 	}
 	// variable map header, size zb0001Len
 	o = append(o, 0x80|uint8(zb0001Len))
@@ -754,16 +754,13 @@ func (z *Document) MarshalMsg(b []byte) (o []byte, err error) {
 			o = append(o, 0xab, 0x74, 0x65, 0x78, 0x74, 0x5f, 0x73, 0x74, 0x6f, 0x72, 0x65, 0x64)
 			o = msgp.AppendBool(o, z.TextStored)
 		}
-		// string "assertions"
-		o = append(o, 0xaa, 0x61, 0x73, 0x73, 0x65, 0x72, 0x74, 0x69, 0x6f, 0x6e, 0x73)
-		o = msgp.AppendInt(o, z.Assertions)
 		// string "seq"
 		o = append(o, 0xa3, 0x73, 0x65, 0x71)
 		o = msgp.AppendUint64(o, z.Seq)
 		// string "recorded"
 		o = append(o, 0xa8, 0x72, 0x65, 0x63, 0x6f, 0x72, 0x64, 0x65, 0x64)
 		o = msgp.AppendTime(o, z.Recorded)
-		if (zb0001Mask & 0x800) == 0 { // if not omitted
+		if (zb0001Mask & 0x400) == 0 { // if not omitted
 			// string "retracted"
 			o = append(o, 0xa9, 0x72, 0x65, 0x74, 0x72, 0x61, 0x63, 0x74, 0x65, 0x64)
 			if z.Retracted == nil {
@@ -776,7 +773,7 @@ func (z *Document) MarshalMsg(b []byte) (o []byte, err error) {
 				}
 			}
 		}
-		if (zb0001Mask & 0x1000) == 0 { // if not omitted
+		if (zb0001Mask & 0x800) == 0 { // if not omitted
 			// string "erased"
 			o = append(o, 0xa6, 0x65, 0x72, 0x61, 0x73, 0x65, 0x64)
 			if z.Erased == nil {
@@ -874,12 +871,6 @@ func (z *Document) UnmarshalMsg(bts []byte) (o []byte, err error) {
 				err = msgp.WrapError(err, "TextStored")
 				return
 			}
-		case "assertions":
-			z.Assertions, bts, err = msgp.ReadIntBytes(bts)
-			if err != nil {
-				err = msgp.WrapError(err, "Assertions")
-				return
-			}
 		case "seq":
 			z.Seq, bts, err = msgp.ReadUint64Bytes(bts)
 			if err != nil {
@@ -946,7 +937,7 @@ func (z *Document) Msgsize() (s int) {
 	} else {
 		s += msgp.TimeSize
 	}
-	s += 5 + msgp.IntSize + 9 + msgp.BoolSize + 12 + msgp.BoolSize + 11 + msgp.IntSize + 4 + msgp.Uint64Size + 9 + msgp.TimeSize + 10
+	s += 5 + msgp.IntSize + 9 + msgp.BoolSize + 12 + msgp.BoolSize + 4 + msgp.Uint64Size + 9 + msgp.TimeSize + 10
 	if z.Retracted == nil {
 		s += msgp.NilSize
 	} else {

@@ -678,6 +678,9 @@ func (tx *Tx) touch(entity string) error {
 		if _, written := tx.writes[string(k)]; written {
 			return nil
 		}
+		if id, ok := strings.CutPrefix(entity, EntityDocument); ok && tx.wroteUnder(keyClaim.Prefix(id)) {
+			return nil // the claim key's version is the document's history (View.touched)
+		}
 		v, err := tx.get(k)
 		if err == nil {
 			return tx.set(k, v)
@@ -687,6 +690,16 @@ func (tx *Tx) touch(entity string) error {
 		}
 	}
 	return tx.set(keyHist.Key(entity, hex16(tx.seq)), nil)
+}
+
+// wroteUnder says whether the event wrote a key under prefix.
+func (tx *Tx) wroteUnder(prefix []byte) bool {
+	for k := range tx.writes {
+		if strings.HasPrefix(k, string(prefix)) {
+			return true
+		}
+	}
+	return false
 }
 
 // recordKey is the record whose versions are an entity's history. An

@@ -44,17 +44,6 @@ func assertionActors(a graph.Assertion) []string {
 	return ids
 }
 
-func adjustDocument(tx *graph.Tx, id string, by int) error {
-	d, err := tx.Document(id)
-	if errors.Is(err, graph.ErrNotFound) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	d.Assertions = max(d.Assertions+by, 0)
-	return tx.PutDocument(d)
-}
-
 // revive puts a retracted assertion back when it is recorded again: the
 // claim was made anew.
 func revive(tx *graph.Tx, ev events.Envelope, a graph.Assertion) (effect, error) {
@@ -70,9 +59,6 @@ func revive(tx *graph.Tx, ev events.Envelope, a graph.Assertion) (effect, error)
 		if err := adjustMentions(tx, id, 1); err != nil {
 			return effect{}, err
 		}
-	}
-	if err := adjustDocument(tx, a.Document, 1); err != nil {
-		return effect{}, err
 	}
 	delta.Assertions++
 	return effect{outcome: graph.OutcomeRecorded, summary: "recorded again after its retraction: " + claim(a), entities: assertionEntities(a)}, applyDelta(tx, delta)
@@ -93,7 +79,7 @@ func retract(tx *graph.Tx, ev events.Envelope, a graph.Assertion, reason string,
 		}
 	}
 	delta.Assertions--
-	return adjustDocument(tx, a.Document, -1)
+	return nil
 }
 
 func foldRetraction(tx *graph.Tx, ev events.Envelope, p *events.AssertionRetracted) (effect, error) {

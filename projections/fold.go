@@ -191,7 +191,7 @@ func foldAssertion(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorded
 		}
 		a.AttributedTo, a.AttributedText, a.AttributedOrig = who.ID, *p.AttributedTo, who.ID
 	}
-	if err := countDocument(tx, ev, p.Evidence, &delta); err != nil {
+	if err := stubDocument(tx, ev, p.Evidence, &delta); err != nil {
 		return effect{}, err
 	}
 	for _, end := range []struct{ id, typ string }{{subj.ID, p.Subject.Type}, {obj.ID, p.Object.Type}, {a.AttributedTo, ""}} {
@@ -389,18 +389,16 @@ func mentions(tx *graph.Tx, ev events.Envelope, p *events.MentionsRecorded) erro
 	})
 }
 
-// countDocument links the assertion's document, creating a stub for a
-// document known only by its source name.
-func countDocument(tx *graph.Tx, ev events.Envelope, e events.Evidence, delta *graph.Stats) error {
-	d, err := tx.Document(e.DocumentID)
-	if errors.Is(err, graph.ErrNotFound) {
-		d = graph.Document{ID: e.DocumentID, Source: e.Document, Seq: ev.Sequence, Recorded: ev.Recorded}
-		delta.Documents++
-	} else if err != nil {
+// stubDocument creates a stub for an assertion's document known only by
+// its source name. A known document's record is left alone: the claim
+// key the assertion writes under it is that part of its history.
+func stubDocument(tx *graph.Tx, ev events.Envelope, e events.Evidence, delta *graph.Stats) error {
+	_, err := tx.Document(e.DocumentID)
+	if !errors.Is(err, graph.ErrNotFound) {
 		return err
 	}
-	d.Assertions++
-	return tx.PutDocument(d)
+	delta.Documents++
+	return tx.PutDocument(graph.Document{ID: e.DocumentID, Source: e.Document, Seq: ev.Sequence, Recorded: ev.Recorded})
 }
 
 // addSupport counts a live assertion in its relationship's aggregate.
