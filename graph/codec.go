@@ -26,7 +26,7 @@ var packedKinds = []*keyType{keyActor, keyActivity, keySurname, keyRel, keyAsser
 // readable is a value as a person reads it in a diff: MessagePack
 // rendered as JSON, anything else as stored.
 func readable(key, v []byte) []byte {
-	packed := bytes.Equal(key, keyStats.Key("stats"))
+	packed := false
 	for _, k := range packedKinds {
 		packed = packed || bytes.HasPrefix(key, []byte(k.prefix+sep))
 	}
@@ -97,3 +97,43 @@ func (v Votes) Msgsize() int {
 	}
 	return s
 }
+
+// Counts are the graph's counts (Stats without the sequence), kept in
+// every audit record: an array of four numbers rather than a map keyed
+// by their names, since every event writes them.
+type Counts struct {
+	Actors, Relationships, Assertions, Documents int
+}
+
+func (c Counts) stats(applied uint64) Stats {
+	return Stats{Actors: c.Actors, Relationships: c.Relationships, Assertions: c.Assertions, Documents: c.Documents, Applied: applied}
+}
+
+// MarshalMsg appends the counts as an array.
+func (c Counts) MarshalMsg(b []byte) ([]byte, error) {
+	b = msgp.AppendArrayHeader(b, 4)
+	for _, n := range [...]int{c.Actors, c.Relationships, c.Assertions, c.Documents} {
+		b = msgp.AppendInt(b, n)
+	}
+	return b, nil
+}
+
+// UnmarshalMsg reads counts MarshalMsg wrote.
+func (c *Counts) UnmarshalMsg(b []byte) ([]byte, error) {
+	n, b, err := msgp.ReadArrayHeaderBytes(b)
+	if err != nil {
+		return b, err
+	}
+	if n != 4 {
+		return b, msgp.ArrayError{Wanted: 4, Got: n}
+	}
+	for _, p := range [...]*int{&c.Actors, &c.Relationships, &c.Assertions, &c.Documents} {
+		if *p, b, err = msgp.ReadIntBytes(b); err != nil {
+			return b, err
+		}
+	}
+	return b, nil
+}
+
+// Msgsize is an upper bound of the encoded size.
+func (c Counts) Msgsize() int { return msgp.ArrayHeaderSize + 4*msgp.IntSize }

@@ -41,8 +41,8 @@ func TestRecordsRoundTrip(t *testing.T) {
 		&Assertion{ID: "i", Seq: 3, Recorded: at, Subject: "a", Predicate: "OWNS", Object: "b", Sentence: "A owns B.", Start: &start, End: &end, Confidence: 0.5,
 			Retracted: &Retraction{Seq: 4, Time: at, Reason: "wrong"}},
 		&Document{ID: "d", Published: &at, Size: 10, Erased: &Erasure{Seq: 5, Time: at, Reason: "court order", Retract: true}},
-		&EventRecord{Seq: 3, Time: at, Type: "AssertionRecorded", Outcome: OutcomeRecorded, Entities: []string{"asr/i"}},
-		&Stats{Actors: 1, Applied: 3},
+		&EventRecord{Seq: 3, Time: at, Type: "AssertionRecorded", Outcome: OutcomeRecorded, Entities: []string{"asr/i"}, Counts: Counts{Assertions: 1}},
+		&Counts{Actors: 1, Relationships: 2, Assertions: 3, Documents: 4},
 		&idList{"p1", "p2"},
 	} {
 		b, err := encodeValue(v)

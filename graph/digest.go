@@ -20,8 +20,8 @@ import (
 // times are the events' recorded times, set by whoever appended them, and
 // their stream times, kept by the log, never the projector's clock;
 // meta:layout is written at version
-// 1 by every store of this layout; meta:stats counts what the events
-// added. A key whose value depended on anything else (the clock, the
+// 1 by every store of this layout; the counts in the audit records count
+// what the events added. A key whose value depended on anything else (the clock, the
 // host, the batch an event fell in) would make every verification fail,
 // and would be left out here, with the reason.
 type Digest struct {

@@ -94,8 +94,8 @@ func TestDigestIgnoresBatching(t *testing.T) {
 		}
 	}
 	d := digestAt(t, stores[0], testEvents)
-	if d.Kinds["act"] != 5 || d.Kinds["meta"] != 2 || d.Kinds["name"] != 5 {
-		t.Errorf("kinds = %v, want 5 act, 5 name, 2 meta", d.Kinds)
+	if d.Kinds["act"] != 5 || d.Kinds["meta"] != 1 || d.Kinds["name"] != 5 {
+		t.Errorf("kinds = %v, want 5 act, 5 name, 1 meta", d.Kinds)
 	}
 	total := 0
 	for _, n := range d.Kinds {

@@ -19,7 +19,6 @@
 // 32 hex digits, name keys are names.Key folds; none contains ':'.
 //
 //	meta:layout                       layout version, decimal
-//	meta:stats                        Stats
 //	act:<actor>                       Actor: names, type, merge, first seen (rewritten only when they change)
 //	am:<actor>                        the actor's activity: mentions, type votes, last seen (its versions are its history)
 //	name:<namekey>                    actor id; one per name and alias
@@ -37,7 +36,7 @@
 //	text:<document>                   the text (sealed), apart; deleted when erased
 //	dm:<document>:<actor>             the type the document gives the actor (may be empty); the actors a document names
 //	by:<actor>:<assertion>            empty; the live assertions attributed to an actor
-//	ev:<seq>                          EventRecord: the audit trail, by sequence
+//	ev:<seq>                          EventRecord: the audit trail, by sequence, with the counts after each event
 //	hist:<entity>:<seq>               empty; an event that touched an entity with no record (a record's versions are its history; a document's, with its cl: keys')
 //	con:<subject>:<PRED>:<object>     empty; relationships both affirmed and denied
 //

@@ -50,7 +50,6 @@ func (k *keyType) Split(key []byte) []string {
 // are hex), and name keys are names.Key folds: letters, digits, spaces.
 var (
 	keyLayout = &keyType{"meta", []string{"layout"}, "layout version, decimal"}
-	keyStats  = &keyType{"meta", []string{"stats"}, "Stats"}
 
 	keyActor    = &keyType{"act", []string{"actor"}, "Actor: its identity (names, type, merge, first seen), rewritten only when that changes"}
 	keyActivity = &keyType{"am", []string{"actor"}, "actorActivity: mentions, type votes, last seen; written by every event naming the actor, so its versions are the actor's history"}
@@ -78,7 +77,7 @@ var (
 )
 
 // allKeyTypes lists every key kind for the layout documentation test.
-var allKeyTypes = []*keyType{keyLayout, keyStats, keyActor, keyActivity, keyName, keyType_, keySurname,
+var allKeyTypes = []*keyType{keyLayout, keyActor, keyActivity, keyName, keyType_, keySurname,
 	keyRel, keyIn, keyPred, keySup, keyRelAsr, keyRelDoc, keyAssertion, keyDocument, keyDocText,
 	keyAttrib, keyEvent, keyHist, keyConts, keyDocActor, keyClaim}
 

@@ -43,7 +43,7 @@ func cacheable(key string) bool {
 	return false
 }
 
-var cachedKinds = []*keyType{keyActor, keyActivity, keyName, keyRel, keySurname, keyStats, keyDocument, keyDocActor}
+var cachedKinds = []*keyType{keyActor, keyActivity, keyName, keyRel, keySurname, keyDocument, keyDocActor}
 
 // get returns the cached value and whether the key is cached.
 func (l *latestCache) get(key string) ([]byte, bool) {

@@ -577,13 +577,11 @@ func (v *View) Documents(first int, after string) (Page[Document], error) {
 
 // Stats returns the graph's counts.
 func (v *View) Stats() (Stats, error) {
-	var s Stats
-	err := v.get(keyStats.Key("stats"), &s)
-	if errors.Is(err, ErrNotFound) {
-		err = nil
+	if v.at == 0 {
+		return Stats{}, nil
 	}
-	s.Applied = v.at
-	return s, err
+	rec, err := lastRecord(v.txn, v.at)
+	return rec.Counts.stats(v.at), err
 }
 
 // Event returns the audit record of the event at seq.

@@ -57,7 +57,8 @@ import (
 //	15: a document's record keeps no count of its assertions (nothing
 //	   read it) and an assertion does not rewrite it: the versions of
 //	   the document's claim keys (cl:) are that part of its history.
-const LayoutVersion = 15
+//	16: the graph's counts in every audit record, not in meta:stats.
+const LayoutVersion = 16
 
 // Config configures a store.
 type Config struct {
@@ -219,6 +220,24 @@ func lastEvent(txn *badger.Txn) uint64 {
 		return 0
 	}
 	return fromHex16(keyEvent.Split(it.Item().Key())[0])
+}
+
+// lastRecord reads the last audit record at or before seq (zero if
+// there is none): the graph's counts then.
+func lastRecord(txn *badger.Txn, seq uint64) (EventRecord, error) {
+	var rec EventRecord
+	opts := badger.DefaultIteratorOptions
+	opts.Reverse, opts.Prefix = true, keyEvent.Prefix()
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	if it.Seek(keyEvent.Key(hex16(seq))); !it.Valid() {
+		return rec, nil
+	}
+	err := it.Item().Value(func(v []byte) error { return decodeValue(v, &rec) })
+	if err != nil {
+		return rec, fmt.Errorf("read %q: %w", it.Item().Key(), err)
+	}
+	return rec, nil
 }
 
 // Applied is the last stream sequence folded into the store.

@@ -181,6 +181,48 @@ func TestViewAsOf(t *testing.T) {
 	if _, err := s.View(4); !errors.As(err, &notYet) {
 		t.Errorf("View(4) = %v, want NotYetError", err)
 	}
+
+	// The counts go on from the last audit record in a batch after a
+	// reopen, through an event that leaves them alone (5) and one
+	// whose record is written before its counts change (6).
+	b = s.NewBatch()
+	for _, step := range []struct {
+		seq uint64
+		fn  func(*Tx) error
+	}{
+		{4, func(tx *Tx) error {
+			st, _ := tx.Stats()
+			st.Documents += 2
+			return tx.PutStats(st)
+		}},
+		{5, func(*Tx) error { return nil }},
+		{6, func(tx *Tx) error {
+			if err := tx.PutEvent(EventRecord{Type: "DocumentAdded"}); err != nil {
+				return err
+			}
+			st, _ := tx.Stats()
+			st.Actors++
+			return tx.PutStats(st)
+		}},
+	} {
+		if err := b.Apply(step.seq, step.fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for at, want := range map[uint64]Stats{3: {Actors: 3, Applied: 3}, 4: {Actors: 3, Documents: 2, Applied: 4},
+		5: {Actors: 3, Documents: 2, Applied: 5}, 6: {Actors: 4, Documents: 2, Applied: 6}} {
+		v, err := s.View(at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, err := v.Stats(); err != nil || st != want {
+			t.Errorf("stats at %d = %+v, %v; want %+v", at, st, err, want)
+		}
+		v.Close()
+	}
 }
 
 func TestCursorFromAnotherListingIsRefused(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 //
 //go:generate go run github.com/tinylib/msgp@v1.6.5 -file types.go -o types_gen.go -tests=false -io=false -unexported
 //msgp:tag json
-//msgp:ignore RelKey
+//msgp:ignore RelKey Stats
 //msgp:timezone utc
 //msgp:limit arrays:1000000 maps:100000
 
@@ -167,6 +167,10 @@ type EventRecord struct {
 	// Entities are what it touched: "actor/<id>", "asr/<id>",
 	// "doc/<id>", "rel/<subject>/<PREDICATE>/<object>".
 	Entities []string `json:"entities,omitempty"`
+	// Counts are the graph's counts after the event: every event's
+	// record carries them, so that the graph's counts at any sequence
+	// are one read, and no key is rewritten by every event for them.
+	Counts Counts `json:"counts"`
 }
 
 // Outcome is what folding an event did.

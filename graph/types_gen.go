@@ -1069,8 +1069,8 @@ func (z *Erasure) Msgsize() (s int) {
 func (z *EventRecord) MarshalMsg(b []byte) (o []byte, err error) {
 	o = msgp.Require(b, z.Msgsize())
 	// check for omitted fields
-	zb0001Len := uint32(9)
-	var zb0001Mask uint16 /* 9 bits */
+	zb0001Len := uint32(10)
+	var zb0001Mask uint16 /* 10 bits */
 	_ = zb0001Mask
 	if z.Principal == "" {
 		zb0001Len--
@@ -1124,6 +1124,13 @@ func (z *EventRecord) MarshalMsg(b []byte) (o []byte, err error) {
 			for za0001 := range z.Entities {
 				o = msgp.AppendString(o, z.Entities[za0001])
 			}
+		}
+		// string "counts"
+		o = append(o, 0xa6, 0x63, 0x6f, 0x75, 0x6e, 0x74, 0x73)
+		o, err = z.Counts.MarshalMsg(o)
+		if err != nil {
+			err = msgp.WrapError(err, "Counts")
+			return
 		}
 	}
 	return
@@ -1226,6 +1233,12 @@ func (z *EventRecord) UnmarshalMsg(bts []byte) (o []byte, err error) {
 					return
 				}
 			}
+		case "counts":
+			bts, err = z.Counts.UnmarshalMsg(bts)
+			if err != nil {
+				err = msgp.WrapError(err, "Counts")
+				return
+			}
 		default:
 			bts, err = msgp.Skip(bts)
 			if err != nil {
@@ -1244,6 +1257,7 @@ func (z *EventRecord) Msgsize() (s int) {
 	for za0001 := range z.Entities {
 		s += msgp.StringPrefixSize + len(z.Entities[za0001])
 	}
+	s += 7 + z.Counts.Msgsize()
 	return
 }
 
@@ -1516,98 +1530,6 @@ func (z *Retraction) UnmarshalMsg(bts []byte) (o []byte, err error) {
 // Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
 func (z *Retraction) Msgsize() (s int) {
 	s = 1 + 4 + msgp.Uint64Size + 5 + msgp.TimeSize + 10 + msgp.StringPrefixSize + len(z.Principal) + 7 + msgp.StringPrefixSize + len(z.Reason)
-	return
-}
-
-// MarshalMsg implements msgp.Marshaler
-func (z *Stats) MarshalMsg(b []byte) (o []byte, err error) {
-	o = msgp.Require(b, z.Msgsize())
-	// map header, size 5
-	// string "actors"
-	o = append(o, 0x85, 0xa6, 0x61, 0x63, 0x74, 0x6f, 0x72, 0x73)
-	o = msgp.AppendInt(o, z.Actors)
-	// string "relationships"
-	o = append(o, 0xad, 0x72, 0x65, 0x6c, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x73, 0x68, 0x69, 0x70, 0x73)
-	o = msgp.AppendInt(o, z.Relationships)
-	// string "assertions"
-	o = append(o, 0xaa, 0x61, 0x73, 0x73, 0x65, 0x72, 0x74, 0x69, 0x6f, 0x6e, 0x73)
-	o = msgp.AppendInt(o, z.Assertions)
-	// string "documents"
-	o = append(o, 0xa9, 0x64, 0x6f, 0x63, 0x75, 0x6d, 0x65, 0x6e, 0x74, 0x73)
-	o = msgp.AppendInt(o, z.Documents)
-	// string "applied"
-	o = append(o, 0xa7, 0x61, 0x70, 0x70, 0x6c, 0x69, 0x65, 0x64)
-	o = msgp.AppendUint64(o, z.Applied)
-	return
-}
-
-// UnmarshalMsg implements msgp.Unmarshaler
-func (z *Stats) UnmarshalMsg(bts []byte) (o []byte, err error) {
-	var field []byte
-	_ = field
-	var zb0001 uint32
-	zb0001, bts, err = msgp.ReadMapHeaderBytes(bts)
-	if err != nil {
-		err = msgp.WrapError(err)
-		return
-	}
-	if zb0001 > z94b1f360limitMaps {
-		err = msgp.ErrLimitExceeded
-		return
-	}
-	for zb0001 > 0 {
-		zb0001--
-		field, bts, err = msgp.ReadMapKeyZC(bts)
-		if err != nil {
-			err = msgp.WrapError(err)
-			return
-		}
-		switch msgp.UnsafeString(field) {
-		case "actors":
-			z.Actors, bts, err = msgp.ReadIntBytes(bts)
-			if err != nil {
-				err = msgp.WrapError(err, "Actors")
-				return
-			}
-		case "relationships":
-			z.Relationships, bts, err = msgp.ReadIntBytes(bts)
-			if err != nil {
-				err = msgp.WrapError(err, "Relationships")
-				return
-			}
-		case "assertions":
-			z.Assertions, bts, err = msgp.ReadIntBytes(bts)
-			if err != nil {
-				err = msgp.WrapError(err, "Assertions")
-				return
-			}
-		case "documents":
-			z.Documents, bts, err = msgp.ReadIntBytes(bts)
-			if err != nil {
-				err = msgp.WrapError(err, "Documents")
-				return
-			}
-		case "applied":
-			z.Applied, bts, err = msgp.ReadUint64Bytes(bts)
-			if err != nil {
-				err = msgp.WrapError(err, "Applied")
-				return
-			}
-		default:
-			bts, err = msgp.Skip(bts)
-			if err != nil {
-				err = msgp.WrapError(err)
-				return
-			}
-		}
-	}
-	o = bts
-	return
-}
-
-// Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
-func (z *Stats) Msgsize() (s int) {
-	s = 1 + 7 + msgp.IntSize + 14 + msgp.IntSize + 11 + msgp.IntSize + 10 + msgp.IntSize + 8 + msgp.Uint64Size
 	return
 }
 

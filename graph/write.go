@@ -31,6 +31,10 @@ type Batch struct {
 	s      *Store
 	readTs uint64
 	last   uint64
+	// counts are the graph's counts after last, read from its audit
+	// record before the batch's first event.
+	counts     Counts
+	countsRead bool
 	// overlay holds every value written by the batch so far; nil means
 	// deleted.
 	overlay map[string][]byte
@@ -79,14 +83,23 @@ func (b *Batch) apply(seq uint64, exclusive bool, fn func(tx *Tx) error) error {
 		return err
 	}
 	txn := b.s.db.NewTransactionAt(b.readTs, true)
-	tx := &Tx{b: b, txn: txn, seq: seq, writes: map[string][]byte{}, exclusive: exclusive}
+	if !b.countsRead {
+		// Nothing of the batch is written yet: Badger has the last event.
+		rec, err := lastRecord(txn, b.last)
+		if err != nil {
+			txn.Discard()
+			return fmt.Errorf("counts at %d: %w", b.last, err)
+		}
+		b.counts, b.countsRead = rec.Counts, true
+	}
+	tx := &Tx{b: b, txn: txn, seq: seq, writes: map[string][]byte{}, exclusive: exclusive, counts: b.counts}
 	if err := fn(tx); err != nil {
 		txn.Discard()
 		return err
 	}
 	// The last audit record is the applied sequence (Store.init): every
 	// event leaves one.
-	if _, ok := tx.writes[string(keyEvent.Key(hex16(seq)))]; !ok {
+	if tx.event == nil {
 		if err := tx.PutEvent(EventRecord{}); err != nil {
 			txn.Discard()
 			return err
@@ -100,7 +113,7 @@ func (b *Batch) apply(seq uint64, exclusive bool, fn func(tx *Tx) error) error {
 		b.s.latest.wrote(k, v)
 		b.s.fresh.wrote(k, v)
 	}
-	b.last = seq
+	b.last, b.counts = seq, tx.counts
 	b.wg.Add(1)
 	err := txn.CommitAt(seq, func(err error) {
 		defer b.wg.Done()
@@ -171,6 +184,10 @@ type Tx struct {
 	exclusive bool
 	// created lists the documents whose records the event created.
 	created []string
+	// counts are the graph's counts as the event leaves them; event is
+	// its audit record once written, which carries them.
+	counts Counts
+	event  *EventRecord
 }
 
 // Seq is the sequence the changes are written at.
@@ -652,10 +669,11 @@ func assertionIndex(a Assertion) [][]byte {
 // (View.SequenceAt finds a time by searching the records: times grow
 // with sequences.)
 func (tx *Tx) PutEvent(rec EventRecord) error {
-	rec.Seq = tx.seq
+	rec.Seq, rec.Counts = tx.seq, tx.counts
 	if err := tx.setRecord(keyEvent.Key(hex16(rec.Seq)), &rec); err != nil {
 		return err
 	}
+	tx.event = &rec
 	seen := map[string]bool{}
 	for _, e := range rec.Entities {
 		if seen[e] {
@@ -886,20 +904,20 @@ func (tx *Tx) HasDocumentActor(doc, actor string) (bool, error) {
 	return err == nil, err
 }
 
-// Stats returns the running counts.
-func (tx *Tx) Stats() (Stats, error) {
-	var s Stats
-	err := tx.getRecord(keyStats.Key("stats"), &s)
-	if errors.Is(err, ErrNotFound) {
-		return Stats{}, nil
-	}
-	return s, err
-}
+// Stats returns the running counts (Applied is left zero: the event is
+// being applied).
+func (tx *Tx) Stats() (Stats, error) { return tx.counts.stats(0), nil }
 
-// PutStats stores the running counts.
+// PutStats sets the running counts, which the event's audit record
+// keeps (written again if it already was).
 func (tx *Tx) PutStats(s Stats) error {
-	s.Applied = tx.seq
-	return tx.setRecord(keyStats.Key("stats"), &s)
+	tx.counts = Counts{Actors: s.Actors, Relationships: s.Relationships, Assertions: s.Assertions, Documents: s.Documents}
+	if tx.event == nil {
+		return nil
+	}
+	rec := *tx.event
+	rec.Counts = tx.counts
+	return tx.setRecord(keyEvent.Key(hex16(rec.Seq)), &rec)
 }
 
 // PointName makes a folded name lead to an actor, whoever it led to
