@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"testing"
 
@@ -52,4 +53,25 @@ func TestActorFieldsResolvedConcurrently(t *testing.T) {
 		}
 	}()
 	wg.Wait()
+}
+
+// graphql-go resolves each item of a list on a goroutine of its own when
+// any field it is asked for may return an error: an edge's fields are
+// read when the edge is made (edgeResolvers), so that a page of edges is
+// resolved on the request's goroutine. Adding an error to one of them
+// brings the goroutines back.
+func TestEdgeFieldsCannotFail(t *testing.T) {
+	errType := reflect.TypeFor[error]()
+	typ := reflect.TypeFor[*edgeResolver]()
+	for _, name := range []string{"Predicate", "Direction", "Support", "Other"} {
+		m, ok := typ.MethodByName(name)
+		if !ok {
+			t.Fatalf("edgeResolver has no %s", name)
+		}
+		for i := range m.Type.NumOut() {
+			if m.Type.Out(i).Implements(errType) {
+				t.Errorf("edgeResolver.%s returns an error", name)
+			}
+		}
+	}
 }

@@ -147,11 +147,12 @@ func TestSupportInAWideBucket(t *testing.T) {
 	if _, r := post(t, h, gql(record, map[string]any{"in": in})); len(r.Errors) > 0 {
 		t.Fatalf("record: %v", r.Errors)
 	}
-	_, r := post(t, h, gql(`{ actor(name: "Hub") { edges(first: 1) { edges { node { support } } } } neighbors(actor: "Hub") { via { support } } }`, nil))
+	_, r := post(t, h, gql(`{ actor(name: "Hub") { edges(first: 1) { edges { node { support } } } }
+		neighbors(actor: "Hub") { via { support ... on Edge { end: other { name } } } } }`, nil))
 	if len(r.Errors) > 0 {
 		t.Fatal(r.Errors)
 	}
-	if got := fmt.Sprint(r.Data); got != "map[actor:map[edges:map[edges:[map[node:map[support:19]]]]] neighbors:[map[via:map[support:19]]]]" {
+	if got := fmt.Sprint(r.Data); got != "map[actor:map[edges:map[edges:[map[node:map[support:19]]]]] neighbors:[map[via:map[end:map[name:Firm] support:19]]]]" {
 		t.Errorf("supports: %s", got)
 	}
 }

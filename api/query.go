@@ -299,8 +299,10 @@ type neighborResolver struct {
 func (n *neighborResolver) Actor() *actorResolver         { return n.r.identity(n.n.Actor) }
 func (n *neighborResolver) Depth() int32                  { return int32(n.n.Depth) }
 func (n *neighborResolver) From() (*actorResolver, error) { return n.r.actorByID(n.n.From) }
-func (n *neighborResolver) Via() *edgeResolver            { return &edgeResolver{r: n.r, e: n.n.Via} }
-func (n *neighborResolver) FromCapped() bool              { return n.n.FromCapped }
+func (n *neighborResolver) Via(ctx context.Context) (*edgeResolver, error) {
+	return n.r.edgeResolver(n.n.Via, "", graphql.HasSelectedField(ctx, "support"), graphql.HasSelectedField(ctx, "other"))
+}
+func (n *neighborResolver) FromCapped() bool { return n.n.FromCapped }
 
 func (q *root) Neighbors(ctx context.Context, args struct {
 	Actor       string

@@ -190,11 +190,7 @@ func (a *actorResolver) Relationships(ctx context.Context, args struct {
 	} else if edges, err = a.allEdges(q); err != nil {
 		return nil, userError("relationships of "+a.a.Name, err)
 	}
-	out := make([]*edgeResolver, len(edges))
-	for i, e := range edges {
-		out[i] = &edgeResolver{r: a.r, e: e, day: day}
-	}
-	return out, nil
+	return a.r.edgeResolvers(ctx, edges, day, "")
 }
 
 // allEdges is every edge the query selects, in key order.
@@ -235,30 +231,69 @@ func (a *actorResolver) Edges(ctx context.Context, args struct {
 	if err != nil {
 		return nil, userError("edges of "+a.a.Name, err)
 	}
-	return newConnection(page, func(e graph.Edge) *edgeResolver { return &edgeResolver{r: a.r, e: e, day: day} }), nil
+	rs, err := a.r.edgeResolvers(ctx, page.Items, day, "edges.node.")
+	if err != nil {
+		return nil, err
+	}
+	return newConnection(graph.Page[*edgeResolver]{Items: rs, Cursors: page.Cursors, HasNext: page.HasNext},
+		func(e *edgeResolver) *edgeResolver { return e }), nil
+}
+
+// edgeResolvers makes the resolvers of edges with what the query asks of
+// them read here (sel is the path to an edge's fields under the
+// current field): the exact support of an edge the ranking gave only a
+// floor for, and the actor at the other end. graphql-go resolves every
+// item of a list on a goroutine of its own as soon as one of its
+// fields may fail, which cost a page of 50 edges more than reading the
+// other ends did, so an edge's fields do not return errors
+// (TestEdgeFieldsCannotFail).
+func (r *reader) edgeResolvers(ctx context.Context, edges []graph.Edge, day, sel string) ([]*edgeResolver, error) {
+	exact := graphql.HasSelectedField(ctx, sel+"support")
+	other := graphql.HasSelectedField(ctx, sel+"other")
+	out := make([]*edgeResolver, len(edges))
+	for i, e := range edges {
+		x, err := r.edgeResolver(e, day, exact, other)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = x
+	}
+	return out, nil
+}
+
+func (r *reader) edgeResolver(e graph.Edge, day string, exact, other bool) (*edgeResolver, error) {
+	var err error
+	if e.SupportFloor && exact {
+		if e, err = r.v.Complete(e); err != nil {
+			return nil, userError("relationship", err)
+		}
+	}
+	x := &edgeResolver{r: r, e: e, day: day}
+	if other {
+		if x.other, err = r.actorByID(e.Other); err != nil {
+			return nil, err
+		}
+	}
+	return x, nil
 }
 
 type edgeResolver struct {
 	r   *reader
 	e   graph.Edge
 	day string // see relationshipResolver.day
+	// other is the other end, read when the query asks for it.
+	other *actorResolver
 }
 
 func (e *edgeResolver) Predicate() string { return e.e.Predicate }
 func (e *edgeResolver) Direction() string { return dirName(e.e.Dir) }
-func (e *edgeResolver) Support() (int32, error) {
-	if e.e.SupportFloor {
-		full, err := e.r.v.Complete(e.e)
-		if err != nil {
-			return 0, userError("relationship", err)
-		}
-		return int32(full.Support), nil
-	}
-	return int32(e.e.Support), nil
-}
-func (e *edgeResolver) Other() (*actorResolver, error) {
-	return e.r.actorByID(e.e.Other)
-}
+
+// Support is exact: an edge with a floor was completed when made, if
+// the query asks for its support.
+func (e *edgeResolver) Support() int32 { return int32(e.e.Support) }
+
+// Other is the actor at the other end, read when the edge was made.
+func (e *edgeResolver) Other() *actorResolver { return e.other }
 func (e *edgeResolver) Relationship() (*relationshipResolver, error) {
 	full, err := e.r.v.Complete(e.e)
 	if err != nil {
