@@ -60,17 +60,22 @@ func TestActorFieldsResolvedConcurrently(t *testing.T) {
 // read when the edge is made (edgeResolvers), so that a page of edges is
 // resolved on the request's goroutine. Adding an error to one of them
 // brings the goroutines back.
+// The same holds for a relationship's ends (relationships, changes).
 func TestEdgeFieldsCannotFail(t *testing.T) {
 	errType := reflect.TypeFor[error]()
-	typ := reflect.TypeFor[*edgeResolver]()
-	for _, name := range []string{"Predicate", "Direction", "Support", "Other"} {
-		m, ok := typ.MethodByName(name)
-		if !ok {
-			t.Fatalf("edgeResolver has no %s", name)
-		}
-		for i := range m.Type.NumOut() {
-			if m.Type.Out(i).Implements(errType) {
-				t.Errorf("edgeResolver.%s returns an error", name)
+	for typ, names := range map[reflect.Type][]string{
+		reflect.TypeFor[*edgeResolver]():         {"Predicate", "Direction", "Support", "Other"},
+		reflect.TypeFor[*relationshipResolver](): {"Predicate", "Support", "Affirmed", "Negated", "Subject", "Object"},
+	} {
+		for _, name := range names {
+			m, ok := typ.MethodByName(name)
+			if !ok {
+				t.Fatalf("%s has no %s", typ, name)
+			}
+			for i := range m.Type.NumOut() {
+				if m.Type.Out(i).Implements(errType) {
+					t.Errorf("%s.%s returns an error", typ, name)
+				}
 			}
 		}
 	}

@@ -175,13 +175,37 @@ func (q *root) Contested(ctx context.Context, args pageArgs) (*connection[*relat
 	if err != nil {
 		return nil, userError("contested", err)
 	}
-	return newConnection(page, func(rel graph.Relationship) *relationshipResolver { return &relationshipResolver{r: r, rel: rel} }), nil
+	return r.relationships(ctx, page, "", "edges.node.")
 }
 
 type changesResolver struct {
 	added, removed []*relationshipResolver
 	changed        []*changeResolver
 	from, to       uint64
+}
+
+// add sorts a relationship into added, removed or changed by what the
+// two views hold of it.
+func (c *changesResolver) add(before, after *reader, b, a graph.Relationship, wasThere, isThere bool) error {
+	switch {
+	case isThere && !wasThere:
+		x, err := after.relationship(a, "")
+		c.added = append(c.added, x)
+		return err
+	case wasThere && !isThere:
+		x, err := before.relationship(b, "")
+		c.removed = append(c.removed, x)
+		return err
+	case isThere && wasThere && (a.Support != b.Support || a.Affirmed != b.Affirmed || a.Negated != b.Negated):
+		xb, err := before.relationship(b, "")
+		if err != nil {
+			return err
+		}
+		xa, err := after.relationship(a, "")
+		c.changed = append(c.changed, &changeResolver{before: xb, after: xa})
+		return err
+	}
+	return nil
 }
 
 func (c *changesResolver) From() Sequence                   { return Sequence(c.from) }
@@ -256,13 +280,8 @@ func (q *root) Changes(ctx context.Context, args struct {
 				return nil, userError("changes", e)
 			}
 		}
-		switch {
-		case errA == nil && errB != nil:
-			out.added = append(out.added, &relationshipResolver{r: after, rel: a})
-		case errA != nil && errB == nil:
-			out.removed = append(out.removed, &relationshipResolver{r: before, rel: b})
-		case errA == nil && errB == nil && (a.Support != b.Support || a.Affirmed != b.Affirmed || a.Negated != b.Negated):
-			out.changed = append(out.changed, &changeResolver{before: &relationshipResolver{r: before, rel: b}, after: &relationshipResolver{r: after, rel: a}})
+		if err := out.add(before, after, b, a, errB == nil, errA == nil); err != nil {
+			return nil, userError("changes", err)
 		}
 	}
 	return out, nil

@@ -66,7 +66,9 @@ func (q *root) Node(ctx context.Context, args struct{ ID graphql.ID }) (*nodeRes
 		if err != nil {
 			return nil, nilIfNotFound(err, "node")
 		}
-		n.rel = &relationshipResolver{r: r, rel: rel}
+		if n.rel, err = r.relationship(rel, ""); err != nil {
+			return nil, userError("node", err)
+		}
 	default:
 		return nil, invalid("id %q has no known kind (actor:, assertion:, document:, relationship:)", string(args.ID))
 	}
@@ -230,17 +232,13 @@ func (q *root) Relationships(ctx context.Context, args struct {
 			}
 			rq.After = page.Cursors[len(page.Cursors)-1]
 		}
-		return newConnection(out, func(rel graph.Relationship) *relationshipResolver {
-			return &relationshipResolver{r: r, rel: rel, day: day}
-		}), nil
+		return r.relationships(ctx, out, day, "edges.node.")
 	}
 	page, err := r.v.Relationships(rq)
 	if err != nil {
 		return nil, userError("relationships", err)
 	}
-	return newConnection(page, func(rel graph.Relationship) *relationshipResolver {
-		return &relationshipResolver{r: r, rel: rel}
-	}), nil
+	return r.relationships(ctx, page, "", "edges.node.")
 }
 
 func (q *root) Assertion(ctx context.Context, args struct{ ID graphql.ID }) (*assertionResolver, error) {
@@ -374,8 +372,8 @@ func (s *stepResolver) From() (*actorResolver, error) { return s.r.actorByID(s.s
 func (s *stepResolver) To() (*actorResolver, error)   { return s.r.actorByID(s.s.To) }
 func (s *stepResolver) Predicate() string             { return s.s.Edge.Predicate }
 func (s *stepResolver) Direction() string             { return dirName(s.s.Edge.Dir) }
-func (s *stepResolver) Relationship() *relationshipResolver {
-	return &relationshipResolver{r: s.r, rel: s.s.Edge.Relationship}
+func (s *stepResolver) Relationship() (*relationshipResolver, error) {
+	return s.r.relationship(s.s.Edge.Relationship, "")
 }
 
 func (q *root) Path(ctx context.Context, args struct {

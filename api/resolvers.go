@@ -299,7 +299,7 @@ func (e *edgeResolver) Relationship() (*relationshipResolver, error) {
 	if err != nil {
 		return nil, userError("relationship", err)
 	}
-	return &relationshipResolver{r: e.r, rel: full.Relationship, day: e.day}, nil
+	return e.r.relationship(full.Relationship, e.day)
 }
 
 func dirName(d graph.Direction) string {
@@ -315,6 +315,42 @@ type relationshipResolver struct {
 	// day, when set, narrows the relationship to the assertions valid on
 	// it (validAt): rel's counts already are; sources follow.
 	day string
+	// subject and object are the ends, read when made (see
+	// edgeResolvers: a field that may fail puts every item of a list on
+	// a goroutine of its own).
+	subject, object *actorResolver
+}
+
+// relationship makes a relationship's resolver with its ends read.
+func (r *reader) relationship(rel graph.Relationship, day string) (*relationshipResolver, error) {
+	x := &relationshipResolver{r: r, rel: rel, day: day}
+	var err error
+	if x.subject, err = r.actorByID(rel.Subject); err != nil {
+		return nil, err
+	}
+	if x.object, err = r.actorByID(rel.Object); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// relationships makes the resolvers of a page of relationships, their
+// ends read when the query asks for them (sel is the path to a
+// relationship's fields under the current field).
+func (r *reader) relationships(ctx context.Context, page graph.Page[graph.Relationship], day, sel string) (*connection[*relationshipResolver], error) {
+	ends := graphql.HasSelectedField(ctx, sel+"subject") || graphql.HasSelectedField(ctx, sel+"object")
+	out := graph.Page[*relationshipResolver]{Cursors: page.Cursors, HasNext: page.HasNext}
+	for _, rel := range page.Items {
+		x := &relationshipResolver{r: r, rel: rel, day: day}
+		if ends {
+			var err error
+			if x, err = r.relationship(rel, day); err != nil {
+				return nil, err
+			}
+		}
+		out.Items = append(out.Items, x)
+	}
+	return newConnection(out, func(x *relationshipResolver) *relationshipResolver { return x }), nil
 }
 
 func (x *relationshipResolver) ID() graphql.ID          { return relGID(x.rel.Key()) }
@@ -329,8 +365,8 @@ func (x *relationshipResolver) LastSequence() Sequence  { return Sequence(x.rel.
 func (x *relationshipResolver) ToRelationship() (*relationshipResolver, bool) {
 	return x, true
 }
-func (x *relationshipResolver) Subject() (*actorResolver, error) { return x.r.actorByID(x.rel.Subject) }
-func (x *relationshipResolver) Object() (*actorResolver, error)  { return x.r.actorByID(x.rel.Object) }
+func (x *relationshipResolver) Subject() *actorResolver { return x.subject }
+func (x *relationshipResolver) Object() *actorResolver  { return x.object }
 
 func (x *relationshipResolver) Sources() ([]*documentResolver, error) {
 	ids, err := x.r.v.RelationshipDocuments(x.rel.Key())
@@ -404,7 +440,7 @@ func (x *assertionResolver) Relationship() (*relationshipResolver, error) {
 	if err != nil {
 		return nil, userError("relationship", err)
 	}
-	return &relationshipResolver{r: x.r, rel: rel}, nil
+	return x.r.relationship(rel, "")
 }
 
 type producerResolver struct{ name, version string }

@@ -235,7 +235,11 @@ func (q *root) RelationshipChanged(ctx context.Context, args struct {
 				return nil, c.err
 			}
 			if c.change != "" {
-				items = append(items, &relationshipEvent{seq: ev.rec.Seq, change: c.change, rel: &relationshipResolver{r: q.s.newReader(c.view), rel: c.rel}})
+				rel, err := q.s.newReader(c.view).relationship(c.rel, "")
+				if err != nil {
+					return nil, err
+				}
+				items = append(items, &relationshipEvent{seq: ev.rec.Seq, change: c.change, rel: rel})
 			}
 		}
 		return items, nil
