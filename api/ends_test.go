@@ -26,6 +26,7 @@ func TestRelationshipEndsEverywhere(t *testing.T) {
 		"a path's step":    `{ path(from: "Hub", to: "Shop") { steps { relationship { object { name } } } } }`,
 		"an edge's":        `{ actor(name: "Hub") { edges { edges { node { relationship { subject { name } } } } } } }`,
 		"as of, an edge's": `{ asOf(sequence: 1) { actor(name: "Hub") { relationships { relationship { object { name } } } } } }`,
+		"a neighbour's":    `{ neighbors(actor: "Shop", depth: 2) { from { name } via { support other { name } } } }`,
 	} {
 		_, r := post(t, h, gql(q, nil))
 		if got := fmt.Sprint(r.Data); len(r.Errors) > 0 || !strings.Contains(got, "name:Hub") && !strings.Contains(got, "name:Firm") {

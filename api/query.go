@@ -290,17 +290,20 @@ func (q *root) Documents(ctx context.Context, args pageArgs) (*connection[*docum
 }
 
 type neighborResolver struct {
-	r *reader
-	n graph.Neighbor
+	r    *reader
+	n    graph.Neighbor
+	via  *edgeResolver
+	from *actorResolver
 }
 
-func (n *neighborResolver) Actor() *actorResolver         { return n.r.identity(n.n.Actor) }
-func (n *neighborResolver) Depth() int32                  { return int32(n.n.Depth) }
-func (n *neighborResolver) From() (*actorResolver, error) { return n.r.actorByID(n.n.From) }
-func (n *neighborResolver) Via(ctx context.Context) (*edgeResolver, error) {
-	return n.r.edgeResolver(n.n.Via, "", graphql.HasSelectedField(ctx, "support"), graphql.HasSelectedField(ctx, "other"))
-}
-func (n *neighborResolver) FromCapped() bool { return n.n.FromCapped }
+func (n *neighborResolver) Actor() *actorResolver { return n.r.identity(n.n.Actor) }
+func (n *neighborResolver) Depth() int32          { return int32(n.n.Depth) }
+func (n *neighborResolver) From() *actorResolver  { return n.from }
+
+// Via is the edge that reached the actor, made with the neighbour (see
+// edgeResolvers).
+func (n *neighborResolver) Via() *edgeResolver { return n.via }
+func (n *neighborResolver) FromCapped() bool   { return n.n.FromCapped }
 
 func (q *root) Neighbors(ctx context.Context, args struct {
 	Actor       string
@@ -326,9 +329,22 @@ func (q *root) Neighbors(ctx context.Context, args struct {
 	if err != nil {
 		return nil, userError("neighbors", err)
 	}
+	// What the query asks of each neighbour is read here, so that its
+	// fields cannot fail (see edgeResolvers).
+	exact, other := graphql.HasSelectedField(ctx, "via.support"), graphql.HasSelectedField(ctx, "via.other")
+	from := graphql.HasSelectedField(ctx, "from")
 	out := make([]*neighborResolver, len(ns))
 	for i, n := range ns {
-		out[i] = &neighborResolver{r: r, n: n}
+		x := &neighborResolver{r: r, n: n}
+		if x.via, err = r.edgeResolver(n.Via, "", exact, other); err != nil {
+			return nil, err
+		}
+		if from {
+			if x.from, err = r.actorByID(n.From); err != nil {
+				return nil, err
+			}
+		}
+		out[i] = x
 	}
 	return out, nil
 }
