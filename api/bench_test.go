@@ -101,8 +101,9 @@ func BenchmarkAsOf(b *testing.B) {
 		"actor-top20":   `actor(name: "Actor 3") { name relationships(first: 20) { predicate other { name } support } }`,
 		"relationships": `relationships(predicate: "OWNS", first: 50) { edges { node { subject { name } object { name } support } } }`,
 		"neighbors":     `neighbors(actor: "Actor 900", depth: 2) { depth actor { name } }`,
+		"neighbors-via": `neighbors(actor: "Actor 900", depth: 2) { depth actor { name } from { name } via { predicate support } }`,
 	}
-	for _, name := range []string{"actor", "actor-top20", "relationships", "neighbors"} {
+	for _, name := range []string{"actor", "actor-top20", "relationships", "neighbors", "neighbors-via"} {
 		q := queries[name]
 		for _, mode := range []string{"live", "asof-mid", "asof-recent"} {
 			body := "{ " + q + " }"
