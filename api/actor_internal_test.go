@@ -60,14 +60,15 @@ func TestActorFieldsResolvedConcurrently(t *testing.T) {
 // read when the edge is made (edgeResolvers), so that a page of edges is
 // resolved on the request's goroutine. Adding an error to one of them
 // brings the goroutines back.
-// The same holds for a relationship's ends (relationships, changes) and
-// a neighbour's fields.
+// The same holds for a relationship's ends (relationships, changes), a
+// neighbour's fields and a path's steps.
 func TestEdgeFieldsCannotFail(t *testing.T) {
 	errType := reflect.TypeFor[error]()
 	for typ, names := range map[reflect.Type][]string{
 		reflect.TypeFor[*edgeResolver]():         {"Predicate", "Direction", "Support", "Other"},
 		reflect.TypeFor[*relationshipResolver](): {"Predicate", "Support", "Affirmed", "Negated", "Subject", "Object"},
 		reflect.TypeFor[*neighborResolver]():     {"Actor", "Depth", "From", "Via", "FromCapped"},
+		reflect.TypeFor[*stepResolver]():         {"From", "To", "Predicate", "Direction"},
 	} {
 		for _, name := range names {
 			m, ok := typ.MethodByName(name)

@@ -27,6 +27,7 @@ func TestRelationshipEndsEverywhere(t *testing.T) {
 		"an edge's":        `{ actor(name: "Hub") { edges { edges { node { relationship { subject { name } } } } } } }`,
 		"as of, an edge's": `{ asOf(sequence: 1) { actor(name: "Hub") { relationships { relationship { object { name } } } } } }`,
 		"a neighbour's":    `{ neighbors(actor: "Shop", depth: 2) { from { name } via { support other { name } } } }`,
+		"a step's ends":    `{ path(from: "Hub", to: "Shop") { steps { ... on PathStep { a: from { name } to { name } } } } }`,
 	} {
 		_, r := post(t, h, gql(q, nil))
 		if got := fmt.Sprint(r.Data); len(r.Errors) > 0 || !strings.Contains(got, "name:Hub") && !strings.Contains(got, "name:Firm") {

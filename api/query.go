@@ -371,23 +371,39 @@ func (p *pathResolver) Actors() ([]*actorResolver, error) {
 	}
 	return out, nil
 }
-func (p *pathResolver) Steps() []*stepResolver {
+
+// Steps are made with the ends the query asks for (see edgeResolvers).
+func (p *pathResolver) Steps(ctx context.Context) ([]*stepResolver, error) {
+	from, to := graphql.HasSelectedField(ctx, "from"), graphql.HasSelectedField(ctx, "to")
 	out := make([]*stepResolver, len(p.steps))
 	for i, s := range p.steps {
-		out[i] = &stepResolver{r: p.r, s: s}
+		x := &stepResolver{r: p.r, s: s}
+		var err error
+		if from {
+			if x.from, err = p.r.actorByID(s.From); err != nil {
+				return nil, err
+			}
+		}
+		if to {
+			if x.to, err = p.r.actorByID(s.To); err != nil {
+				return nil, err
+			}
+		}
+		out[i] = x
 	}
-	return out
+	return out, nil
 }
 
 type stepResolver struct {
-	r *reader
-	s graph.Step
+	r        *reader
+	s        graph.Step
+	from, to *actorResolver
 }
 
-func (s *stepResolver) From() (*actorResolver, error) { return s.r.actorByID(s.s.From) }
-func (s *stepResolver) To() (*actorResolver, error)   { return s.r.actorByID(s.s.To) }
-func (s *stepResolver) Predicate() string             { return s.s.Edge.Predicate }
-func (s *stepResolver) Direction() string             { return dirName(s.s.Edge.Dir) }
+func (s *stepResolver) From() *actorResolver { return s.from }
+func (s *stepResolver) To() *actorResolver   { return s.to }
+func (s *stepResolver) Predicate() string    { return s.s.Edge.Predicate }
+func (s *stepResolver) Direction() string    { return dirName(s.s.Edge.Dir) }
 func (s *stepResolver) Relationship() (*relationshipResolver, error) {
 	return s.r.relationship(s.s.Edge.Relationship, "")
 }
