@@ -210,34 +210,38 @@ func (s *Store) init(dir string) error {
 // sees to it), and Badger replays whole transactions, in order, after a
 // crash. No applied-sequence key is kept, which every event would write.
 func lastEvent(txn *badger.Txn) uint64 {
-	opts := badger.DefaultIteratorOptions
-	opts.PrefetchValues, opts.Reverse, opts.Prefix = false, true, keyEvent.Prefix()
-	it := txn.NewIterator(opts)
-	defer it.Close()
-	// Reversed, Seek finds the last key at or before its argument: past
-	// every sequence.
-	if it.Seek(append(keyEvent.Prefix(), 0xff)); !it.Valid() {
-		return 0
-	}
-	return fromHex16(keyEvent.Split(it.Item().Key())[0])
+	seq, _ := seekEvent(txn, math.MaxUint64, nil)
+	return seq
 }
 
 // lastRecord reads the last audit record at or before seq (zero if
 // there is none): the graph's counts then.
 func lastRecord(txn *badger.Txn, seq uint64) (EventRecord, error) {
 	var rec EventRecord
+	_, err := seekEvent(txn, seq, func(v []byte) error { return decodeValue(v, &rec) })
+	return rec, err
+}
+
+// seekEvent finds the last audit record at or before seq and returns
+// its sequence (0 if there is none), handing its value to fn if given.
+func seekEvent(txn *badger.Txn, seq uint64, fn func([]byte) error) (uint64, error) {
 	opts := badger.DefaultIteratorOptions
-	opts.Reverse, opts.Prefix = true, keyEvent.Prefix()
+	opts.PrefetchValues, opts.Reverse, opts.Prefix = false, true, keyEvent.Prefix()
 	it := txn.NewIterator(opts)
 	defer it.Close()
+	// Reversed, Seek finds the last key at or before its argument.
 	if it.Seek(keyEvent.Key(hex16(seq))); !it.Valid() {
-		return rec, nil
+		return 0, nil
 	}
-	err := it.Item().Value(func(v []byte) error { return decodeValue(v, &rec) })
-	if err != nil {
-		return rec, fmt.Errorf("read %q: %w", it.Item().Key(), err)
+	item := it.Item()
+	found := fromHex16(keyEvent.Split(item.Key())[0])
+	if fn == nil {
+		return found, nil
 	}
-	return rec, nil
+	if err := item.Value(fn); err != nil {
+		return found, fmt.Errorf("read %q: %w", item.Key(), err)
+	}
+	return found, nil
 }
 
 // Applied is the last stream sequence folded into the store.
