@@ -22,6 +22,7 @@ func TestRelationshipEndsEverywhere(t *testing.T) {
 		"relationships":    `{ relationships(predicate: "OWNS") { edges { node { ... on Relationship { s: subject { name } } } } } }`,
 		"contested":        `{ contested { edges { node { object { name } } } } }`,
 		"changes":          `{ changes(from: 0) { added { subject { name } } } }`,
+		"a change's":       `{ changes(from: 1) { changed { before { object { name } } after { subject { name } } } } }`,
 		"node":             `{ node(id: "relationship:hub:OWNS:firm") { ... on Relationship { object { name } } } }`,
 		"a path's step":    `{ path(from: "Hub", to: "Shop") { steps { relationship { object { name } } } } }`,
 		"an edge's":        `{ actor(name: "Hub") { edges { edges { node { relationship { subject { name } } } } } } }`,

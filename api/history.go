@@ -182,6 +182,9 @@ type changesResolver struct {
 	added, removed []*relationshipResolver
 	changed        []*changeResolver
 	from, to       uint64
+	// ends says the query asks for some relationship's ends: a change
+	// list can hold every relationship of the graph.
+	ends bool
 }
 
 // add sorts a relationship into added, removed or changed by what the
@@ -189,19 +192,19 @@ type changesResolver struct {
 func (c *changesResolver) add(before, after *reader, b, a graph.Relationship, wasThere, isThere bool) error {
 	switch {
 	case isThere && !wasThere:
-		x, err := after.relationship(a, "")
+		x, err := after.relationship(a, "", c.ends)
 		c.added = append(c.added, x)
 		return err
 	case wasThere && !isThere:
-		x, err := before.relationship(b, "")
+		x, err := before.relationship(b, "", c.ends)
 		c.removed = append(c.removed, x)
 		return err
 	case isThere && wasThere && (a.Support != b.Support || a.Affirmed != b.Affirmed || a.Negated != b.Negated):
-		xb, err := before.relationship(b, "")
+		xb, err := before.relationship(b, "", c.ends)
 		if err != nil {
 			return err
 		}
-		xa, err := after.relationship(a, "")
+		xa, err := after.relationship(a, "", c.ends)
 		c.changed = append(c.changed, &changeResolver{before: xb, after: xa})
 		return err
 	}
@@ -267,7 +270,8 @@ func (q *root) Changes(ctx context.Context, args struct {
 	if len(keys) > MaxChanges {
 		return nil, &Error{Code: CodeTooLarge, Message: fmt.Sprintf("%d relationships changed; ask for a shorter range", len(keys))}
 	}
-	out := &changesResolver{from: from, to: to}
+	out := &changesResolver{from: from, to: to, ends: selectsEnds(ctx, "added.") || selectsEnds(ctx, "removed.") ||
+		selectsEnds(ctx, "changed.before.") || selectsEnds(ctx, "changed.after.")}
 	for _, k := range keys {
 		a, errA := after.v.Relationship(k)
 		var b graph.Relationship

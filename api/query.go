@@ -66,7 +66,7 @@ func (q *root) Node(ctx context.Context, args struct{ ID graphql.ID }) (*nodeRes
 		if err != nil {
 			return nil, nilIfNotFound(err, "node")
 		}
-		if n.rel, err = r.relationship(rel, ""); err != nil {
+		if n.rel, err = r.relationship(rel, "", true); err != nil {
 			return nil, userError("node", err)
 		}
 	default:
@@ -339,10 +339,8 @@ func (q *root) Neighbors(ctx context.Context, args struct {
 		if x.via, err = r.edgeResolver(n.Via, "", exact, other); err != nil {
 			return nil, err
 		}
-		if from {
-			if x.from, err = r.actorByID(n.From); err != nil {
-				return nil, err
-			}
+		if x.from, err = r.actorIf(from, n.From); err != nil {
+			return nil, err
 		}
 		out[i] = x
 	}
@@ -379,15 +377,11 @@ func (p *pathResolver) Steps(ctx context.Context) ([]*stepResolver, error) {
 	for i, s := range p.steps {
 		x := &stepResolver{r: p.r, s: s}
 		var err error
-		if from {
-			if x.from, err = p.r.actorByID(s.From); err != nil {
-				return nil, err
-			}
+		if x.from, err = p.r.actorIf(from, s.From); err != nil {
+			return nil, err
 		}
-		if to {
-			if x.to, err = p.r.actorByID(s.To); err != nil {
-				return nil, err
-			}
+		if x.to, err = p.r.actorIf(to, s.To); err != nil {
+			return nil, err
 		}
 		out[i] = x
 	}
@@ -405,7 +399,7 @@ func (s *stepResolver) To() *actorResolver   { return s.to }
 func (s *stepResolver) Predicate() string    { return s.s.Edge.Predicate }
 func (s *stepResolver) Direction() string    { return dirName(s.s.Edge.Dir) }
 func (s *stepResolver) Relationship() (*relationshipResolver, error) {
-	return s.r.relationship(s.s.Edge.Relationship, "")
+	return s.r.relationship(s.s.Edge.Relationship, "", true)
 }
 
 func (q *root) Path(ctx context.Context, args struct {

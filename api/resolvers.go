@@ -88,6 +88,15 @@ func (r *reader) actorByID(id string) (*actorResolver, error) {
 	return r.identity(a), nil
 }
 
+// actorIf reads an actor a query selects, made up front for a list's
+// items (see edgeResolvers); nil when not wanted.
+func (r *reader) actorIf(want bool, id string) (*actorResolver, error) {
+	if !want {
+		return nil, nil
+	}
+	return r.actorByID(id)
+}
+
 type actorResolver struct {
 	r     *reader
 	a     graph.Actor
@@ -269,12 +278,8 @@ func (r *reader) edgeResolver(e graph.Edge, day string, exact, other bool) (*edg
 		}
 	}
 	x := &edgeResolver{r: r, e: e, day: day}
-	if other {
-		if x.other, err = r.actorByID(e.Other); err != nil {
-			return nil, err
-		}
-	}
-	return x, nil
+	x.other, err = r.actorIf(other, e.Other)
+	return x, err
 }
 
 type edgeResolver struct {
@@ -299,7 +304,7 @@ func (e *edgeResolver) Relationship() (*relationshipResolver, error) {
 	if err != nil {
 		return nil, userError("relationship", err)
 	}
-	return e.r.relationship(full.Relationship, e.day)
+	return e.r.relationship(full.Relationship, e.day, true)
 }
 
 func dirName(d graph.Direction) string {
@@ -321,32 +326,33 @@ type relationshipResolver struct {
 	subject, object *actorResolver
 }
 
-// relationship makes a relationship's resolver with its ends read.
-func (r *reader) relationship(rel graph.Relationship, day string) (*relationshipResolver, error) {
+// relationship makes a relationship's resolver, with its ends read if
+// ends says so (one relationship: always; a list's: when selected).
+func (r *reader) relationship(rel graph.Relationship, day string, ends bool) (*relationshipResolver, error) {
 	x := &relationshipResolver{r: r, rel: rel, day: day}
 	var err error
-	if x.subject, err = r.actorByID(rel.Subject); err != nil {
+	if x.subject, err = r.actorIf(ends, rel.Subject); err != nil {
 		return nil, err
 	}
-	if x.object, err = r.actorByID(rel.Object); err != nil {
-		return nil, err
-	}
-	return x, nil
+	x.object, err = r.actorIf(ends, rel.Object)
+	return x, err
+}
+
+// selectsEnds says whether the query asks for a relationship's ends
+// (sel is the path to its fields under the current field).
+func selectsEnds(ctx context.Context, sel string) bool {
+	return graphql.HasSelectedField(ctx, sel+"subject") || graphql.HasSelectedField(ctx, sel+"object")
 }
 
 // relationships makes the resolvers of a page of relationships, their
-// ends read when the query asks for them (sel is the path to a
-// relationship's fields under the current field).
+// ends read when the query asks for them.
 func (r *reader) relationships(ctx context.Context, page graph.Page[graph.Relationship], day, sel string) (*connection[*relationshipResolver], error) {
-	ends := graphql.HasSelectedField(ctx, sel+"subject") || graphql.HasSelectedField(ctx, sel+"object")
+	ends := selectsEnds(ctx, sel)
 	out := graph.Page[*relationshipResolver]{Cursors: page.Cursors, HasNext: page.HasNext}
 	for _, rel := range page.Items {
-		x := &relationshipResolver{r: r, rel: rel, day: day}
-		if ends {
-			var err error
-			if x, err = r.relationship(rel, day); err != nil {
-				return nil, err
-			}
+		x, err := r.relationship(rel, day, ends)
+		if err != nil {
+			return nil, err
 		}
 		out.Items = append(out.Items, x)
 	}
@@ -440,7 +446,7 @@ func (x *assertionResolver) Relationship() (*relationshipResolver, error) {
 	if err != nil {
 		return nil, userError("relationship", err)
 	}
-	return x.r.relationship(rel, "")
+	return x.r.relationship(rel, "", true)
 }
 
 type producerResolver struct{ name, version string }

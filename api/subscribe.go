@@ -235,7 +235,7 @@ func (q *root) RelationshipChanged(ctx context.Context, args struct {
 				return nil, c.err
 			}
 			if c.change != "" {
-				rel, err := q.s.newReader(c.view).relationship(c.rel, "")
+				rel, err := q.s.newReader(c.view).relationship(c.rel, "", true)
 				if err != nil {
 					return nil, err
 				}
