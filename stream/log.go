@@ -28,8 +28,12 @@ type LogConfig struct {
 	// stream is created. Default 1.
 	Replicas int
 	// DuplicateWindow is how long JetStream remembers message ids to drop
-	// re-sent events. Default 10 minutes. Re-sends after it are still
-	// harmless: the projector skips content it has already folded.
+	// re-sent events. Default 2 minutes, JetStream's own: the server
+	// keeps about 220 bytes of heap an id for the window (a million
+	// assertions appended in it, 220 MB), and re-sends after it are
+	// still harmless: the projector skips content it has already folded.
+	// A stream that exists keeps its own (10 minutes before 2026-12-07;
+	// `nats stream edit DOSSIER --dupe-window 2m` changes it).
 	DuplicateWindow time.Duration
 	// MaxMsgSize bounds one event. Default 16 MiB, which must not exceed
 	// the server's max_payload.
@@ -55,7 +59,7 @@ func (c *LogConfig) setDefaults() {
 		c.Replicas = 1
 	}
 	if c.DuplicateWindow == 0 {
-		c.DuplicateWindow = 10 * time.Minute
+		c.DuplicateWindow = 2 * time.Minute
 	}
 	if c.MaxMsgSize == 0 {
 		c.MaxMsgSize = 16 << 20

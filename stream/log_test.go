@@ -295,7 +295,7 @@ func TestOpenLogKeepsExistingStream(t *testing.T) {
 	if _, err := stream.OpenLog(ctx, stream.LogConfig{JetStream: js, DuplicateWindow: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := stream.OpenLog(ctx, stream.LogConfig{JetStream: js}); err != nil { // default window: 10 minutes
+	if _, err := stream.OpenLog(ctx, stream.LogConfig{JetStream: js}); err != nil { // default window: 2 minutes
 		t.Fatal(err)
 	}
 	s, err := js.Stream(ctx, "DOSSIER")
