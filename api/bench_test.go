@@ -97,13 +97,15 @@ func BenchmarkAsOf(b *testing.B) {
 	}
 	h := s.Handler()
 	queries := map[string]string{
-		"actor":         `actor(name: "Actor 3") { name relationships { predicate other { name } support } }`,
-		"actor-top20":   `actor(name: "Actor 3") { name relationships(first: 20) { predicate other { name } support } }`,
+		"actor":       `actor(name: "Actor 3") { name relationships { predicate other { name } support } }`,
+		"actor-top20": `actor(name: "Actor 3") { name relationships(first: 20) { predicate other { name } support } }`,
+		// The edges query BenchmarkMillion times against its target.
+		"edges-first50": `actor(name: "Actor 3") { name edges(first: 50) { edges { node { predicate support other { name } } } } }`,
 		"relationships": `relationships(predicate: "OWNS", first: 50) { edges { node { subject { name } object { name } support } } }`,
 		"neighbors":     `neighbors(actor: "Actor 900", depth: 2) { depth actor { name } }`,
 		"neighbors-via": `neighbors(actor: "Actor 900", depth: 2) { depth actor { name } from { name } via { predicate support } }`,
 	}
-	for _, name := range []string{"actor", "actor-top20", "relationships", "neighbors", "neighbors-via"} {
+	for _, name := range []string{"actor", "actor-top20", "edges-first50", "relationships", "neighbors", "neighbors-via"} {
 		q := queries[name]
 		for _, mode := range []string{"live", "asof-mid", "asof-recent"} {
 			body := "{ " + q + " }"

@@ -139,7 +139,29 @@ func (v *View) Actor(id string) (Actor, error) {
 // adds the rest.
 func (v *View) ActorIdentity(id string) (Actor, error) {
 	var a Actor
-	return a, v.get(keyActor.Key(id), &a)
+	key := keyActor.Key(id)
+	if b, ok := v.s.identities.get(string(key), v.at); ok {
+		return a, decodeValue(b, &a)
+	}
+	if v.at == 0 {
+		return a, ErrNotFound
+	}
+	item, err := v.txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return a, ErrNotFound
+	}
+	if err != nil {
+		return a, fmt.Errorf("get %q: %w", key, err)
+	}
+	b, err := item.ValueCopy(nil)
+	if err != nil {
+		return a, fmt.Errorf("get %q: %w", key, err)
+	}
+	if err := decodeValue(b, &a); err != nil {
+		return a, fmt.Errorf("decode %q: %w", key, err)
+	}
+	v.s.addIdentity(string(key), b, item.Version(), v.at)
+	return a, nil
 }
 
 // ActorActivity completes an actor read by ActorIdentity.

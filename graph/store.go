@@ -98,6 +98,8 @@ type Store struct {
 	// are not looked up in the LSM tree for every assertion.
 	latest *latestCache
 	fresh  *freshDocs
+	// identities caches actors' identity records for readers.
+	identities *identityCache
 
 	// sync: see Config.SyncWrites.
 	sync bool
@@ -136,12 +138,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	// Tests that want every read to reach Badger get no fresh documents
 	// either.
-	freshN := defaultFreshDocs
+	freshN, identityN := defaultFreshDocs, defaultIdentityEntries
 	switch {
 	case cfg.CacheEntries == 0:
 		cfg.CacheEntries = defaultCacheEntries
 	case cfg.CacheEntries < 0:
-		cfg.CacheEntries, freshN = 1, 0
+		cfg.CacheEntries, freshN, identityN = 1, 0, 1
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -174,7 +176,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open graph %s: %w", cfg.Dir, err)
 	}
-	s := &Store{db: db, lex: cfg.Lexicon, advanced: make(chan struct{}), latest: newLatestCache(cfg.CacheEntries), fresh: newFreshDocs(freshN), sync: cfg.SyncWrites && !cfg.InMemory}
+	s := &Store{db: db, lex: cfg.Lexicon, advanced: make(chan struct{}), latest: newLatestCache(cfg.CacheEntries), fresh: newFreshDocs(freshN), identities: newIdentityCache(identityN), sync: cfg.SyncWrites && !cfg.InMemory}
 	if err := s.init(cfg.Dir); err != nil {
 		db.Close()
 		return nil, err
@@ -263,9 +265,15 @@ func (s *Store) Applied() uint64 {
 	return s.applied
 }
 
-func (s *Store) setApplied(seq uint64) {
+// setApplied shows the events up to seq to readers. identities are the
+// actors' identity records those events wrote: readers' cached copies go
+// first (see identityCache).
+func (s *Store) setApplied(seq uint64, identities []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, k := range identities {
+		s.identities.c.Remove(k)
+	}
 	if seq <= s.applied {
 		return
 	}
@@ -359,4 +367,5 @@ func (s *Store) EntryCounts(ctx context.Context) (map[string]Entries, error) {
 func (s *Store) forget() {
 	s.latest.purge()
 	s.fresh.purge()
+	s.identities.c.Purge()
 }
