@@ -125,9 +125,6 @@ func (e *LayoutError) Error() string {
 // document does not exist (at the read's point in history).
 var ErrNotFound = errors.New("not found")
 
-// blockCacheBytes bounds Badger's cache of decompressed blocks.
-const blockCacheBytes = 64 << 20
-
 // Open opens or creates a store, checking its layout version.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Dir == "" && !cfg.InMemory {
@@ -148,6 +145,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	// Badger's memory defaults stay: a 64 MB block cache and three
+	// memtables instead of 256 MB and five made no difference to RSS at a
+	// million assertions and cost the queries 5-25 % at p50 (BENCHMARKS.md,
+	// "What stands in the way").
 	opts := badger.DefaultOptions(cfg.Dir).
 		WithInMemory(cfg.InMemory).
 		WithLogger(badgerLogger{cfg.Logger}).
@@ -157,16 +158,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		WithDetectConflicts(false).
 		// History is kept: compaction may only drop versions below the
 		// discard timestamp, which Dossier leaves at 0 for now.
-		WithNumVersionsToKeep(math.MaxInt32).
-		// Memory: Badger's defaults (a 256 MB block cache, up to five
-		// 64 MB memtables, each a Go allocation of its full size) are
-		// sized for a machine to itself; Dossier shares one with the
-		// NATS server and aims at 1 GiB for a million assertions. A 64 MB
-		// cache and three memtables bound those at 256 MB instead of
-		// 576 MB; at 300k assertions (BenchmarkMillion) the projection's
-		// rate and the query p50s were the same either way.
-		WithBlockCacheSize(blockCacheBytes).
-		WithNumMemtables(3)
+		WithNumVersionsToKeep(math.MaxInt32)
 	if cfg.InMemory {
 		opts.Dir, opts.ValueDir = "", ""
 	} else if err := checkTables(cfg.Dir, opts); err != nil {
