@@ -75,17 +75,26 @@ func (v *View) getString(key []byte) (string, error) {
 
 // value calls fn with the value under key, valid only during the call.
 func (v *View) value(key []byte, fn func([]byte) error) error {
+	item, err := v.item(key)
+	if err != nil {
+		return err
+	}
+	return item.Value(fn)
+}
+
+// item finds the version of key the view reads: ErrNotFound if none.
+func (v *View) item(key []byte) (*badger.Item, error) {
 	if v.at == 0 {
-		return ErrNotFound
+		return nil, ErrNotFound
 	}
 	item, err := v.txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return ErrNotFound
+		return nil, ErrNotFound
 	}
 	if err != nil {
-		return fmt.Errorf("get %q: %w", key, err)
+		return nil, fmt.Errorf("get %q: %w", key, err)
 	}
-	return item.Value(fn)
+	return item, nil
 }
 
 // scan calls fn for each key under prefix, in order, starting after the
@@ -143,15 +152,9 @@ func (v *View) ActorIdentity(id string) (Actor, error) {
 	if b, ok := v.s.identities.get(string(key), v.at); ok {
 		return a, decodeValue(b, &a)
 	}
-	if v.at == 0 {
-		return a, ErrNotFound
-	}
-	item, err := v.txn.Get(key)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return a, ErrNotFound
-	}
+	item, err := v.item(key)
 	if err != nil {
-		return a, fmt.Errorf("get %q: %w", key, err)
+		return a, err
 	}
 	b, err := item.ValueCopy(nil)
 	if err != nil {
