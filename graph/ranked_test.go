@@ -414,3 +414,38 @@ func TestRankedEdgesBadCursor(t *testing.T) {
 		}
 	}
 }
+
+// A capped search goes on from one end when the other's side runs out:
+// from "from" the strongest link of "mid" leads away, but "to"'s only
+// link leads to "mid". Before, the search stopped when "from"'s side was
+// exhausted and answered that there was no path.
+func TestCappedPathFromTheOtherSide(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	v := foldOne(t, s, func(tx *Tx) error {
+		for _, id := range []string{"from", "mid", "strong", "to"} {
+			if err := tx.PutActor(Actor{ID: id, Name: id}); err != nil {
+				return err
+			}
+		}
+		for _, r := range []Relationship{
+			{Subject: "from", Predicate: "BANS", Object: "mid", Support: 1},
+			{Subject: "mid", Predicate: "SHARES_DATA_WITH", Object: "strong", Support: 5},
+			{Subject: "to", Predicate: "OWNS", Object: "mid", Support: 1},
+		} {
+			r.Affirmed = r.Support
+			if err := tx.PutRelationship(Relationship{}, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, c := range [][2]string{{"from", "to"}, {"to", "from"}} {
+		steps, err := v.Path(context.Background(), c[0], c[1], PathQuery{MaxDepth: 4, MaxPerActor: 1})
+		if err != nil || len(steps) != 2 || steps[0].To != "mid" {
+			t.Errorf("path %s→%s with MaxPerActor 1: %+v, %v; want two steps through mid", c[0], c[1], steps, err)
+		}
+	}
+	if _, err := v.Path(context.Background(), "from", "strong", PathQuery{MaxDepth: 1, MaxPerActor: 1}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a path longer than maxDepth: %v, want ErrNotFound", err)
+	}
+}

@@ -155,10 +155,15 @@ func (v *View) Path(ctx context.Context, from, to string, q PathQuery) ([]Step, 
 	}
 	fwd, bwd := map[string]reach{from: {}}, map[string]reach{to: {}}
 	ff, bf := []string{from}, []string{to}
-	for hops := 0; hops < q.MaxDepth && len(ff) > 0 && len(bf) > 0; hops++ {
+	// A side whose frontier is empty has reached everything its actors'
+	// strongest links reach; the other side goes on, since its actors'
+	// strongest links may lead back into it (a capped search is not
+	// symmetric: an edge among one end's strongest may not be among the
+	// other's).
+	for hops := 0; hops < q.MaxDepth && (len(ff) > 0 || len(bf) > 0); hops++ {
 		var meet string
 		var err error
-		if len(ff) <= len(bf) {
+		if len(bf) == 0 || len(ff) > 0 && len(ff) <= len(bf) {
 			ff, meet, err = v.widen(ctx, ff, fwd, bwd, q)
 		} else {
 			bf, meet, err = v.widen(ctx, bf, bwd, fwd, q)
