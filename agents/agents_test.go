@@ -168,6 +168,17 @@ func testNeighbors(t *testing.T, e *env) {
 	if msg := callErr(t, e.reader, "neighbors", map[string]any{"actor": "India", "depth": 3}); !strings.Contains(msg, "maximum") {
 		t.Errorf("depth 3: %q", msg)
 	}
+	// Zapchat has three neighbours; a cap of one follows its strongest
+	// relationship only (Ministry of State Security: affirmed and denied).
+	call(t, e.reader, "neighbors", map[string]any{"actor": "Zapchat"}, &out)
+	all := out.Total
+	call(t, e.reader, "neighbors", map[string]any{"actor": "Zapchat", "maxPerActor": 1}, &out)
+	if all != 3 || out.Total != 1 || out.Neighbors[0].Name != "Ministry of State Security" {
+		t.Errorf("Zapchat's neighbours: %d without a cap, %+v with maxPerActor 1", all, out)
+	}
+	if msg := callErr(t, e.reader, "neighbors", map[string]any{"actor": "Zapchat", "maxPerActor": 1001}); !strings.Contains(msg, "maximum") {
+		t.Errorf("maxPerActor 1001: %q", msg)
+	}
 }
 
 func testPath(t *testing.T, e *env) {
@@ -179,6 +190,15 @@ func testPath(t *testing.T, e *env) {
 	call(t, e.reader, "path", map[string]any{"from": "India", "to": "Quillon Labs"}, &out)
 	if !out.Found || out.Length != 2 || len(out.Steps) != 2 || out.Steps[1].From != "Zapchat" || out.Steps[1].To != "Quillon Labs" || out.Steps[1].Direction != "IN" {
 		t.Errorf("path India → Quillon Labs: %+v", out)
+	}
+	// Through Zapchat capped at its strongest relationship, the path
+	// from India must come from Quillon Labs' side of the search.
+	call(t, e.reader, "path", map[string]any{"from": "India", "to": "Quillon Labs", "maxPerActor": 1}, &out)
+	if !out.Found || out.Length != 2 {
+		t.Errorf("path India → Quillon Labs, maxPerActor 1: %+v", out)
+	}
+	if msg := callErr(t, e.reader, "path", map[string]any{"from": "India", "to": "Quillon Labs", "maxPerActor": 0}); !strings.Contains(msg, "minimum") {
+		t.Errorf("maxPerActor 0: %q", msg)
 	}
 }
 

@@ -43,13 +43,15 @@ func addTools(s *mcp.Server, x Executor) {
 	}, func(ctx context.Context, in evidenceIn) (evidenceOut, error) { return relationshipEvidence(ctx, x, in) })
 	addTool(s, &mcp.Tool{Name: "neighbors", Annotations: read,
 		Description: "The actors within depth hops (1 or 2) of an actor, in either direction, nearest first, each with the edge that reached it: " +
-			"from, predicate, direction (OUT: \"<from> PREDICATE <actor>\"; IN: \"<actor> PREDICATE <from>\") and support. Optionally only through some predicates.",
-		InputSchema: schemaFor[neighborsIn](map[string]bound{"depth": {1, 2, 1}, "first": {1, maxNeighbors, 50}}),
+			"from, predicate, direction (OUT: \"<from> PREDICATE <actor>\"; IN: \"<actor> PREDICATE <from>\") and support. Optionally only through some predicates. " +
+			"From each actor only its maxPerActor (default 25) most supported relationships are followed: a hub is named with thousands.",
+		InputSchema: schemaFor[neighborsIn](map[string]bound{"depth": {1, 2, 1}, "first": {1, maxNeighbors, 50}, "maxPerActor": {1, 1000, 25}}),
 	}, func(ctx context.Context, in neighborsIn) (neighborsOut, error) { return neighbors(ctx, x, in) })
 	addTool(s, &mcp.Tool{Name: "path", Annotations: read,
 		Description: "How two actors are connected: a shortest chain of relationships between them, in either direction, of at most maxDepth hops (1 to 4). " +
-			"found is false when there is none that short.",
-		InputSchema: schemaFor[pathIn](map[string]bound{"maxDepth": {1, 4, 4}}),
+			"found is false when there is none that short. From each actor only its maxPerActor (default 100) most supported relationships are followed, " +
+			"so through a hub the answer is the shortest path among its strongest links.",
+		InputSchema: schemaFor[pathIn](map[string]bound{"maxDepth": {1, 4, 4}, "maxPerActor": {1, 1000, 100}}),
 	}, func(ctx context.Context, in pathIn) (pathOut, error) { return path(ctx, x, in) })
 	addTool(s, &mcp.Tool{Name: "history", Annotations: read,
 		Description: "The audit trail of one actor, document, relationship or assertion, oldest first: each event's sequence (its position in the log), time, type, " +
@@ -96,6 +98,14 @@ func schemaFor[In any](bounds map[string]bound) *jsonschema.Schema {
 		p.Default = json.RawMessage(strconv.Itoa(b.def))
 	}
 	return s
+}
+
+// perActor passes a traversal's maxPerActor when the agent gave one; left
+// out, the schema's default applies.
+func perActor(vars map[string]any, n int) {
+	if n > 0 {
+		vars["maxPerActor"] = n
+	}
 }
 
 // actorArgs says whether an actor argument is an id or a name: Query.actor
@@ -387,10 +397,11 @@ func relationshipEvidence(ctx context.Context, x Executor, in evidenceIn) (evide
 // neighbors
 
 type neighborsIn struct {
-	Actor      string   `json:"actor" jsonschema:"the actor to start from, by name, alias or id"`
-	Depth      int      `json:"depth,omitempty" jsonschema:"how many hops away"`
-	Predicates []string `json:"predicates,omitempty" jsonschema:"only through relationships with these predicates"`
-	First      int      `json:"first,omitempty" jsonschema:"at most this many neighbors, nearest first"`
+	Actor       string   `json:"actor" jsonschema:"the actor to start from, by name, alias or id"`
+	Depth       int      `json:"depth,omitempty" jsonschema:"how many hops away"`
+	Predicates  []string `json:"predicates,omitempty" jsonschema:"only through relationships with these predicates"`
+	First       int      `json:"first,omitempty" jsonschema:"at most this many neighbors, nearest first"`
+	MaxPerActor int      `json:"maxPerActor,omitempty" jsonschema:"follow only each actor's this many most supported relationships"`
 }
 
 // neighbor is an actor near another, with how it was reached.
@@ -410,12 +421,13 @@ type neighborsOut struct {
 	Total     int        `json:"total" jsonschema:"how many neighbors there are; more than listed when over first"`
 }
 
-const neighborsQuery = `query($actor: String!, $depth: Int, $predicates: [String!]) {
-  neighbors(actor: $actor, depth: $depth, predicates: $predicates) { depth actor { id name type } from { name } via { predicate direction support } }
+const neighborsQuery = `query($actor: String!, $depth: Int, $predicates: [String!], $maxPerActor: Int) {
+  neighbors(actor: $actor, depth: $depth, predicates: $predicates, maxPerActor: $maxPerActor) { depth actor { id name type } from { name } via { predicate direction support } }
 }`
 
 func neighbors(ctx context.Context, x Executor, in neighborsIn) (neighborsOut, error) {
 	vars := map[string]any{"actor": in.Actor, "depth": in.Depth}
+	perActor(vars, in.MaxPerActor)
 	if len(in.Predicates) > 0 {
 		vars["predicates"] = upper(in.Predicates)
 	}
@@ -445,10 +457,11 @@ func neighbors(ctx context.Context, x Executor, in neighborsIn) (neighborsOut, e
 // path
 
 type pathIn struct {
-	From       string   `json:"from" jsonschema:"one actor, by name, alias or id"`
-	To         string   `json:"to" jsonschema:"the other actor"`
-	MaxDepth   int      `json:"maxDepth,omitempty" jsonschema:"the longest chain to look for, in hops"`
-	Predicates []string `json:"predicates,omitempty" jsonschema:"only through relationships with these predicates"`
+	From        string   `json:"from" jsonschema:"one actor, by name, alias or id"`
+	To          string   `json:"to" jsonschema:"the other actor"`
+	MaxDepth    int      `json:"maxDepth,omitempty" jsonschema:"the longest chain to look for, in hops"`
+	Predicates  []string `json:"predicates,omitempty" jsonschema:"only through relationships with these predicates"`
+	MaxPerActor int      `json:"maxPerActor,omitempty" jsonschema:"follow only each actor's this many most supported relationships"`
 }
 
 // step is one hop of a path.
@@ -467,14 +480,15 @@ type pathOut struct {
 	Steps  []step `json:"steps"`
 }
 
-const pathQuery = `query($from: String!, $to: String!, $maxDepth: Int, $predicates: [String!]) {
-  path(from: $from, to: $to, maxDepth: $maxDepth, predicates: $predicates) {
+const pathQuery = `query($from: String!, $to: String!, $maxDepth: Int, $predicates: [String!], $maxPerActor: Int) {
+  path(from: $from, to: $to, maxDepth: $maxDepth, predicates: $predicates, maxPerActor: $maxPerActor) {
     length steps { from { name } predicate direction to { name } relationship { id support } }
   }
 }`
 
 func path(ctx context.Context, x Executor, in pathIn) (pathOut, error) {
 	vars := map[string]any{"from": in.From, "to": in.To, "maxDepth": in.MaxDepth}
+	perActor(vars, in.MaxPerActor)
 	if len(in.Predicates) > 0 {
 		vars["predicates"] = upper(in.Predicates)
 	}
