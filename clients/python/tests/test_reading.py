@@ -173,6 +173,17 @@ class Reading(unittest.TestCase):
             self.d.path("Zhang Yiming", "Nobody At All")
         self.assertEqual(cm.exception.code, "NOT_FOUND")
 
+    def test_traversals_capped_per_actor(self) -> None:
+        everyone = self.d.neighbors("ByteDance")
+        self.assertGreater(len(everyone), 1)
+        strongest = self.d.neighbors("ByteDance", max_per_actor=1)
+        self.assertEqual(len(strongest), 1)
+        self.assertEqual(strongest[0]["support"], max(r["support"] for r in everyone))
+        self.assertTrue(self.d.path("Zhang Yiming", "Mike Pompeo", max_depth=5, max_per_actor=1000))
+        with self.assertRaises(DossierError) as cm:
+            self.d.neighbors("ByteDance", max_per_actor=0)
+        self.assertEqual(cm.exception.code, "INVALID_INPUT")
+
     def test_contested_claims_with_both_sides(self) -> None:
         contested = self.d.contested()
         self.assertIn(CONTESTED_ID, [r["id"] for r in contested])

@@ -240,14 +240,18 @@ class Dossier:
         return Rows(map(R.relationship_row, nodes), kind="relationships", columns=R.RELATIONSHIP_COLUMNS)
 
     def neighbors(self, actor: str, depth: int = 1, predicates: Union[str, Iterable[str], None] = None,
-                  *, as_of: AsOf = None) -> Rows:
+                  *, max_per_actor: Optional[int] = None, as_of: AsOf = None) -> Rows:
         """Actors within ``depth`` (1 to 3) hops of ``actor``, nearest first.
 
         Each row is a reached actor with the actor it was reached from and
         the relationship between them (subject, predicate, object, as the
-        graph has it), so ``to_networkx()`` draws the neighbourhood.
+        graph has it), so ``to_networkx()`` draws the neighbourhood. From
+        each actor only its ``max_per_actor`` (1 to 1000; the server's
+        default 25) most supported relationships are followed.
         """
         args: Args = {"actor": ("String!", actor), "depth": ("Int", depth)}
+        if max_per_actor is not None:
+            args["maxPerActor"] = ("Int", max_per_actor)
         preds = self._predicates(predicates)
         if preds is not None:
             args["predicates"] = ("[String!]", preds)
@@ -257,10 +261,15 @@ class Dossier:
     neighbours = neighbors
 
     def path(self, from_: str, to: str, max_depth: int = 4,
-             predicates: Union[str, Iterable[str], None] = None, *, as_of: AsOf = None) -> Rows:
+             predicates: Union[str, Iterable[str], None] = None, *,
+             max_per_actor: Optional[int] = None, as_of: AsOf = None) -> Rows:
         """A shortest path between two actors, one row per step (empty when
-        there is none within ``max_depth`` hops, 1 to 6)."""
+        there is none within ``max_depth`` hops, 1 to 6), through each
+        actor's ``max_per_actor`` (1 to 1000; the server's default 100)
+        most supported relationships."""
         args: Args = {"from": ("String!", from_), "to": ("String!", to), "maxDepth": ("Int", max_depth)}
+        if max_per_actor is not None:
+            args["maxPerActor"] = ("Int", max_per_actor)
         preds = self._predicates(predicates)
         if preds is not None:
             args["predicates"] = ("[String!]", preds)
