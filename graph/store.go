@@ -71,8 +71,9 @@ type Config struct {
 	// Logger receives Badger's warnings and errors. Default slog.Default().
 	Logger *slog.Logger
 	// CacheEntries bounds the projector's cache of newest values (see
-	// Batch). Default 100,000 (about 30 MB); negative means 1, for tests
-	// that want every read to reach Badger.
+	// Batch). Default 100,000 (about 30 MB); negative means 1 (and one
+	// cached identity for readers, no fresh documents), for tests that
+	// want every read to reach Badger.
 	CacheEntries int
 	// SyncWrites makes the store fsync Badger's logs before it shows
 	// readers (and waiters such as a mutation with wait) what a batch of
