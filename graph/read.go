@@ -149,22 +149,38 @@ func (v *View) Actor(id string) (Actor, error) {
 func (v *View) ActorIdentity(id string) (Actor, error) {
 	var a Actor
 	key := keyActor.Key(id)
-	if b, ok := v.s.identities.get(string(key), v.at); ok {
-		return a, decodeValue(b, &a)
-	}
-	item, err := v.item(key)
+	b, err := v.cached(key)
 	if err != nil {
 		return a, err
-	}
-	b, err := item.ValueCopy(nil)
-	if err != nil {
-		return a, fmt.Errorf("get %q: %w", key, err)
 	}
 	if err := decodeValue(b, &a); err != nil {
 		return a, fmt.Errorf("decode %q: %w", key, err)
 	}
-	v.s.addIdentity(string(key), b, item.Version(), v.at)
 	return a, nil
+}
+
+// cached reads a key of a kind the readers' cache keeps (readCache),
+// through it.
+func (v *View) cached(key []byte) ([]byte, error) {
+	if b, ok := v.s.reads.get(string(key), v.at); ok {
+		if b == nil {
+			return nil, ErrNotFound
+		}
+		return b, nil
+	}
+	item, err := v.item(key)
+	if errors.Is(err, ErrNotFound) && v.at > 0 {
+		v.s.addRead(string(key), nil, v.at, v.at)
+	}
+	if err != nil {
+		return nil, err
+	}
+	b, err := item.ValueCopy(nil)
+	if err != nil {
+		return nil, fmt.Errorf("get %q: %w", key, err)
+	}
+	v.s.addRead(string(key), b, item.Version(), v.at)
+	return b, nil
 }
 
 // ActorActivity completes an actor read by ActorIdentity.
@@ -180,17 +196,25 @@ func (v *View) ActorActivity(a Actor) (Actor, error) {
 // actor a name means is projections.Resolve's decision; the graph only
 // keeps the index.
 func (v *View) LookupName(key string) (string, error) {
-	return v.getString(keyName.Key(key))
+	b, err := v.cached(keyName.Key(key))
+	return string(b), err
 }
 
 // PersonsBySurname lists the persons whose last name folds to key.
 func (v *View) PersonsBySurname(key string) ([]string, error) {
 	var ids idList
-	err := v.get(keySurname.Key(key), &ids)
+	k := keySurname.Key(key)
+	b, err := v.cached(k)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
 	}
-	return ids, err
+	if err != nil {
+		return nil, err
+	}
+	if err := decodeValue(b, &ids); err != nil {
+		return nil, fmt.Errorf("decode %q: %w", k, err)
+	}
+	return ids, nil
 }
 
 // Lexicon is the names lexicon the store folds names with.

@@ -72,7 +72,7 @@ type Config struct {
 	Logger *slog.Logger
 	// CacheEntries bounds the projector's cache of newest values (see
 	// Batch). Default 100,000 (about 30 MB); negative means 1 (and one
-	// cached identity for readers, no fresh documents), for tests that
+	// cached read for readers, no fresh documents), for tests that
 	// want every read to reach Badger.
 	CacheEntries int
 	// SyncWrites makes the store fsync Badger's logs before it shows
@@ -99,8 +99,8 @@ type Store struct {
 	// are not looked up in the LSM tree for every assertion.
 	latest *latestCache
 	fresh  *freshDocs
-	// identities caches actors' identity records for readers.
-	identities *identityCache
+	// reads caches, for readers, keys the projector rarely rewrites.
+	reads *readCache
 
 	// sync: see Config.SyncWrites.
 	sync bool
@@ -136,12 +136,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	// Tests that want every read to reach Badger get no fresh documents
 	// either.
-	freshN, identityN := defaultFreshDocs, defaultIdentityEntries
+	freshN, readN := defaultFreshDocs, defaultReadEntries
 	switch {
 	case cfg.CacheEntries == 0:
 		cfg.CacheEntries = defaultCacheEntries
 	case cfg.CacheEntries < 0:
-		cfg.CacheEntries, freshN, identityN = 1, 0, 1
+		cfg.CacheEntries, freshN, readN = 1, 0, 1
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -169,7 +169,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open graph %s: %w", cfg.Dir, err)
 	}
-	s := &Store{db: db, lex: cfg.Lexicon, advanced: make(chan struct{}), latest: newLatestCache(cfg.CacheEntries), fresh: newFreshDocs(freshN), identities: newIdentityCache(identityN), sync: cfg.SyncWrites && !cfg.InMemory}
+	s := &Store{db: db, lex: cfg.Lexicon, advanced: make(chan struct{}), latest: newLatestCache(cfg.CacheEntries), fresh: newFreshDocs(freshN), reads: newReadCache(readN), sync: cfg.SyncWrites && !cfg.InMemory}
 	if err := s.init(cfg.Dir); err != nil {
 		db.Close()
 		return nil, err
@@ -258,14 +258,14 @@ func (s *Store) Applied() uint64 {
 	return s.applied
 }
 
-// setApplied shows the events up to seq to readers. identities are the
-// actors' identity records those events wrote: readers' cached copies go
-// first (see identityCache).
-func (s *Store) setApplied(seq uint64, identities []string) {
+// setApplied shows the events up to seq to readers. written are the keys
+// of the kinds readers cache that those events wrote: the cached copies
+// go first (see readCache).
+func (s *Store) setApplied(seq uint64, written []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, k := range identities {
-		s.identities.c.Remove(k)
+	for _, k := range written {
+		s.reads.c.Remove(k)
 	}
 	if seq <= s.applied {
 		return
@@ -360,5 +360,5 @@ func (s *Store) EntryCounts(ctx context.Context) (map[string]Entries, error) {
 func (s *Store) forget() {
 	s.latest.purge()
 	s.fresh.purge()
-	s.identities.c.Purge()
+	s.reads.c.Purge()
 }

@@ -38,9 +38,9 @@ type Batch struct {
 	// overlay holds every value written by the batch so far; nil means
 	// deleted.
 	overlay map[string][]byte
-	// identities are the actors' identity records written since the
-	// batch last showed its events to readers (Store.setApplied).
-	identities []string
+	// readCached are the keys of the kinds readers cache written since
+	// the batch last showed its events to readers (Store.setApplied).
+	readCached []string
 
 	wg  sync.WaitGroup
 	mu  sync.Mutex
@@ -115,8 +115,8 @@ func (b *Batch) apply(seq uint64, exclusive bool, fn func(tx *Tx) error) error {
 		b.overlay[k] = v
 		b.s.latest.wrote(k, v)
 		b.s.fresh.wrote(k, v)
-		if isIdentity(k) {
-			b.identities = append(b.identities, k)
+		if readCached(k) {
+			b.readCached = append(b.readCached, k)
 		}
 	}
 	b.last, b.counts = seq, tx.counts
@@ -171,8 +171,8 @@ func (b *Batch) settle() error {
 			return fmt.Errorf("sync the store after event %d: %w", b.last, err)
 		}
 	}
-	b.s.setApplied(b.last, b.identities)
-	b.identities = b.identities[:0]
+	b.s.setApplied(b.last, b.readCached)
+	b.readCached = b.readCached[:0]
 	return nil
 }
 

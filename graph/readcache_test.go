@@ -8,13 +8,15 @@ import (
 	"testing"
 )
 
-// TestIdentityCacheNeverStale reads an actor's identity at the newest
-// sequence and at older ones while the projector renames it, with views
-// opened before and after each batch is shown: every read must give the
-// name as of its view's sequence, whether Badger or the readers' cache
-// answered it. The actor is renamed at every sequence s with s%3 == 1,
-// so at sequence at its name is "Name <at - (at-1)%3>".
-func TestIdentityCacheNeverStale(t *testing.T) {
+// TestReadCacheNeverStale reads an actor's identity and the name index at
+// the newest sequence and at older ones while the projector renames the
+// actor, with views opened before and after each batch is shown: every
+// read must give what held at its view's sequence, whether Badger or the
+// readers' cache answered it. The actor is renamed at every sequence s
+// with s%3 == 1, so at sequence at its name is "Name <at - (at-1)%3>",
+// and the name "Name s" is indexed (and stays, as an alias would) from s
+// on: looked up before, it is absent.
+func TestReadCacheNeverStale(t *testing.T) {
 	s := openTest(t, t.TempDir())
 	defer s.Close()
 	const last = 3000
@@ -50,6 +52,13 @@ func TestIdentityCacheNeverStale(t *testing.T) {
 					}
 					if a.Name != want(at) && mismatches.Add(1) <= 5 {
 						t.Errorf("identity at %d: name %q, want %q", at, a.Name, want(at))
+					}
+					// A name indexed at s, or one not yet: the absent
+					// answer is cached too, and must not outlive s.
+					n := 3*rng.Uint64N(last/3) + 1
+					_, err = v.LookupName(fmt.Sprintf("name %d", n))
+					if found := err == nil; found != (n <= at) && mismatches.Add(1) <= 5 {
+						t.Errorf("name %d at %d: found %v (%v)", n, at, found, err)
 					}
 				}
 				v.Close()
@@ -92,7 +101,7 @@ func TestIdentityCacheNeverStale(t *testing.T) {
 	}
 	done.Store(true)
 	wg.Wait()
-	if _, ok := s.identities.get(string(keyActor.Key("x")), last); !ok {
+	if _, ok := s.reads.get(string(keyActor.Key("x")), last); !ok {
 		t.Error("the newest identity is not cached after the reads: the test did not exercise the cache")
 	}
 }
