@@ -39,6 +39,17 @@ func (k *keyType) Prefix(parts ...string) []byte {
 	return []byte(k.prefix + sep + strings.Join(parts, sep) + sep)
 }
 
+// anyOf says whether key is of one of the kinds: the caches' test of
+// what they keep, on every key the projector writes.
+func anyOf(key string, kinds []*keyType) bool {
+	for _, k := range kinds {
+		if len(key) > len(k.prefix) && key[len(k.prefix)] == sep[0] && key[:len(k.prefix)] == k.prefix {
+			return true
+		}
+	}
+	return false
+}
+
 // Split returns a key's parts. The last part may contain sep (names do
 // not, ids do not; a prefix search key may).
 func (k *keyType) Split(key []byte) []string {

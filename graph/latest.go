@@ -34,14 +34,7 @@ func newLatestCache(n int) *latestCache {
 // are read by assertion after assertion; the rest (assertions, audit
 // records, index entries) mostly once, and caching them would cost more
 // than it saves.
-func cacheable(key string) bool {
-	for _, k := range cachedKinds {
-		if len(key) > len(k.prefix) && key[len(k.prefix)] == sep[0] && key[:len(k.prefix)] == k.prefix {
-			return true
-		}
-	}
-	return false
-}
+func cacheable(key string) bool { return anyOf(key, cachedKinds) }
 
 var cachedKinds = []*keyType{keyActor, keyActivity, keyName, keyRel, keySurname, keyDocument, keyDocActor}
 

@@ -64,13 +64,6 @@ func (s *Store) addRead(key string, val []byte, ver, at uint64) {
 }
 
 // readCached says whether a key is of a kind the readers' cache keeps.
-func readCached(key string) bool {
-	for _, k := range readCachedKinds {
-		if len(key) > len(k.prefix) && key[len(k.prefix)] == sep[0] && key[:len(k.prefix)] == k.prefix {
-			return true
-		}
-	}
-	return false
-}
+func readCached(key string) bool { return anyOf(key, readCachedKinds) }
 
 var readCachedKinds = []*keyType{keyActor, keyName, keySurname}
