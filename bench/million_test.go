@@ -158,6 +158,7 @@ func BenchmarkMillion(b *testing.B) {
 	report(b, "project", n, project, "raw-consume", rawConsume)
 	logRSS(b, "after projecting")
 	b.ReportMetric(float64(diskUsage(dir+"/graph"))/float64(n), "store-B/assertion")
+	logDisk(b, dir+"/graph", n)
 	logEntries(b, store, n)
 
 	rawKeys := min(20*n, 20_000_000) // about what the fold writes per assertion
@@ -218,6 +219,22 @@ func growthCurve(b *testing.B, store *graph.Store, dir string, start time.Time, 
 	return func() { cancel(); <-done }
 }
 
+// logDisk logs the store's disk use per assertion by kind of file.
+func logDisk(b *testing.B, dir string, n int) {
+	kinds := diskUsageByKind(dir)
+	var total int64
+	parts := ""
+	for _, k := range slices.Sorted(maps.Keys(kinds)) {
+		total += kinds[k]
+		if k == "" {
+			parts += fmt.Sprintf(" other %.0f", float64(kinds[k])/float64(n))
+			continue
+		}
+		parts += fmt.Sprintf(" %s %.0f", k, float64(kinds[k])/float64(n))
+	}
+	b.Logf("store on disk per assertion %.0f B:%s", float64(total)/float64(n), parts)
+}
+
 // logEntries logs the entries the fold wrote per assertion, by key kind:
 // the projection's cost and the store's size follow them.
 func logEntries(b *testing.B, store *graph.Store, n int) {
@@ -228,18 +245,21 @@ func logEntries(b *testing.B, store *graph.Store, n int) {
 	kinds := slices.Sorted(maps.Keys(counts))
 	slices.SortStableFunc(kinds, func(x, y string) int { return counts[y].Count - counts[x].Count })
 	var total graph.Entries
-	entries, bytes := "", ""
+	entries, bytes, packed := "", "", ""
 	per := func(v int64) float64 { return float64(v) / float64(n) }
 	for _, k := range kinds {
 		c := counts[k]
 		total.Count += c.Count
 		total.KeyBytes += c.KeyBytes
 		total.ValueBytes += c.ValueBytes
+		total.Packed += c.Packed
 		entries += fmt.Sprintf(" %s %.2f", k, per(int64(c.Count)))
 		bytes += fmt.Sprintf(" %s %.0f+%.0f", k, per(c.KeyBytes), per(c.ValueBytes))
+		packed += fmt.Sprintf(" %s %.0f", k, per(c.Packed))
 	}
 	b.Logf("entries per assertion %.1f:%s", per(int64(total.Count)), entries)
 	b.Logf("bytes per assertion before compression, keys+values, %.0f+%.0f:%s", per(total.KeyBytes), per(total.ValueBytes), bytes)
+	b.Logf("bytes per assertion in tables, estimated (Badger's block layout, Snappy), %.0f:%s", per(total.Packed), packed)
 	b.ReportMetric(per(int64(total.Count)), "entries/assertion")
 }
 
@@ -358,20 +378,32 @@ func queries(b *testing.B, store *graph.Store, log *stream.Log, gen *corpus, pas
 // memtable files far beyond what they hold.
 func diskUsage(dir string) int64 {
 	var total int64
-	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+	for _, n := range diskUsageByKind(dir) {
+		total += n
+	}
+	return total
+}
+
+// diskUsageByKind is diskUsage by file extension ("sst" for Badger's
+// tables, "mem" for the logs of memtables not yet written as tables):
+// the tables are what stays, the memtable logs what a flush replaces.
+func diskUsageByKind(dir string) map[string]int64 {
+	kinds := map[string]int64{}
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return nil
 		}
 		if info, err := d.Info(); err == nil {
+			kind := strings.TrimPrefix(filepath.Ext(path), ".")
 			if st, ok := info.Sys().(*syscall.Stat_t); ok {
-				total += st.Blocks * 512
+				kinds[kind] += st.Blocks * 512
 			} else {
-				total += info.Size()
+				kinds[kind] += info.Size()
 			}
 		}
 		return nil
 	})
-	return total
+	return kinds
 }
 
 // peakRSS is the process's peak resident set, in bytes (Linux).

@@ -1,9 +1,11 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
@@ -293,5 +295,45 @@ func TestActorIdentityRewrittenOnlyOnChange(t *testing.T) {
 	id, err := v.ActorIdentity("acme")
 	if err != nil || id.Name != "Acme" || id.Mentions != 0 {
 		t.Errorf("identity: %+v, %v; want the names without the activity", id, err)
+	}
+}
+
+// TestBlockEstimate checks the on-disk estimate against what it models:
+// keys sharing a prefix and values that repeat pack well below their raw
+// size, random bytes do not, and every block is counted once.
+func TestBlockEstimate(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	random := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rnd.Uint32())
+		}
+		return b
+	}
+	for _, tc := range []struct {
+		name     string
+		value    func(i int) []byte
+		min, max float64 // packed ÷ raw (keys and values)
+	}{
+		{"repeated", func(int) []byte { return bytes.Repeat([]byte("support"), 20) }, 0.02, 0.3},
+		{"random", func(int) []byte { return random(140) }, 0.9, 1.3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := blockEstimate{size: 4096}
+			var packed, raw int64
+			for i := range 5000 {
+				key := fmt.Appendf(nil, "rel:actor-%06d:OWNS:other", i)
+				v := tc.value(i)
+				packed += b.add(key, uint64(i+1), v)
+				raw += int64(len(key) + len(v))
+			}
+			packed += b.flush()
+			if r := float64(packed) / float64(raw); r < tc.min || r > tc.max {
+				t.Errorf("packed %d of %d raw bytes (%.2f), want between %.2f and %.2f", packed, raw, r, tc.min, tc.max)
+			}
+			if b.flush() != 0 {
+				t.Error("a second flush counted an empty block")
+			}
+		})
 	}
 }
