@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bytes"
+	"encoding/json"
 	"maps"
 	"slices"
 
@@ -19,25 +20,44 @@ func decodeValue(b []byte, v msgp.Unmarshaler) error {
 	return err
 }
 
-// packedKinds hold MessagePack values; the rest hold strings, numbers or
-// nothing.
-var packedKinds = []*keyType{keyActor, keyActivity, keySurname, keyRel, keyAssertion, keyDocument, keyEvent}
+// packedKinds hold MessagePack values, each kind its record's; the rest
+// hold strings, numbers or nothing.
+var packedKinds = []struct {
+	kind   *keyType
+	record func() msgp.Unmarshaler
+}{
+	{keyActor, func() msgp.Unmarshaler { return new(Actor) }},
+	{keyActivity, func() msgp.Unmarshaler { return new(actorActivity) }},
+	{keySurname, func() msgp.Unmarshaler { return new(idList) }},
+	{keyRel, func() msgp.Unmarshaler { return new(Relationship) }},
+	{keyAssertion, func() msgp.Unmarshaler { return new(Assertion) }},
+	{keyDocument, func() msgp.Unmarshaler { return new(Document) }},
+	{keyEvent, func() msgp.Unmarshaler { return new(EventRecord) }},
+}
 
-// readable is a value as a person reads it in a diff: MessagePack
-// rendered as JSON, anything else as stored.
+// readable is a value as a person reads it in a diff: a record as JSON,
+// with the field names the API and exports use rather than the short
+// ones stored; anything else as stored, and a record that does not
+// decode as MessagePack rendered as JSON, so that a damaged value still
+// shows what it holds.
 func readable(key, v []byte) []byte {
-	packed := false
 	for _, k := range packedKinds {
-		packed = packed || bytes.HasPrefix(key, []byte(k.prefix+sep))
+		if !bytes.HasPrefix(key, []byte(k.kind.prefix+sep)) {
+			continue
+		}
+		rec := k.record()
+		if err := decodeValue(v, rec); err == nil {
+			if out, err := json.Marshal(rec); err == nil {
+				return out
+			}
+		}
+		var out bytes.Buffer
+		if _, err := msgp.UnmarshalAsJSON(&out, v); err != nil {
+			return v
+		}
+		return out.Bytes()
 	}
-	if !packed {
-		return v
-	}
-	var out bytes.Buffer
-	if _, err := msgp.UnmarshalAsJSON(&out, v); err != nil {
-		return v
-	}
-	return out.Bytes()
+	return v
 }
 
 // Votes counts votes by what was voted for (Actor.TypeVotes). It is

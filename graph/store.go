@@ -60,7 +60,8 @@ import (
 //	   read it) and an assertion does not rewrite it: the versions of
 //	   the document's claim keys (cl:) are that part of its history.
 //	16: the graph's counts in every audit record, not in meta:stats.
-const LayoutVersion = 16
+//	17: records keyed by short field names (msg tags), not JSON names.
+const LayoutVersion = 17
 
 // Config configures a store.
 type Config struct {

@@ -6,15 +6,17 @@ import (
 )
 
 // The stored types are MessagePack in the store, by the methods msgp
-// generates (types_gen.go), keyed by their JSON field names: no
-// reflection on the projector's path, and a field added later decodes
-// as its zero value from older records, as with JSON. Run `go generate
+// generates (types_gen.go): no reflection on the projector's path. Maps
+// keyed by a short name per field (the msg tags; layout 17, until then
+// the JSON names, which were a third of what an assertion wrote), so
+// that a field added later decodes as its zero value from older
+// records. A short name is never reused for another field. Run `go generate
 // ./graph` after changing a stored type. Times decode as UTC, and a
 // damaged header cannot make a decoder allocate more than a million
 // elements.
 //
 //go:generate go run github.com/tinylib/msgp@v1.6.5 -file types.go -o types_gen.go -tests=false -io=false -unexported
-//msgp:tag json
+//msgp:tags msg,json
 //msgp:ignore RelKey Stats
 //msgp:timezone utc
 //msgp:limit arrays:1000000 maps:100000
@@ -24,25 +26,25 @@ import (
 type Actor struct {
 	// ID is the slug of the canonical name ("united-states"): stable
 	// across rebuilds, readable, and safe as a NATS subject token.
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	Type string `json:"type,omitempty"`
+	ID   string `json:"id" msg:"i"`
+	Name string `json:"name" msg:"n"`
+	Type string `json:"type,omitempty" msg:"t,omitempty"`
 	// TypeVotes counts the types producers gave; Type is the most voted,
 	// the first one on a tie, so a stray typo does not retype an actor.
-	TypeVotes Votes `json:"type_votes,omitempty"`
+	TypeVotes Votes `json:"type_votes,omitempty" msg:"tv,omitempty"`
 	// Aliases are the distinct ways the actor was written, canonical name
 	// excluded.
-	Aliases  []string `json:"aliases,omitempty"`
-	Mentions int      `json:"mentions"`
+	Aliases  []string `json:"aliases,omitempty" msg:"al,omitempty"`
+	Mentions int      `json:"mentions" msg:"m"`
 	// MergedInto is set while the actor is merged into another; it then
 	// keeps its own names so that an unmerge can give them back.
-	MergedInto string `json:"merged_into,omitempty"`
+	MergedInto string `json:"merged_into,omitempty" msg:"mi,omitempty"`
 	// TypeFixed says a correction set the type; votes no longer move it.
-	TypeFixed bool      `json:"type_fixed,omitempty"`
-	FirstSeq  uint64    `json:"first_seq"`
-	LastSeq   uint64    `json:"last_seq"`
-	First     time.Time `json:"first"`
-	Last      time.Time `json:"last"`
+	TypeFixed bool      `json:"type_fixed,omitempty" msg:"tf,omitempty"`
+	FirstSeq  uint64    `json:"first_seq" msg:"fq"`
+	LastSeq   uint64    `json:"last_seq" msg:"lq"`
+	First     time.Time `json:"first" msg:"f"`
+	Last      time.Time `json:"last" msg:"l"`
 }
 
 // actorActivity is the part of an Actor that every assertion naming it
@@ -53,10 +55,10 @@ type Actor struct {
 // name read only act:, and the activity's versions are the actor's
 // history.
 type actorActivity struct {
-	TypeVotes Votes     `json:"type_votes,omitempty"`
-	Mentions  int       `json:"mentions"`
-	LastSeq   uint64    `json:"last_seq"`
-	Last      time.Time `json:"last"`
+	TypeVotes Votes     `json:"type_votes,omitempty" msg:"tv,omitempty"`
+	Mentions  int       `json:"mentions" msg:"m"`
+	LastSeq   uint64    `json:"last_seq" msg:"lq"`
+	Last      time.Time `json:"last" msg:"l"`
 }
 
 // split parts an actor into what act: and am: hold.
@@ -75,20 +77,20 @@ func (a Actor) with(act actorActivity) Actor {
 // Relationship aggregates every live assertion of one (subject,
 // predicate, object).
 type Relationship struct {
-	Subject   string `json:"subject"`
-	Predicate string `json:"predicate"`
-	Object    string `json:"object"`
+	Subject   string `json:"subject" msg:"s"`
+	Predicate string `json:"predicate" msg:"p"`
+	Object    string `json:"object" msg:"o"`
 	// Support is the number of assertions; Affirmed + Negated == Support.
-	Support  int `json:"support"`
-	Affirmed int `json:"affirmed"`
-	Negated  int `json:"negated"`
+	Support  int `json:"support" msg:"n"`
+	Affirmed int `json:"affirmed" msg:"a"`
+	Negated  int `json:"negated" msg:"d"`
 	// Documents is the number of documents with live assertions of it;
 	// View.RelationshipDocuments lists them.
-	Documents int       `json:"documents"`
-	FirstSeq  uint64    `json:"first_seq"`
-	LastSeq   uint64    `json:"last_seq"`
-	First     time.Time `json:"first"`
-	Last      time.Time `json:"last"`
+	Documents int       `json:"documents" msg:"dc"`
+	FirstSeq  uint64    `json:"first_seq" msg:"fq"`
+	LastSeq   uint64    `json:"last_seq" msg:"lq"`
+	First     time.Time `json:"first" msg:"f"`
+	Last      time.Time `json:"last" msg:"l"`
 }
 
 // Key identifies the relationship.
@@ -102,75 +104,75 @@ type RelKey struct{ Subject, Predicate, Object string }
 
 // Assertion is one recorded claim with its evidence, resolved to actors.
 type Assertion struct {
-	ID       string    `json:"id"`
-	Seq      uint64    `json:"seq"`
-	Recorded time.Time `json:"recorded"`
+	ID       string    `json:"id" msg:"i"`
+	Seq      uint64    `json:"seq" msg:"q"`
+	Recorded time.Time `json:"recorded" msg:"r"`
 	// Principal is who caused the event.
-	Principal string `json:"principal,omitempty"`
-	Subject   string `json:"subject"`
-	Predicate string `json:"predicate"`
-	Object    string `json:"object"`
+	Principal string `json:"principal,omitempty" msg:"pr,omitempty"`
+	Subject   string `json:"subject" msg:"s"`
+	Predicate string `json:"predicate" msg:"p"`
+	Object    string `json:"object" msg:"o"`
 	// SubjectText and ObjectText are the names as the producer wrote them.
-	SubjectText  string `json:"subject_text"`
-	ObjectText   string `json:"object_text"`
-	Polarity     string `json:"polarity"`
-	Modality     string `json:"modality"`
-	AttributedTo string `json:"attributed_to,omitempty"`
+	SubjectText  string `json:"subject_text" msg:"st"`
+	ObjectText   string `json:"object_text" msg:"ot"`
+	Polarity     string `json:"polarity" msg:"pl"`
+	Modality     string `json:"modality" msg:"md"`
+	AttributedTo string `json:"attributed_to,omitempty" msg:"a,omitempty"`
 	// AttributedText is the attribution as written.
-	AttributedText string `json:"attributed_text,omitempty"`
-	Document       string `json:"document"`
+	AttributedText string `json:"attributed_text,omitempty" msg:"at,omitempty"`
+	Document       string `json:"document" msg:"d"`
 	// Sentence is sealed with the document's key (package seal), or
 	// plaintext when recorded before sealing.
-	Sentence    string  `json:"sentence"`
-	Start       *int    `json:"start,omitempty"`
-	End         *int    `json:"end,omitempty"`
-	Confidence  float64 `json:"confidence"`
-	Producer    string  `json:"producer,omitempty"`
-	ProducerVer string  `json:"producer_version,omitempty"`
+	Sentence    string  `json:"sentence" msg:"sn"`
+	Start       *int    `json:"start,omitempty" msg:"b,omitempty"`
+	End         *int    `json:"end,omitempty" msg:"e,omitempty"`
+	Confidence  float64 `json:"confidence" msg:"c"`
+	Producer    string  `json:"producer,omitempty" msg:"pd,omitempty"`
+	ProducerVer string  `json:"producer_version,omitempty" msg:"pv,omitempty"`
 	// ValidFrom and ValidTo are when the claim holds in the world, as
 	// the text says (YYYY-MM-DD; empty when open or unknown).
-	ValidFrom string `json:"valid_from,omitempty"`
-	ValidTo   string `json:"valid_to,omitempty"`
+	ValidFrom string `json:"valid_from,omitempty" msg:"vf,omitempty"`
+	ValidTo   string `json:"valid_to,omitempty" msg:"vt,omitempty"`
 	// SubjectOrig, ObjectOrig and AttributedOrig are the actors the
 	// names were resolved to when recorded, so that unmerging an actor
 	// can give it back its assertions.
-	SubjectOrig    string `json:"subject_orig,omitempty"`
-	ObjectOrig     string `json:"object_orig,omitempty"`
-	AttributedOrig string `json:"attributed_orig,omitempty"`
+	SubjectOrig    string `json:"subject_orig,omitempty" msg:"so,omitempty"`
+	ObjectOrig     string `json:"object_orig,omitempty" msg:"oo,omitempty"`
+	AttributedOrig string `json:"attributed_orig,omitempty" msg:"ao,omitempty"`
 	// Retracted is set once the assertion is withdrawn.
-	Retracted *Retraction `json:"retracted,omitempty"`
+	Retracted *Retraction `json:"retracted,omitempty" msg:"x,omitempty"`
 }
 
 // Retraction records who withdrew an assertion or document, and why.
 type Retraction struct {
-	Seq       uint64    `json:"seq"`
-	Time      time.Time `json:"time"`
-	Principal string    `json:"principal,omitempty"`
-	Reason    string    `json:"reason"`
+	Seq       uint64    `json:"seq" msg:"q"`
+	Time      time.Time `json:"time" msg:"t"`
+	Principal string    `json:"principal,omitempty" msg:"pr,omitempty"`
+	Reason    string    `json:"reason" msg:"r"`
 }
 
 // EventRecord is one event of the log as the graph remembers it: the
 // audit trail's line.
 type EventRecord struct {
-	Seq uint64 `json:"seq"`
+	Seq uint64 `json:"seq" msg:"q"`
 	// Time is the stream's time for the event.
-	Time      time.Time `json:"time"`
-	Type      string    `json:"type"`
-	ID        string    `json:"id"`
-	Principal string    `json:"principal,omitempty"`
-	Reason    string    `json:"reason,omitempty"`
+	Time      time.Time `json:"time" msg:"t"`
+	Type      string    `json:"type" msg:"ty"`
+	ID        string    `json:"id" msg:"i"`
+	Principal string    `json:"principal,omitempty" msg:"pr,omitempty"`
+	Reason    string    `json:"reason,omitempty" msg:"r,omitempty"`
 	// Outcome says what the event did, as data: the live feed and history
 	// switch on it, never on Summary.
-	Outcome Outcome `json:"outcome"`
+	Outcome Outcome `json:"outcome" msg:"oc"`
 	// Summary says in one line what the event did, for people.
-	Summary string `json:"summary"`
+	Summary string `json:"summary" msg:"sm"`
 	// Entities are what it touched: "actor/<id>", "asr/<id>",
 	// "doc/<id>", "rel/<subject>/<PREDICATE>/<object>".
-	Entities []string `json:"entities,omitempty"`
+	Entities []string `json:"entities,omitempty" msg:"en,omitempty"`
 	// Counts are the graph's counts after the event: every event's
 	// record carries them, so that the graph's counts at any sequence
 	// are one read, and no key is rewritten by every event for them.
-	Counts Counts `json:"counts"`
+	Counts Counts `json:"counts" msg:"c"`
 }
 
 // Outcome is what folding an event did.
@@ -232,33 +234,33 @@ func (a Assertion) Rel() RelKey { return RelKey{a.Subject, a.Predicate, a.Object
 
 // Document is a source of assertions.
 type Document struct {
-	ID        string     `json:"id"`
-	Source    string     `json:"source,omitempty"`
-	Title     string     `json:"title,omitempty"`
-	URL       string     `json:"url,omitempty"`
-	Published *time.Time `json:"published,omitempty"`
-	Size      int        `json:"size,omitempty"`
-	HasText   bool       `json:"has_text,omitempty"`
+	ID        string     `json:"id" msg:"i"`
+	Source    string     `json:"source,omitempty" msg:"src,omitempty"`
+	Title     string     `json:"title,omitempty" msg:"ti,omitempty"`
+	URL       string     `json:"url,omitempty" msg:"u,omitempty"`
+	Published *time.Time `json:"published,omitempty" msg:"pb,omitempty"`
+	Size      int        `json:"size,omitempty" msg:"sz,omitempty"`
+	HasText   bool       `json:"has_text,omitempty" msg:"ht,omitempty"`
 	// TextStored says the text is in the document store, not under
 	// text:<document>; HasText is then set too.
-	TextStored bool      `json:"text_stored,omitempty"`
-	Seq        uint64    `json:"seq"`
-	Recorded   time.Time `json:"recorded"`
+	TextStored bool      `json:"text_stored,omitempty" msg:"ts,omitempty"`
+	Seq        uint64    `json:"seq" msg:"q"`
+	Recorded   time.Time `json:"recorded" msg:"r"`
 	// Retracted is set once the document is withdrawn.
-	Retracted *Retraction `json:"retracted,omitempty"`
+	Retracted *Retraction `json:"retracted,omitempty" msg:"x,omitempty"`
 	// Erased is set once the document's words are erased: its title,
 	// text and evidence sentences, sealed under its key, are unreadable.
-	Erased *Erasure `json:"erased,omitempty"`
+	Erased *Erasure `json:"erased,omitempty" msg:"er,omitempty"`
 }
 
 // Erasure records who erased a document's words, when, and why.
 type Erasure struct {
-	Seq       uint64    `json:"seq"`
-	Time      time.Time `json:"time"`
-	Principal string    `json:"principal,omitempty"`
-	Reason    string    `json:"reason"`
+	Seq       uint64    `json:"seq" msg:"q"`
+	Time      time.Time `json:"time" msg:"t"`
+	Principal string    `json:"principal,omitempty" msg:"pr,omitempty"`
+	Reason    string    `json:"reason" msg:"r"`
 	// Retract says its assertions were retracted with it.
-	Retract bool `json:"retract,omitempty"`
+	Retract bool `json:"retract,omitempty" msg:"rt,omitempty"`
 }
 
 // Stats counts what the graph holds.

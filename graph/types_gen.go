@@ -42,56 +42,56 @@ func (z *Actor) MarshalMsg(b []byte) (o []byte, err error) {
 
 	// skip if no fields are to be emitted
 	if zb0001Len != 0 {
-		// string "id"
-		o = append(o, 0xa2, 0x69, 0x64)
+		// string "i"
+		o = append(o, 0xa1, 0x69)
 		o = msgp.AppendString(o, z.ID)
-		// string "name"
-		o = append(o, 0xa4, 0x6e, 0x61, 0x6d, 0x65)
+		// string "n"
+		o = append(o, 0xa1, 0x6e)
 		o = msgp.AppendString(o, z.Name)
 		if (zb0001Mask & 0x4) == 0 { // if not omitted
-			// string "type"
-			o = append(o, 0xa4, 0x74, 0x79, 0x70, 0x65)
+			// string "t"
+			o = append(o, 0xa1, 0x74)
 			o = msgp.AppendString(o, z.Type)
 		}
-		// string "type_votes"
-		o = append(o, 0xaa, 0x74, 0x79, 0x70, 0x65, 0x5f, 0x76, 0x6f, 0x74, 0x65, 0x73)
+		// string "tv"
+		o = append(o, 0xa2, 0x74, 0x76)
 		o, err = z.TypeVotes.MarshalMsg(o)
 		if err != nil {
 			err = msgp.WrapError(err, "TypeVotes")
 			return
 		}
 		if (zb0001Mask & 0x10) == 0 { // if not omitted
-			// string "aliases"
-			o = append(o, 0xa7, 0x61, 0x6c, 0x69, 0x61, 0x73, 0x65, 0x73)
+			// string "al"
+			o = append(o, 0xa2, 0x61, 0x6c)
 			o = msgp.AppendArrayHeader(o, uint32(len(z.Aliases)))
 			for za0001 := range z.Aliases {
 				o = msgp.AppendString(o, z.Aliases[za0001])
 			}
 		}
-		// string "mentions"
-		o = append(o, 0xa8, 0x6d, 0x65, 0x6e, 0x74, 0x69, 0x6f, 0x6e, 0x73)
+		// string "m"
+		o = append(o, 0xa1, 0x6d)
 		o = msgp.AppendInt(o, z.Mentions)
 		if (zb0001Mask & 0x40) == 0 { // if not omitted
-			// string "merged_into"
-			o = append(o, 0xab, 0x6d, 0x65, 0x72, 0x67, 0x65, 0x64, 0x5f, 0x69, 0x6e, 0x74, 0x6f)
+			// string "mi"
+			o = append(o, 0xa2, 0x6d, 0x69)
 			o = msgp.AppendString(o, z.MergedInto)
 		}
 		if (zb0001Mask & 0x80) == 0 { // if not omitted
-			// string "type_fixed"
-			o = append(o, 0xaa, 0x74, 0x79, 0x70, 0x65, 0x5f, 0x66, 0x69, 0x78, 0x65, 0x64)
+			// string "tf"
+			o = append(o, 0xa2, 0x74, 0x66)
 			o = msgp.AppendBool(o, z.TypeFixed)
 		}
-		// string "first_seq"
-		o = append(o, 0xa9, 0x66, 0x69, 0x72, 0x73, 0x74, 0x5f, 0x73, 0x65, 0x71)
+		// string "fq"
+		o = append(o, 0xa2, 0x66, 0x71)
 		o = msgp.AppendUint64(o, z.FirstSeq)
-		// string "last_seq"
-		o = append(o, 0xa8, 0x6c, 0x61, 0x73, 0x74, 0x5f, 0x73, 0x65, 0x71)
+		// string "lq"
+		o = append(o, 0xa2, 0x6c, 0x71)
 		o = msgp.AppendUint64(o, z.LastSeq)
-		// string "first"
-		o = append(o, 0xa5, 0x66, 0x69, 0x72, 0x73, 0x74)
+		// string "f"
+		o = append(o, 0xa1, 0x66)
 		o = msgp.AppendTime(o, z.First)
-		// string "last"
-		o = append(o, 0xa4, 0x6c, 0x61, 0x73, 0x74)
+		// string "l"
+		o = append(o, 0xa1, 0x6c)
 		o = msgp.AppendTime(o, z.Last)
 	}
 	return
@@ -119,31 +119,31 @@ func (z *Actor) UnmarshalMsg(bts []byte) (o []byte, err error) {
 			return
 		}
 		switch msgp.UnsafeString(field) {
-		case "id":
+		case "i":
 			z.ID, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "ID")
 				return
 			}
-		case "name":
+		case "n":
 			z.Name, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Name")
 				return
 			}
-		case "type":
+		case "t":
 			z.Type, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Type")
 				return
 			}
-		case "type_votes":
+		case "tv":
 			bts, err = z.TypeVotes.UnmarshalMsg(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "TypeVotes")
 				return
 			}
-		case "aliases":
+		case "al":
 			var zb0002 uint32
 			zb0002, bts, err = msgp.ReadArrayHeaderBytes(bts)
 			if err != nil {
@@ -166,43 +166,43 @@ func (z *Actor) UnmarshalMsg(bts []byte) (o []byte, err error) {
 					return
 				}
 			}
-		case "mentions":
+		case "m":
 			z.Mentions, bts, err = msgp.ReadIntBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Mentions")
 				return
 			}
-		case "merged_into":
+		case "mi":
 			z.MergedInto, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "MergedInto")
 				return
 			}
-		case "type_fixed":
+		case "tf":
 			z.TypeFixed, bts, err = msgp.ReadBoolBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "TypeFixed")
 				return
 			}
-		case "first_seq":
+		case "fq":
 			z.FirstSeq, bts, err = msgp.ReadUint64Bytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "FirstSeq")
 				return
 			}
-		case "last_seq":
+		case "lq":
 			z.LastSeq, bts, err = msgp.ReadUint64Bytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "LastSeq")
 				return
 			}
-		case "first":
+		case "f":
 			z.First, bts, err = msgp.ReadTimeUTCBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "First")
 				return
 			}
-		case "last":
+		case "l":
 			z.Last, bts, err = msgp.ReadTimeUTCBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Last")
@@ -222,11 +222,11 @@ func (z *Actor) UnmarshalMsg(bts []byte) (o []byte, err error) {
 
 // Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
 func (z *Actor) Msgsize() (s int) {
-	s = 1 + 3 + msgp.StringPrefixSize + len(z.ID) + 5 + msgp.StringPrefixSize + len(z.Name) + 5 + msgp.StringPrefixSize + len(z.Type) + 11 + z.TypeVotes.Msgsize() + 8 + msgp.ArrayHeaderSize
+	s = 1 + 2 + msgp.StringPrefixSize + len(z.ID) + 2 + msgp.StringPrefixSize + len(z.Name) + 2 + msgp.StringPrefixSize + len(z.Type) + 3 + z.TypeVotes.Msgsize() + 3 + msgp.ArrayHeaderSize
 	for za0001 := range z.Aliases {
 		s += msgp.StringPrefixSize + len(z.Aliases[za0001])
 	}
-	s += 9 + msgp.IntSize + 12 + msgp.StringPrefixSize + len(z.MergedInto) + 11 + msgp.BoolSize + 10 + msgp.Uint64Size + 9 + msgp.Uint64Size + 6 + msgp.TimeSize + 5 + msgp.TimeSize
+	s += 2 + msgp.IntSize + 3 + msgp.StringPrefixSize + len(z.MergedInto) + 3 + msgp.BoolSize + 3 + msgp.Uint64Size + 3 + msgp.Uint64Size + 2 + msgp.TimeSize + 2 + msgp.TimeSize
 	return
 }
 
@@ -294,60 +294,60 @@ func (z *Assertion) MarshalMsg(b []byte) (o []byte, err error) {
 
 	// skip if no fields are to be emitted
 	if zb0001Len != 0 {
-		// string "id"
-		o = append(o, 0xa2, 0x69, 0x64)
+		// string "i"
+		o = append(o, 0xa1, 0x69)
 		o = msgp.AppendString(o, z.ID)
-		// string "seq"
-		o = append(o, 0xa3, 0x73, 0x65, 0x71)
+		// string "q"
+		o = append(o, 0xa1, 0x71)
 		o = msgp.AppendUint64(o, z.Seq)
-		// string "recorded"
-		o = append(o, 0xa8, 0x72, 0x65, 0x63, 0x6f, 0x72, 0x64, 0x65, 0x64)
+		// string "r"
+		o = append(o, 0xa1, 0x72)
 		o = msgp.AppendTime(o, z.Recorded)
 		if (zb0001Mask & 0x8) == 0 { // if not omitted
-			// string "principal"
-			o = append(o, 0xa9, 0x70, 0x72, 0x69, 0x6e, 0x63, 0x69, 0x70, 0x61, 0x6c)
+			// string "pr"
+			o = append(o, 0xa2, 0x70, 0x72)
 			o = msgp.AppendString(o, z.Principal)
 		}
-		// string "subject"
-		o = append(o, 0xa7, 0x73, 0x75, 0x62, 0x6a, 0x65, 0x63, 0x74)
+		// string "s"
+		o = append(o, 0xa1, 0x73)
 		o = msgp.AppendString(o, z.Subject)
-		// string "predicate"
-		o = append(o, 0xa9, 0x70, 0x72, 0x65, 0x64, 0x69, 0x63, 0x61, 0x74, 0x65)
+		// string "p"
+		o = append(o, 0xa1, 0x70)
 		o = msgp.AppendString(o, z.Predicate)
-		// string "object"
-		o = append(o, 0xa6, 0x6f, 0x62, 0x6a, 0x65, 0x63, 0x74)
+		// string "o"
+		o = append(o, 0xa1, 0x6f)
 		o = msgp.AppendString(o, z.Object)
-		// string "subject_text"
-		o = append(o, 0xac, 0x73, 0x75, 0x62, 0x6a, 0x65, 0x63, 0x74, 0x5f, 0x74, 0x65, 0x78, 0x74)
+		// string "st"
+		o = append(o, 0xa2, 0x73, 0x74)
 		o = msgp.AppendString(o, z.SubjectText)
-		// string "object_text"
-		o = append(o, 0xab, 0x6f, 0x62, 0x6a, 0x65, 0x63, 0x74, 0x5f, 0x74, 0x65, 0x78, 0x74)
+		// string "ot"
+		o = append(o, 0xa2, 0x6f, 0x74)
 		o = msgp.AppendString(o, z.ObjectText)
-		// string "polarity"
-		o = append(o, 0xa8, 0x70, 0x6f, 0x6c, 0x61, 0x72, 0x69, 0x74, 0x79)
+		// string "pl"
+		o = append(o, 0xa2, 0x70, 0x6c)
 		o = msgp.AppendString(o, z.Polarity)
-		// string "modality"
-		o = append(o, 0xa8, 0x6d, 0x6f, 0x64, 0x61, 0x6c, 0x69, 0x74, 0x79)
+		// string "md"
+		o = append(o, 0xa2, 0x6d, 0x64)
 		o = msgp.AppendString(o, z.Modality)
 		if (zb0001Mask & 0x800) == 0 { // if not omitted
-			// string "attributed_to"
-			o = append(o, 0xad, 0x61, 0x74, 0x74, 0x72, 0x69, 0x62, 0x75, 0x74, 0x65, 0x64, 0x5f, 0x74, 0x6f)
+			// string "a"
+			o = append(o, 0xa1, 0x61)
 			o = msgp.AppendString(o, z.AttributedTo)
 		}
 		if (zb0001Mask & 0x1000) == 0 { // if not omitted
-			// string "attributed_text"
-			o = append(o, 0xaf, 0x61, 0x74, 0x74, 0x72, 0x69, 0x62, 0x75, 0x74, 0x65, 0x64, 0x5f, 0x74, 0x65, 0x78, 0x74)
+			// string "at"
+			o = append(o, 0xa2, 0x61, 0x74)
 			o = msgp.AppendString(o, z.AttributedText)
 		}
-		// string "document"
-		o = append(o, 0xa8, 0x64, 0x6f, 0x63, 0x75, 0x6d, 0x65, 0x6e, 0x74)
+		// string "d"
+		o = append(o, 0xa1, 0x64)
 		o = msgp.AppendString(o, z.Document)
-		// string "sentence"
-		o = append(o, 0xa8, 0x73, 0x65, 0x6e, 0x74, 0x65, 0x6e, 0x63, 0x65)
+		// string "sn"
+		o = append(o, 0xa2, 0x73, 0x6e)
 		o = msgp.AppendString(o, z.Sentence)
 		if (zb0001Mask & 0x8000) == 0 { // if not omitted
-			// string "start"
-			o = append(o, 0xa5, 0x73, 0x74, 0x61, 0x72, 0x74)
+			// string "b"
+			o = append(o, 0xa1, 0x62)
 			if z.Start == nil {
 				o = msgp.AppendNil(o)
 			} else {
@@ -355,55 +355,55 @@ func (z *Assertion) MarshalMsg(b []byte) (o []byte, err error) {
 			}
 		}
 		if (zb0001Mask & 0x10000) == 0 { // if not omitted
-			// string "end"
-			o = append(o, 0xa3, 0x65, 0x6e, 0x64)
+			// string "e"
+			o = append(o, 0xa1, 0x65)
 			if z.End == nil {
 				o = msgp.AppendNil(o)
 			} else {
 				o = msgp.AppendInt(o, *z.End)
 			}
 		}
-		// string "confidence"
-		o = append(o, 0xaa, 0x63, 0x6f, 0x6e, 0x66, 0x69, 0x64, 0x65, 0x6e, 0x63, 0x65)
+		// string "c"
+		o = append(o, 0xa1, 0x63)
 		o = msgp.AppendFloat64(o, z.Confidence)
 		if (zb0001Mask & 0x40000) == 0 { // if not omitted
-			// string "producer"
-			o = append(o, 0xa8, 0x70, 0x72, 0x6f, 0x64, 0x75, 0x63, 0x65, 0x72)
+			// string "pd"
+			o = append(o, 0xa2, 0x70, 0x64)
 			o = msgp.AppendString(o, z.Producer)
 		}
 		if (zb0001Mask & 0x80000) == 0 { // if not omitted
-			// string "producer_version"
-			o = append(o, 0xb0, 0x70, 0x72, 0x6f, 0x64, 0x75, 0x63, 0x65, 0x72, 0x5f, 0x76, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e)
+			// string "pv"
+			o = append(o, 0xa2, 0x70, 0x76)
 			o = msgp.AppendString(o, z.ProducerVer)
 		}
 		if (zb0001Mask & 0x100000) == 0 { // if not omitted
-			// string "valid_from"
-			o = append(o, 0xaa, 0x76, 0x61, 0x6c, 0x69, 0x64, 0x5f, 0x66, 0x72, 0x6f, 0x6d)
+			// string "vf"
+			o = append(o, 0xa2, 0x76, 0x66)
 			o = msgp.AppendString(o, z.ValidFrom)
 		}
 		if (zb0001Mask & 0x200000) == 0 { // if not omitted
-			// string "valid_to"
-			o = append(o, 0xa8, 0x76, 0x61, 0x6c, 0x69, 0x64, 0x5f, 0x74, 0x6f)
+			// string "vt"
+			o = append(o, 0xa2, 0x76, 0x74)
 			o = msgp.AppendString(o, z.ValidTo)
 		}
 		if (zb0001Mask & 0x400000) == 0 { // if not omitted
-			// string "subject_orig"
-			o = append(o, 0xac, 0x73, 0x75, 0x62, 0x6a, 0x65, 0x63, 0x74, 0x5f, 0x6f, 0x72, 0x69, 0x67)
+			// string "so"
+			o = append(o, 0xa2, 0x73, 0x6f)
 			o = msgp.AppendString(o, z.SubjectOrig)
 		}
 		if (zb0001Mask & 0x800000) == 0 { // if not omitted
-			// string "object_orig"
-			o = append(o, 0xab, 0x6f, 0x62, 0x6a, 0x65, 0x63, 0x74, 0x5f, 0x6f, 0x72, 0x69, 0x67)
+			// string "oo"
+			o = append(o, 0xa2, 0x6f, 0x6f)
 			o = msgp.AppendString(o, z.ObjectOrig)
 		}
 		if (zb0001Mask & 0x1000000) == 0 { // if not omitted
-			// string "attributed_orig"
-			o = append(o, 0xaf, 0x61, 0x74, 0x74, 0x72, 0x69, 0x62, 0x75, 0x74, 0x65, 0x64, 0x5f, 0x6f, 0x72, 0x69, 0x67)
+			// string "ao"
+			o = append(o, 0xa2, 0x61, 0x6f)
 			o = msgp.AppendString(o, z.AttributedOrig)
 		}
 		if (zb0001Mask & 0x2000000) == 0 { // if not omitted
-			// string "retracted"
-			o = append(o, 0xa9, 0x72, 0x65, 0x74, 0x72, 0x61, 0x63, 0x74, 0x65, 0x64)
+			// string "x"
+			o = append(o, 0xa1, 0x78)
 			if z.Retracted == nil {
 				o = msgp.AppendNil(o)
 			} else {
@@ -440,97 +440,97 @@ func (z *Assertion) UnmarshalMsg(bts []byte) (o []byte, err error) {
 			return
 		}
 		switch msgp.UnsafeString(field) {
-		case "id":
+		case "i":
 			z.ID, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "ID")
 				return
 			}
-		case "seq":
+		case "q":
 			z.Seq, bts, err = msgp.ReadUint64Bytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Seq")
 				return
 			}
-		case "recorded":
+		case "r":
 			z.Recorded, bts, err = msgp.ReadTimeUTCBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Recorded")
 				return
 			}
-		case "principal":
+		case "pr":
 			z.Principal, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Principal")
 				return
 			}
-		case "subject":
+		case "s":
 			z.Subject, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Subject")
 				return
 			}
-		case "predicate":
+		case "p":
 			z.Predicate, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Predicate")
 				return
 			}
-		case "object":
+		case "o":
 			z.Object, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Object")
 				return
 			}
-		case "subject_text":
+		case "st":
 			z.SubjectText, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "SubjectText")
 				return
 			}
-		case "object_text":
+		case "ot":
 			z.ObjectText, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "ObjectText")
 				return
 			}
-		case "polarity":
+		case "pl":
 			z.Polarity, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Polarity")
 				return
 			}
-		case "modality":
+		case "md":
 			z.Modality, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Modality")
 				return
 			}
-		case "attributed_to":
+		case "a":
 			z.AttributedTo, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "AttributedTo")
 				return
 			}
-		case "attributed_text":
+		case "at":
 			z.AttributedText, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "AttributedText")
 				return
 			}
-		case "document":
+		case "d":
 			z.Document, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Document")
 				return
 			}
-		case "sentence":
+		case "sn":
 			z.Sentence, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Sentence")
 				return
 			}
-		case "start":
+		case "b":
 			if msgp.IsNil(bts) {
 				bts, err = msgp.ReadNilBytes(bts)
 				if err != nil {
@@ -547,7 +547,7 @@ func (z *Assertion) UnmarshalMsg(bts []byte) (o []byte, err error) {
 					return
 				}
 			}
-		case "end":
+		case "e":
 			if msgp.IsNil(bts) {
 				bts, err = msgp.ReadNilBytes(bts)
 				if err != nil {
@@ -564,55 +564,55 @@ func (z *Assertion) UnmarshalMsg(bts []byte) (o []byte, err error) {
 					return
 				}
 			}
-		case "confidence":
+		case "c":
 			z.Confidence, bts, err = msgp.ReadFloat64Bytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Confidence")
 				return
 			}
-		case "producer":
+		case "pd":
 			z.Producer, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Producer")
 				return
 			}
-		case "producer_version":
+		case "pv":
 			z.ProducerVer, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "ProducerVer")
 				return
 			}
-		case "valid_from":
+		case "vf":
 			z.ValidFrom, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "ValidFrom")
 				return
 			}
-		case "valid_to":
+		case "vt":
 			z.ValidTo, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "ValidTo")
 				return
 			}
-		case "subject_orig":
+		case "so":
 			z.SubjectOrig, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "SubjectOrig")
 				return
 			}
-		case "object_orig":
+		case "oo":
 			z.ObjectOrig, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "ObjectOrig")
 				return
 			}
-		case "attributed_orig":
+		case "ao":
 			z.AttributedOrig, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "AttributedOrig")
 				return
 			}
-		case "retracted":
+		case "x":
 			if msgp.IsNil(bts) {
 				bts, err = msgp.ReadNilBytes(bts)
 				if err != nil {
@@ -643,19 +643,19 @@ func (z *Assertion) UnmarshalMsg(bts []byte) (o []byte, err error) {
 
 // Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
 func (z *Assertion) Msgsize() (s int) {
-	s = 3 + 3 + msgp.StringPrefixSize + len(z.ID) + 4 + msgp.Uint64Size + 9 + msgp.TimeSize + 10 + msgp.StringPrefixSize + len(z.Principal) + 8 + msgp.StringPrefixSize + len(z.Subject) + 10 + msgp.StringPrefixSize + len(z.Predicate) + 7 + msgp.StringPrefixSize + len(z.Object) + 13 + msgp.StringPrefixSize + len(z.SubjectText) + 12 + msgp.StringPrefixSize + len(z.ObjectText) + 9 + msgp.StringPrefixSize + len(z.Polarity) + 9 + msgp.StringPrefixSize + len(z.Modality) + 14 + msgp.StringPrefixSize + len(z.AttributedTo) + 16 + msgp.StringPrefixSize + len(z.AttributedText) + 9 + msgp.StringPrefixSize + len(z.Document) + 9 + msgp.StringPrefixSize + len(z.Sentence) + 6
+	s = 3 + 2 + msgp.StringPrefixSize + len(z.ID) + 2 + msgp.Uint64Size + 2 + msgp.TimeSize + 3 + msgp.StringPrefixSize + len(z.Principal) + 2 + msgp.StringPrefixSize + len(z.Subject) + 2 + msgp.StringPrefixSize + len(z.Predicate) + 2 + msgp.StringPrefixSize + len(z.Object) + 3 + msgp.StringPrefixSize + len(z.SubjectText) + 3 + msgp.StringPrefixSize + len(z.ObjectText) + 3 + msgp.StringPrefixSize + len(z.Polarity) + 3 + msgp.StringPrefixSize + len(z.Modality) + 2 + msgp.StringPrefixSize + len(z.AttributedTo) + 3 + msgp.StringPrefixSize + len(z.AttributedText) + 2 + msgp.StringPrefixSize + len(z.Document) + 3 + msgp.StringPrefixSize + len(z.Sentence) + 2
 	if z.Start == nil {
 		s += msgp.NilSize
 	} else {
 		s += msgp.IntSize
 	}
-	s += 4
+	s += 2
 	if z.End == nil {
 		s += msgp.NilSize
 	} else {
 		s += msgp.IntSize
 	}
-	s += 11 + msgp.Float64Size + 9 + msgp.StringPrefixSize + len(z.Producer) + 17 + msgp.StringPrefixSize + len(z.ProducerVer) + 11 + msgp.StringPrefixSize + len(z.ValidFrom) + 9 + msgp.StringPrefixSize + len(z.ValidTo) + 13 + msgp.StringPrefixSize + len(z.SubjectOrig) + 12 + msgp.StringPrefixSize + len(z.ObjectOrig) + 16 + msgp.StringPrefixSize + len(z.AttributedOrig) + 10
+	s += 2 + msgp.Float64Size + 3 + msgp.StringPrefixSize + len(z.Producer) + 3 + msgp.StringPrefixSize + len(z.ProducerVer) + 3 + msgp.StringPrefixSize + len(z.ValidFrom) + 3 + msgp.StringPrefixSize + len(z.ValidTo) + 3 + msgp.StringPrefixSize + len(z.SubjectOrig) + 3 + msgp.StringPrefixSize + len(z.ObjectOrig) + 3 + msgp.StringPrefixSize + len(z.AttributedOrig) + 2
 	if z.Retracted == nil {
 		s += msgp.NilSize
 	} else {
@@ -712,27 +712,27 @@ func (z *Document) MarshalMsg(b []byte) (o []byte, err error) {
 
 	// skip if no fields are to be emitted
 	if zb0001Len != 0 {
-		// string "id"
-		o = append(o, 0xa2, 0x69, 0x64)
+		// string "i"
+		o = append(o, 0xa1, 0x69)
 		o = msgp.AppendString(o, z.ID)
 		if (zb0001Mask & 0x2) == 0 { // if not omitted
-			// string "source"
-			o = append(o, 0xa6, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65)
+			// string "src"
+			o = append(o, 0xa3, 0x73, 0x72, 0x63)
 			o = msgp.AppendString(o, z.Source)
 		}
 		if (zb0001Mask & 0x4) == 0 { // if not omitted
-			// string "title"
-			o = append(o, 0xa5, 0x74, 0x69, 0x74, 0x6c, 0x65)
+			// string "ti"
+			o = append(o, 0xa2, 0x74, 0x69)
 			o = msgp.AppendString(o, z.Title)
 		}
 		if (zb0001Mask & 0x8) == 0 { // if not omitted
-			// string "url"
-			o = append(o, 0xa3, 0x75, 0x72, 0x6c)
+			// string "u"
+			o = append(o, 0xa1, 0x75)
 			o = msgp.AppendString(o, z.URL)
 		}
 		if (zb0001Mask & 0x10) == 0 { // if not omitted
-			// string "published"
-			o = append(o, 0xa9, 0x70, 0x75, 0x62, 0x6c, 0x69, 0x73, 0x68, 0x65, 0x64)
+			// string "pb"
+			o = append(o, 0xa2, 0x70, 0x62)
 			if z.Published == nil {
 				o = msgp.AppendNil(o)
 			} else {
@@ -740,29 +740,29 @@ func (z *Document) MarshalMsg(b []byte) (o []byte, err error) {
 			}
 		}
 		if (zb0001Mask & 0x20) == 0 { // if not omitted
-			// string "size"
-			o = append(o, 0xa4, 0x73, 0x69, 0x7a, 0x65)
+			// string "sz"
+			o = append(o, 0xa2, 0x73, 0x7a)
 			o = msgp.AppendInt(o, z.Size)
 		}
 		if (zb0001Mask & 0x40) == 0 { // if not omitted
-			// string "has_text"
-			o = append(o, 0xa8, 0x68, 0x61, 0x73, 0x5f, 0x74, 0x65, 0x78, 0x74)
+			// string "ht"
+			o = append(o, 0xa2, 0x68, 0x74)
 			o = msgp.AppendBool(o, z.HasText)
 		}
 		if (zb0001Mask & 0x80) == 0 { // if not omitted
-			// string "text_stored"
-			o = append(o, 0xab, 0x74, 0x65, 0x78, 0x74, 0x5f, 0x73, 0x74, 0x6f, 0x72, 0x65, 0x64)
+			// string "ts"
+			o = append(o, 0xa2, 0x74, 0x73)
 			o = msgp.AppendBool(o, z.TextStored)
 		}
-		// string "seq"
-		o = append(o, 0xa3, 0x73, 0x65, 0x71)
+		// string "q"
+		o = append(o, 0xa1, 0x71)
 		o = msgp.AppendUint64(o, z.Seq)
-		// string "recorded"
-		o = append(o, 0xa8, 0x72, 0x65, 0x63, 0x6f, 0x72, 0x64, 0x65, 0x64)
+		// string "r"
+		o = append(o, 0xa1, 0x72)
 		o = msgp.AppendTime(o, z.Recorded)
 		if (zb0001Mask & 0x400) == 0 { // if not omitted
-			// string "retracted"
-			o = append(o, 0xa9, 0x72, 0x65, 0x74, 0x72, 0x61, 0x63, 0x74, 0x65, 0x64)
+			// string "x"
+			o = append(o, 0xa1, 0x78)
 			if z.Retracted == nil {
 				o = msgp.AppendNil(o)
 			} else {
@@ -774,8 +774,8 @@ func (z *Document) MarshalMsg(b []byte) (o []byte, err error) {
 			}
 		}
 		if (zb0001Mask & 0x800) == 0 { // if not omitted
-			// string "erased"
-			o = append(o, 0xa6, 0x65, 0x72, 0x61, 0x73, 0x65, 0x64)
+			// string "er"
+			o = append(o, 0xa2, 0x65, 0x72)
 			if z.Erased == nil {
 				o = msgp.AppendNil(o)
 			} else {
@@ -812,31 +812,31 @@ func (z *Document) UnmarshalMsg(bts []byte) (o []byte, err error) {
 			return
 		}
 		switch msgp.UnsafeString(field) {
-		case "id":
+		case "i":
 			z.ID, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "ID")
 				return
 			}
-		case "source":
+		case "src":
 			z.Source, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Source")
 				return
 			}
-		case "title":
+		case "ti":
 			z.Title, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Title")
 				return
 			}
-		case "url":
+		case "u":
 			z.URL, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "URL")
 				return
 			}
-		case "published":
+		case "pb":
 			if msgp.IsNil(bts) {
 				bts, err = msgp.ReadNilBytes(bts)
 				if err != nil {
@@ -853,37 +853,37 @@ func (z *Document) UnmarshalMsg(bts []byte) (o []byte, err error) {
 					return
 				}
 			}
-		case "size":
+		case "sz":
 			z.Size, bts, err = msgp.ReadIntBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Size")
 				return
 			}
-		case "has_text":
+		case "ht":
 			z.HasText, bts, err = msgp.ReadBoolBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "HasText")
 				return
 			}
-		case "text_stored":
+		case "ts":
 			z.TextStored, bts, err = msgp.ReadBoolBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "TextStored")
 				return
 			}
-		case "seq":
+		case "q":
 			z.Seq, bts, err = msgp.ReadUint64Bytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Seq")
 				return
 			}
-		case "recorded":
+		case "r":
 			z.Recorded, bts, err = msgp.ReadTimeUTCBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Recorded")
 				return
 			}
-		case "retracted":
+		case "x":
 			if msgp.IsNil(bts) {
 				bts, err = msgp.ReadNilBytes(bts)
 				if err != nil {
@@ -900,7 +900,7 @@ func (z *Document) UnmarshalMsg(bts []byte) (o []byte, err error) {
 					return
 				}
 			}
-		case "erased":
+		case "er":
 			if msgp.IsNil(bts) {
 				bts, err = msgp.ReadNilBytes(bts)
 				if err != nil {
@@ -931,19 +931,19 @@ func (z *Document) UnmarshalMsg(bts []byte) (o []byte, err error) {
 
 // Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
 func (z *Document) Msgsize() (s int) {
-	s = 1 + 3 + msgp.StringPrefixSize + len(z.ID) + 7 + msgp.StringPrefixSize + len(z.Source) + 6 + msgp.StringPrefixSize + len(z.Title) + 4 + msgp.StringPrefixSize + len(z.URL) + 10
+	s = 1 + 2 + msgp.StringPrefixSize + len(z.ID) + 4 + msgp.StringPrefixSize + len(z.Source) + 3 + msgp.StringPrefixSize + len(z.Title) + 2 + msgp.StringPrefixSize + len(z.URL) + 3
 	if z.Published == nil {
 		s += msgp.NilSize
 	} else {
 		s += msgp.TimeSize
 	}
-	s += 5 + msgp.IntSize + 9 + msgp.BoolSize + 12 + msgp.BoolSize + 4 + msgp.Uint64Size + 9 + msgp.TimeSize + 10
+	s += 3 + msgp.IntSize + 3 + msgp.BoolSize + 3 + msgp.BoolSize + 2 + msgp.Uint64Size + 2 + msgp.TimeSize + 2
 	if z.Retracted == nil {
 		s += msgp.NilSize
 	} else {
 		s += z.Retracted.Msgsize()
 	}
-	s += 7
+	s += 3
 	if z.Erased == nil {
 		s += msgp.NilSize
 	} else {
@@ -972,23 +972,23 @@ func (z *Erasure) MarshalMsg(b []byte) (o []byte, err error) {
 
 	// skip if no fields are to be emitted
 	if zb0001Len != 0 {
-		// string "seq"
-		o = append(o, 0xa3, 0x73, 0x65, 0x71)
+		// string "q"
+		o = append(o, 0xa1, 0x71)
 		o = msgp.AppendUint64(o, z.Seq)
-		// string "time"
-		o = append(o, 0xa4, 0x74, 0x69, 0x6d, 0x65)
+		// string "t"
+		o = append(o, 0xa1, 0x74)
 		o = msgp.AppendTime(o, z.Time)
 		if (zb0001Mask & 0x4) == 0 { // if not omitted
-			// string "principal"
-			o = append(o, 0xa9, 0x70, 0x72, 0x69, 0x6e, 0x63, 0x69, 0x70, 0x61, 0x6c)
+			// string "pr"
+			o = append(o, 0xa2, 0x70, 0x72)
 			o = msgp.AppendString(o, z.Principal)
 		}
-		// string "reason"
-		o = append(o, 0xa6, 0x72, 0x65, 0x61, 0x73, 0x6f, 0x6e)
+		// string "r"
+		o = append(o, 0xa1, 0x72)
 		o = msgp.AppendString(o, z.Reason)
 		if (zb0001Mask & 0x10) == 0 { // if not omitted
-			// string "retract"
-			o = append(o, 0xa7, 0x72, 0x65, 0x74, 0x72, 0x61, 0x63, 0x74)
+			// string "rt"
+			o = append(o, 0xa2, 0x72, 0x74)
 			o = msgp.AppendBool(o, z.Retract)
 		}
 	}
@@ -1017,31 +1017,31 @@ func (z *Erasure) UnmarshalMsg(bts []byte) (o []byte, err error) {
 			return
 		}
 		switch msgp.UnsafeString(field) {
-		case "seq":
+		case "q":
 			z.Seq, bts, err = msgp.ReadUint64Bytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Seq")
 				return
 			}
-		case "time":
+		case "t":
 			z.Time, bts, err = msgp.ReadTimeUTCBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Time")
 				return
 			}
-		case "principal":
+		case "pr":
 			z.Principal, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Principal")
 				return
 			}
-		case "reason":
+		case "r":
 			z.Reason, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Reason")
 				return
 			}
-		case "retract":
+		case "rt":
 			z.Retract, bts, err = msgp.ReadBoolBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Retract")
@@ -1061,7 +1061,7 @@ func (z *Erasure) UnmarshalMsg(bts []byte) (o []byte, err error) {
 
 // Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
 func (z *Erasure) Msgsize() (s int) {
-	s = 1 + 4 + msgp.Uint64Size + 5 + msgp.TimeSize + 10 + msgp.StringPrefixSize + len(z.Principal) + 7 + msgp.StringPrefixSize + len(z.Reason) + 8 + msgp.BoolSize
+	s = 1 + 2 + msgp.Uint64Size + 2 + msgp.TimeSize + 3 + msgp.StringPrefixSize + len(z.Principal) + 2 + msgp.StringPrefixSize + len(z.Reason) + 3 + msgp.BoolSize
 	return
 }
 
@@ -1089,44 +1089,44 @@ func (z *EventRecord) MarshalMsg(b []byte) (o []byte, err error) {
 
 	// skip if no fields are to be emitted
 	if zb0001Len != 0 {
-		// string "seq"
-		o = append(o, 0xa3, 0x73, 0x65, 0x71)
+		// string "q"
+		o = append(o, 0xa1, 0x71)
 		o = msgp.AppendUint64(o, z.Seq)
-		// string "time"
-		o = append(o, 0xa4, 0x74, 0x69, 0x6d, 0x65)
+		// string "t"
+		o = append(o, 0xa1, 0x74)
 		o = msgp.AppendTime(o, z.Time)
-		// string "type"
-		o = append(o, 0xa4, 0x74, 0x79, 0x70, 0x65)
+		// string "ty"
+		o = append(o, 0xa2, 0x74, 0x79)
 		o = msgp.AppendString(o, z.Type)
-		// string "id"
-		o = append(o, 0xa2, 0x69, 0x64)
+		// string "i"
+		o = append(o, 0xa1, 0x69)
 		o = msgp.AppendString(o, z.ID)
 		if (zb0001Mask & 0x10) == 0 { // if not omitted
-			// string "principal"
-			o = append(o, 0xa9, 0x70, 0x72, 0x69, 0x6e, 0x63, 0x69, 0x70, 0x61, 0x6c)
+			// string "pr"
+			o = append(o, 0xa2, 0x70, 0x72)
 			o = msgp.AppendString(o, z.Principal)
 		}
 		if (zb0001Mask & 0x20) == 0 { // if not omitted
-			// string "reason"
-			o = append(o, 0xa6, 0x72, 0x65, 0x61, 0x73, 0x6f, 0x6e)
+			// string "r"
+			o = append(o, 0xa1, 0x72)
 			o = msgp.AppendString(o, z.Reason)
 		}
-		// string "outcome"
-		o = append(o, 0xa7, 0x6f, 0x75, 0x74, 0x63, 0x6f, 0x6d, 0x65)
+		// string "oc"
+		o = append(o, 0xa2, 0x6f, 0x63)
 		o = msgp.AppendString(o, string(z.Outcome))
-		// string "summary"
-		o = append(o, 0xa7, 0x73, 0x75, 0x6d, 0x6d, 0x61, 0x72, 0x79)
+		// string "sm"
+		o = append(o, 0xa2, 0x73, 0x6d)
 		o = msgp.AppendString(o, z.Summary)
 		if (zb0001Mask & 0x100) == 0 { // if not omitted
-			// string "entities"
-			o = append(o, 0xa8, 0x65, 0x6e, 0x74, 0x69, 0x74, 0x69, 0x65, 0x73)
+			// string "en"
+			o = append(o, 0xa2, 0x65, 0x6e)
 			o = msgp.AppendArrayHeader(o, uint32(len(z.Entities)))
 			for za0001 := range z.Entities {
 				o = msgp.AppendString(o, z.Entities[za0001])
 			}
 		}
-		// string "counts"
-		o = append(o, 0xa6, 0x63, 0x6f, 0x75, 0x6e, 0x74, 0x73)
+		// string "c"
+		o = append(o, 0xa1, 0x63)
 		o, err = z.Counts.MarshalMsg(o)
 		if err != nil {
 			err = msgp.WrapError(err, "Counts")
@@ -1158,43 +1158,43 @@ func (z *EventRecord) UnmarshalMsg(bts []byte) (o []byte, err error) {
 			return
 		}
 		switch msgp.UnsafeString(field) {
-		case "seq":
+		case "q":
 			z.Seq, bts, err = msgp.ReadUint64Bytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Seq")
 				return
 			}
-		case "time":
+		case "t":
 			z.Time, bts, err = msgp.ReadTimeUTCBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Time")
 				return
 			}
-		case "type":
+		case "ty":
 			z.Type, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Type")
 				return
 			}
-		case "id":
+		case "i":
 			z.ID, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "ID")
 				return
 			}
-		case "principal":
+		case "pr":
 			z.Principal, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Principal")
 				return
 			}
-		case "reason":
+		case "r":
 			z.Reason, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Reason")
 				return
 			}
-		case "outcome":
+		case "oc":
 			{
 				var zb0002 string
 				zb0002, bts, err = msgp.ReadStringBytes(bts)
@@ -1204,13 +1204,13 @@ func (z *EventRecord) UnmarshalMsg(bts []byte) (o []byte, err error) {
 				}
 				z.Outcome = Outcome(zb0002)
 			}
-		case "summary":
+		case "sm":
 			z.Summary, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Summary")
 				return
 			}
-		case "entities":
+		case "en":
 			var zb0003 uint32
 			zb0003, bts, err = msgp.ReadArrayHeaderBytes(bts)
 			if err != nil {
@@ -1233,7 +1233,7 @@ func (z *EventRecord) UnmarshalMsg(bts []byte) (o []byte, err error) {
 					return
 				}
 			}
-		case "counts":
+		case "c":
 			bts, err = z.Counts.UnmarshalMsg(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Counts")
@@ -1253,11 +1253,11 @@ func (z *EventRecord) UnmarshalMsg(bts []byte) (o []byte, err error) {
 
 // Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
 func (z *EventRecord) Msgsize() (s int) {
-	s = 1 + 4 + msgp.Uint64Size + 5 + msgp.TimeSize + 5 + msgp.StringPrefixSize + len(z.Type) + 3 + msgp.StringPrefixSize + len(z.ID) + 10 + msgp.StringPrefixSize + len(z.Principal) + 7 + msgp.StringPrefixSize + len(z.Reason) + 8 + msgp.StringPrefixSize + len(string(z.Outcome)) + 8 + msgp.StringPrefixSize + len(z.Summary) + 9 + msgp.ArrayHeaderSize
+	s = 1 + 2 + msgp.Uint64Size + 2 + msgp.TimeSize + 3 + msgp.StringPrefixSize + len(z.Type) + 2 + msgp.StringPrefixSize + len(z.ID) + 3 + msgp.StringPrefixSize + len(z.Principal) + 2 + msgp.StringPrefixSize + len(z.Reason) + 3 + msgp.StringPrefixSize + len(string(z.Outcome)) + 3 + msgp.StringPrefixSize + len(z.Summary) + 3 + msgp.ArrayHeaderSize
 	for za0001 := range z.Entities {
 		s += msgp.StringPrefixSize + len(z.Entities[za0001])
 	}
-	s += 7 + z.Counts.Msgsize()
+	s += 2 + z.Counts.Msgsize()
 	return
 }
 
@@ -1293,38 +1293,38 @@ func (z Outcome) Msgsize() (s int) {
 func (z *Relationship) MarshalMsg(b []byte) (o []byte, err error) {
 	o = msgp.Require(b, z.Msgsize())
 	// map header, size 11
-	// string "subject"
-	o = append(o, 0x8b, 0xa7, 0x73, 0x75, 0x62, 0x6a, 0x65, 0x63, 0x74)
+	// string "s"
+	o = append(o, 0x8b, 0xa1, 0x73)
 	o = msgp.AppendString(o, z.Subject)
-	// string "predicate"
-	o = append(o, 0xa9, 0x70, 0x72, 0x65, 0x64, 0x69, 0x63, 0x61, 0x74, 0x65)
+	// string "p"
+	o = append(o, 0xa1, 0x70)
 	o = msgp.AppendString(o, z.Predicate)
-	// string "object"
-	o = append(o, 0xa6, 0x6f, 0x62, 0x6a, 0x65, 0x63, 0x74)
+	// string "o"
+	o = append(o, 0xa1, 0x6f)
 	o = msgp.AppendString(o, z.Object)
-	// string "support"
-	o = append(o, 0xa7, 0x73, 0x75, 0x70, 0x70, 0x6f, 0x72, 0x74)
+	// string "n"
+	o = append(o, 0xa1, 0x6e)
 	o = msgp.AppendInt(o, z.Support)
-	// string "affirmed"
-	o = append(o, 0xa8, 0x61, 0x66, 0x66, 0x69, 0x72, 0x6d, 0x65, 0x64)
+	// string "a"
+	o = append(o, 0xa1, 0x61)
 	o = msgp.AppendInt(o, z.Affirmed)
-	// string "negated"
-	o = append(o, 0xa7, 0x6e, 0x65, 0x67, 0x61, 0x74, 0x65, 0x64)
+	// string "d"
+	o = append(o, 0xa1, 0x64)
 	o = msgp.AppendInt(o, z.Negated)
-	// string "documents"
-	o = append(o, 0xa9, 0x64, 0x6f, 0x63, 0x75, 0x6d, 0x65, 0x6e, 0x74, 0x73)
+	// string "dc"
+	o = append(o, 0xa2, 0x64, 0x63)
 	o = msgp.AppendInt(o, z.Documents)
-	// string "first_seq"
-	o = append(o, 0xa9, 0x66, 0x69, 0x72, 0x73, 0x74, 0x5f, 0x73, 0x65, 0x71)
+	// string "fq"
+	o = append(o, 0xa2, 0x66, 0x71)
 	o = msgp.AppendUint64(o, z.FirstSeq)
-	// string "last_seq"
-	o = append(o, 0xa8, 0x6c, 0x61, 0x73, 0x74, 0x5f, 0x73, 0x65, 0x71)
+	// string "lq"
+	o = append(o, 0xa2, 0x6c, 0x71)
 	o = msgp.AppendUint64(o, z.LastSeq)
-	// string "first"
-	o = append(o, 0xa5, 0x66, 0x69, 0x72, 0x73, 0x74)
+	// string "f"
+	o = append(o, 0xa1, 0x66)
 	o = msgp.AppendTime(o, z.First)
-	// string "last"
-	o = append(o, 0xa4, 0x6c, 0x61, 0x73, 0x74)
+	// string "l"
+	o = append(o, 0xa1, 0x6c)
 	o = msgp.AppendTime(o, z.Last)
 	return
 }
@@ -1351,67 +1351,67 @@ func (z *Relationship) UnmarshalMsg(bts []byte) (o []byte, err error) {
 			return
 		}
 		switch msgp.UnsafeString(field) {
-		case "subject":
+		case "s":
 			z.Subject, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Subject")
 				return
 			}
-		case "predicate":
+		case "p":
 			z.Predicate, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Predicate")
 				return
 			}
-		case "object":
+		case "o":
 			z.Object, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Object")
 				return
 			}
-		case "support":
+		case "n":
 			z.Support, bts, err = msgp.ReadIntBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Support")
 				return
 			}
-		case "affirmed":
+		case "a":
 			z.Affirmed, bts, err = msgp.ReadIntBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Affirmed")
 				return
 			}
-		case "negated":
+		case "d":
 			z.Negated, bts, err = msgp.ReadIntBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Negated")
 				return
 			}
-		case "documents":
+		case "dc":
 			z.Documents, bts, err = msgp.ReadIntBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Documents")
 				return
 			}
-		case "first_seq":
+		case "fq":
 			z.FirstSeq, bts, err = msgp.ReadUint64Bytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "FirstSeq")
 				return
 			}
-		case "last_seq":
+		case "lq":
 			z.LastSeq, bts, err = msgp.ReadUint64Bytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "LastSeq")
 				return
 			}
-		case "first":
+		case "f":
 			z.First, bts, err = msgp.ReadTimeUTCBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "First")
 				return
 			}
-		case "last":
+		case "l":
 			z.Last, bts, err = msgp.ReadTimeUTCBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Last")
@@ -1431,7 +1431,7 @@ func (z *Relationship) UnmarshalMsg(bts []byte) (o []byte, err error) {
 
 // Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
 func (z *Relationship) Msgsize() (s int) {
-	s = 1 + 8 + msgp.StringPrefixSize + len(z.Subject) + 10 + msgp.StringPrefixSize + len(z.Predicate) + 7 + msgp.StringPrefixSize + len(z.Object) + 8 + msgp.IntSize + 9 + msgp.IntSize + 8 + msgp.IntSize + 10 + msgp.IntSize + 10 + msgp.Uint64Size + 9 + msgp.Uint64Size + 6 + msgp.TimeSize + 5 + msgp.TimeSize
+	s = 1 + 2 + msgp.StringPrefixSize + len(z.Subject) + 2 + msgp.StringPrefixSize + len(z.Predicate) + 2 + msgp.StringPrefixSize + len(z.Object) + 2 + msgp.IntSize + 2 + msgp.IntSize + 2 + msgp.IntSize + 3 + msgp.IntSize + 3 + msgp.Uint64Size + 3 + msgp.Uint64Size + 2 + msgp.TimeSize + 2 + msgp.TimeSize
 	return
 }
 
@@ -1451,19 +1451,19 @@ func (z *Retraction) MarshalMsg(b []byte) (o []byte, err error) {
 
 	// skip if no fields are to be emitted
 	if zb0001Len != 0 {
-		// string "seq"
-		o = append(o, 0xa3, 0x73, 0x65, 0x71)
+		// string "q"
+		o = append(o, 0xa1, 0x71)
 		o = msgp.AppendUint64(o, z.Seq)
-		// string "time"
-		o = append(o, 0xa4, 0x74, 0x69, 0x6d, 0x65)
+		// string "t"
+		o = append(o, 0xa1, 0x74)
 		o = msgp.AppendTime(o, z.Time)
 		if (zb0001Mask & 0x4) == 0 { // if not omitted
-			// string "principal"
-			o = append(o, 0xa9, 0x70, 0x72, 0x69, 0x6e, 0x63, 0x69, 0x70, 0x61, 0x6c)
+			// string "pr"
+			o = append(o, 0xa2, 0x70, 0x72)
 			o = msgp.AppendString(o, z.Principal)
 		}
-		// string "reason"
-		o = append(o, 0xa6, 0x72, 0x65, 0x61, 0x73, 0x6f, 0x6e)
+		// string "r"
+		o = append(o, 0xa1, 0x72)
 		o = msgp.AppendString(o, z.Reason)
 	}
 	return
@@ -1491,25 +1491,25 @@ func (z *Retraction) UnmarshalMsg(bts []byte) (o []byte, err error) {
 			return
 		}
 		switch msgp.UnsafeString(field) {
-		case "seq":
+		case "q":
 			z.Seq, bts, err = msgp.ReadUint64Bytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Seq")
 				return
 			}
-		case "time":
+		case "t":
 			z.Time, bts, err = msgp.ReadTimeUTCBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Time")
 				return
 			}
-		case "principal":
+		case "pr":
 			z.Principal, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Principal")
 				return
 			}
-		case "reason":
+		case "r":
 			z.Reason, bts, err = msgp.ReadStringBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Reason")
@@ -1529,7 +1529,7 @@ func (z *Retraction) UnmarshalMsg(bts []byte) (o []byte, err error) {
 
 // Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
 func (z *Retraction) Msgsize() (s int) {
-	s = 1 + 4 + msgp.Uint64Size + 5 + msgp.TimeSize + 10 + msgp.StringPrefixSize + len(z.Principal) + 7 + msgp.StringPrefixSize + len(z.Reason)
+	s = 1 + 2 + msgp.Uint64Size + 2 + msgp.TimeSize + 3 + msgp.StringPrefixSize + len(z.Principal) + 2 + msgp.StringPrefixSize + len(z.Reason)
 	return
 }
 
@@ -1545,21 +1545,21 @@ func (z *actorActivity) MarshalMsg(b []byte) (o []byte, err error) {
 
 	// skip if no fields are to be emitted
 	if zb0001Len != 0 {
-		// string "type_votes"
-		o = append(o, 0xaa, 0x74, 0x79, 0x70, 0x65, 0x5f, 0x76, 0x6f, 0x74, 0x65, 0x73)
+		// string "tv"
+		o = append(o, 0xa2, 0x74, 0x76)
 		o, err = z.TypeVotes.MarshalMsg(o)
 		if err != nil {
 			err = msgp.WrapError(err, "TypeVotes")
 			return
 		}
-		// string "mentions"
-		o = append(o, 0xa8, 0x6d, 0x65, 0x6e, 0x74, 0x69, 0x6f, 0x6e, 0x73)
+		// string "m"
+		o = append(o, 0xa1, 0x6d)
 		o = msgp.AppendInt(o, z.Mentions)
-		// string "last_seq"
-		o = append(o, 0xa8, 0x6c, 0x61, 0x73, 0x74, 0x5f, 0x73, 0x65, 0x71)
+		// string "lq"
+		o = append(o, 0xa2, 0x6c, 0x71)
 		o = msgp.AppendUint64(o, z.LastSeq)
-		// string "last"
-		o = append(o, 0xa4, 0x6c, 0x61, 0x73, 0x74)
+		// string "l"
+		o = append(o, 0xa1, 0x6c)
 		o = msgp.AppendTime(o, z.Last)
 	}
 	return
@@ -1587,25 +1587,25 @@ func (z *actorActivity) UnmarshalMsg(bts []byte) (o []byte, err error) {
 			return
 		}
 		switch msgp.UnsafeString(field) {
-		case "type_votes":
+		case "tv":
 			bts, err = z.TypeVotes.UnmarshalMsg(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "TypeVotes")
 				return
 			}
-		case "mentions":
+		case "m":
 			z.Mentions, bts, err = msgp.ReadIntBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Mentions")
 				return
 			}
-		case "last_seq":
+		case "lq":
 			z.LastSeq, bts, err = msgp.ReadUint64Bytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "LastSeq")
 				return
 			}
-		case "last":
+		case "l":
 			z.Last, bts, err = msgp.ReadTimeUTCBytes(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Last")
@@ -1625,7 +1625,7 @@ func (z *actorActivity) UnmarshalMsg(bts []byte) (o []byte, err error) {
 
 // Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
 func (z *actorActivity) Msgsize() (s int) {
-	s = 1 + 11 + z.TypeVotes.Msgsize() + 9 + msgp.IntSize + 9 + msgp.Uint64Size + 5 + msgp.TimeSize
+	s = 1 + 3 + z.TypeVotes.Msgsize() + 2 + msgp.IntSize + 3 + msgp.Uint64Size + 2 + msgp.TimeSize
 	return
 }
 
