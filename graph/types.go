@@ -8,7 +8,7 @@ import (
 // The stored types are MessagePack in the store, by the methods msgp
 // generates (types_gen.go): no reflection on the projector's path. Maps
 // keyed by a short name per field (the msg tags; layout 17, until then
-// the JSON names, which were a third of what an assertion wrote), so
+// the JSON names, a quarter of the values an assertion wrote), so
 // that a field added later decodes as its zero value from older
 // records. A short name is never reused for another field. Run `go generate
 // ./graph` after changing a stored type. Times decode as UTC, and a
