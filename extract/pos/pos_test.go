@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -110,8 +113,12 @@ func FuzzTag(f *testing.F) {
 	f.Add("\xff \x00 - '' `` ”")
 	f.Fuzz(func(t *testing.T, s string) {
 		ws := strings.Split(s, " ")
-		if got := tg.Tag(ws); len(got) != len(ws) {
+		got := tg.Tag(ws)
+		if len(got) != len(ws) {
 			t.Fatalf("%d tags for %d words", len(got), len(ws))
+		}
+		if want := tagByFeatureStrings(tg, ws); !slices.Equal(got, want) {
+			t.Fatalf("%q: tags %v, by feature strings %v", s, got, want)
 		}
 	})
 }
@@ -130,4 +137,108 @@ func BenchmarkTag(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "words/s")
+}
+
+// The tagger finds a word's features through its vocabulary ids; prose
+// builds a string per feature. Both must give the same tags, to the
+// float: on the hand-tagged sentences and on every sentence of the
+// repository's corpus.
+func TestPredictMatchesFeatureStrings(t *testing.T) {
+	tg, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sents, _ := readTagged(t)
+	files, _ := filepath.Glob("../../examples/corpus/*.txt")
+	if len(files) == 0 {
+		t.Fatal("no corpus")
+	}
+	for _, f := range files {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for line := range strings.Lines(string(text)) {
+			if ws := strings.Fields(line); len(ws) > 0 {
+				sents = append(sents, ws)
+			}
+		}
+	}
+	words := 0
+	for _, ws := range sents {
+		words += len(ws)
+		if got, want := tg.Tag(ws), tagByFeatureStrings(tg, ws); !slices.Equal(got, want) {
+			t.Fatalf("%q: tags %v, by feature strings %v", ws, got, want)
+		}
+	}
+	if words < 2500 {
+		t.Fatalf("compared %d words only", words)
+	}
+}
+
+// tagByFeatureStrings is the tagger as prose writes it: each feature a
+// string looked up in the weights.
+func tagByFeatureStrings(t *Tagger, words []string) []Tag {
+	out := make([]Tag, len(words))
+	ctx := make([]string, len(words)+4)
+	ctx[0], ctx[1] = "-START-", "-START2-"
+	for i, w := range words {
+		ctx[i+2] = normalize(w)
+	}
+	ctx[len(ctx)-2], ctx[len(ctx)-1] = "-END-", "-END2-"
+	p1, p2 := Tag("-START-"), Tag("-START2-")
+	for i, w := range words {
+		var tag Tag
+		if c, ok := t.dict[w]; ok {
+			tag = t.classes[c]
+		} else if q, ok := quote(w); ok {
+			tag = q
+		} else if w == "-" || w == "" {
+			tag = ":"
+		} else {
+			var scores [256]float32
+			add := func(parts ...string) {
+				for _, x := range t.weights[strings.Join(parts, " ")] {
+					scores[x.class] += x.w
+				}
+			}
+			j := i + 2
+			add("bias")
+			add("i suffix", suffix(w))
+			add("i pref1", string(rune(w[0])))
+			add("i-1 tag", string(p1))
+			add("i-2 tag", string(p2))
+			add("i tag+i-2 tag", string(p1), string(p2))
+			add("i word", ctx[j])
+			add("i-1 tag+i word", string(p1), ctx[j])
+			add("i-1 word", ctx[j-1])
+			add("i-1 suffix", suffix(ctx[j-1]))
+			add("i-2 word", ctx[j-2])
+			add("i+1 word", ctx[j+1])
+			add("i+1 suffix", suffix(ctx[j+1]))
+			add("i+2 word", ctx[j+2])
+			best := 0
+			for c := range t.classes {
+				if scores[c] > scores[best] {
+					best = c
+				}
+			}
+			tag = t.classes[best]
+		}
+		out[i] = tag
+		p2, p1 = p1, tag
+	}
+	return out
+}
+
+func TestIsIntAsAtoi(t *testing.T) {
+	for _, w := range []string{"", "+", "-", "2024", "+202", "-202", "20a4", "two", "٢٠٢٤", "1", "+-12", "0x1F", "99999999999999999999"} {
+		_, err := strconv.Atoi(w)
+		if w == "99999999999999999999" {
+			err = nil // out of range for Atoi, digits all the same: only 4-byte words reach isInt
+		}
+		if got := isInt(w); got != (err == nil) {
+			t.Errorf("isInt(%q) = %v, Atoi's error %v", w, got, err)
+		}
+	}
 }
