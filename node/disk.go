@@ -207,6 +207,57 @@ func existing(p string) string {
 	}
 }
 
+// projectionGuard keeps a projection of the log into a new store (a
+// rebuild, a replay, verify's scratch store) off a full disk, where
+// Badger dies of SIGBUS and the log and the live store sharing the disk
+// could not be written either. It refuses to start a projection the
+// disk cannot hold with the reserve left, and stops one whose disk has
+// fallen below half the reserve, the part kept for Badger to close the
+// store.
+type projectionGuard struct {
+	dir     string
+	reserve int64
+	free    func(dir string) (int64, error)
+}
+
+// projectionGuard guards a projection into dir; "" for a store in memory.
+func (n *Node) projectionGuard(dir string) projectionGuard {
+	g := projectionGuard{dir: dir, reserve: max(n.cfg.DiskReserve, 0), free: n.cfg.FreeSpace}
+	if dir == "" {
+		g.reserve = 0
+	}
+	if g.free == nil {
+		g.free = freeSpace
+	}
+	return g
+}
+
+// start refuses a projection expected to write need bytes when the disk
+// cannot take them and keep the reserve. A disk that cannot be measured
+// is not guarded, as serve does not guard it.
+func (g projectionGuard) start(need int64) error {
+	if g.reserve == 0 {
+		return nil
+	}
+	free, err := g.free(existing(g.dir))
+	if err != nil || free >= need+g.reserve {
+		return nil
+	}
+	return &LowDiskError{Dir: g.dir, Free: free, Need: need, Reserve: g.reserve}
+}
+
+// running says whether a projection under way may go on.
+func (g projectionGuard) running() error {
+	if g.reserve == 0 {
+		return nil
+	}
+	free, err := g.free(existing(g.dir))
+	if err != nil || free >= g.reserve/2 {
+		return nil
+	}
+	return &LowDiskError{Dir: g.dir, Free: free, Reserve: g.reserve}
+}
+
 // startable refuses to start on a disk below the reserve: opening Badger
 // there may already fault (replaying its log, flushing it).
 func (d *disk) startable() error {

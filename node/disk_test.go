@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/dossier-kg/dossier/events"
+	"github.com/dossier-kg/dossier/graph"
 	"github.com/dossier-kg/dossier/stream"
 )
 
@@ -341,4 +342,86 @@ func diskMetricsURL(t *testing.T, n *Node) string {
 	srv := httptest.NewServer(n.Handler())
 	t.Cleanup(srv.Close)
 	return srv.URL + "/metrics"
+}
+
+// A rebuild or a replay the disk cannot hold with the reserve left is
+// refused before it writes anything, and one whose disk fills while it
+// runs stops with a LowDiskError and gives back what it wrote: before,
+// both ran until Badger died of SIGBUS, taking the disk the log and the
+// live store share down with it. The live store is untouched either way.
+func TestDiskLowRefusesRebuildAndReplay(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	n, _, err := diskStart(t, dir, 10*testReserve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const events = 6
+	for i := range events {
+		recordThroughAPI(t, n.Handler(), [3]string{fmt.Sprintf("Acme %d", i), "OWNS", "Widget"})
+	}
+	n.Close()
+	live := filepath.Join(dir, "graph")
+
+	d := &fakeDisk{}
+	cfg := Config{DataDir: dir, Instance: "disk-test", DiskReserve: testReserve, FreeSpace: d.probe, Logger: slog.New(slog.DiscardHandler)}
+	d.free.Store(testReserve + 1) // the reserve, and not the log's size beside it
+	_, err = Rebuild(ctx, cfg)
+	low := (*LowDiskError)(nil)
+	if !errors.As(err, &low) || low.Need <= 0 || low.Free != testReserve+1 {
+		t.Fatalf("rebuild on a disk without room: %v, want a LowDiskError with what it needs", err)
+	}
+	for _, want := range []string{"needed by this one", "--disk-reserve"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the message %q does not say %q", err, want)
+		}
+	}
+	if _, err := os.Stat(live + ".rebuild"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused rebuild left %s.rebuild: %v", live, err)
+	}
+	out := filepath.Join(t.TempDir(), "replayed")
+	if _, err := Replay(ctx, cfg, 0, out); !errors.As(err, &low) {
+		t.Fatalf("replay on a disk without room: %v, want a LowDiskError", err)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused replay left %s: %v", out, err)
+	}
+
+	// The disk fills while a projection runs: the watcher stops it with a
+	// LowDiskError below half the reserve (at half, it goes on).
+	projectStall = 40 * time.Millisecond // the watcher measures every 10 ms
+	t.Cleanup(func() { projectStall = 30 * time.Second })
+	for _, tc := range []struct {
+		free int64
+		stop bool
+	}{{testReserve / 2, false}, {testReserve/2 - 1, true}} {
+		scratch, err := graph.Open(ctx, graph.Config{InMemory: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wctx, cancel := context.WithCancelCause(ctx)
+		d.free.Store(tc.free)
+		guard := projectionGuard{dir: live + ".rebuild", reserve: testReserve, free: d.probe}
+		watchProjection(wctx, cancel, scratch, 10, guard, nil)
+		cause := context.Cause(wctx)
+		if got := errors.As(cause, &low); got != tc.stop {
+			t.Errorf("%d bytes free: the projection stopped with %v; want a LowDiskError: %v", tc.free, cause, tc.stop)
+		}
+		cancel(nil)
+		scratch.Close()
+	}
+	n, _, err = diskStart(t, dir, 10*testReserve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := assertionsIn(t, n.Store()); got != events {
+		t.Errorf("the live store holds %d assertions after the refusals, want %d", got, events)
+	}
+	n.Close()
+
+	// Room: the rebuild goes through, with every event.
+	d.free.Store(10 * testReserve)
+	if got, err := Rebuild(ctx, cfg); err != nil || got != events {
+		t.Fatalf("rebuild with room: %d, %v; want %d events", got, err, events)
+	}
 }

@@ -59,6 +59,7 @@ func Rebuild(ctx context.Context, cfg Config) (applied uint64, err error) {
 		return 0, fmt.Errorf("rebuild: clear %s: %w", fresh, err)
 	}
 	if err := projectInto(ctx, n, fresh, st.Last); err != nil {
+		os.RemoveAll(fresh) // its space back, on a disk that may be full
 		return 0, fmt.Errorf("rebuild: %w", err)
 	}
 	if err := unlock(); err != nil {
@@ -158,16 +159,21 @@ func projectInto(ctx context.Context, n *Node, dir string, last uint64) error {
 	if err != nil {
 		return err
 	}
-	if err := n.projectLog(ctx, store, last, nil); err != nil {
+	if err := n.projectLog(ctx, store, dir, last, nil); err != nil {
 		store.Close()
 		return err
 	}
 	return store.Close()
 }
 
-// projectLog folds events 1..until of the node's log into a store that
-// holds none of them yet, through an ephemeral ordered consumer: the
+// projectLog folds events 1..until of the node's log into a store in dir
+// that holds none of them yet, through an ephemeral ordered consumer: the
 // node's own projector and its durable consumer are left alone.
+//
+// It refuses to start when dir's disk cannot take about the log's size
+// (a store holds about as many bytes an assertion as the log's event)
+// and keep the reserve, and stops with a *LowDiskError when the disk
+// falls below half the reserve (projectionGuard).
 //
 // It never waits for an event the log has lost: it reads the log's
 // headers first (stream.Log.Scan), stops at the last event the log holds
@@ -175,7 +181,7 @@ func projectInto(ctx context.Context, n *Node, dir string, last uint64) error {
 // nothing for projectStall while events remain (the log does not deliver
 // what its state says it holds) ends with a *StalledError. progress,
 // when set, is told every second how far it is.
-func (n *Node) projectLog(ctx context.Context, store *graph.Store, until uint64, progress func(Progress)) error {
+func (n *Node) projectLog(ctx context.Context, store *graph.Store, dir string, until uint64, progress func(Progress)) error {
 	if until == 0 {
 		return nil
 	}
@@ -196,6 +202,10 @@ func (n *Node) projectLog(ctx context.Context, store *graph.Store, until uint64,
 	if stop == 0 {
 		return nil
 	}
+	guard := n.projectionGuard(dir)
+	if err := guard.start(int64(st.Bytes)); err != nil {
+		return fmt.Errorf("project events 1..%d into %s: %w", stop, dir, err)
+	}
 	p, err := projections.New(projections.Config{Store: store, JetStream: n.js, Stream: n.log.Stream(), StopAt: stop, BatchSize: n.cfg.BatchSize, Logger: n.cfg.Logger})
 	if err != nil {
 		return err
@@ -206,7 +216,7 @@ func (n *Node) projectLog(ctx context.Context, store *graph.Store, until uint64,
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		watchProjection(wctx, cancel, store, stop, progress)
+		watchProjection(wctx, cancel, store, stop, guard, progress)
 	}()
 	err = p.Run(wctx)
 	cancel(nil)
@@ -262,7 +272,7 @@ func (e *StalledError) Error() string {
 
 // watchProjection reports a projection's progress every second and
 // cancels it, with a *StalledError, when it stalls.
-func watchProjection(ctx context.Context, cancel context.CancelCauseFunc, store *graph.Store, of uint64, progress func(Progress)) {
+func watchProjection(ctx context.Context, cancel context.CancelCauseFunc, store *graph.Store, of uint64, guard projectionGuard, progress func(Progress)) {
 	tick := time.NewTicker(min(time.Second, projectStall/4))
 	defer tick.Stop()
 	last, since := store.Applied(), time.Now()
@@ -275,6 +285,10 @@ func watchProjection(ctx context.Context, cancel context.CancelCauseFunc, store 
 		got := store.Applied()
 		if progress != nil {
 			progress(Progress{Folded: got, Of: of})
+		}
+		if err := guard.running(); err != nil {
+			cancel(err)
+			return
 		}
 		switch {
 		case got >= of:

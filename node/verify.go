@@ -94,7 +94,7 @@ func (n *Node) VerifyProgress(ctx context.Context, progress func(Progress)) (Ver
 	}
 	defer scratch.Close()
 	logged := time.Now()
-	err = n.projectLog(ctx, scratch, r.Sequence, func(p Progress) {
+	err = n.projectLog(ctx, scratch, "", r.Sequence, func(p Progress) { // in memory: no disk to guard
 		if time.Since(logged) >= verifyLogEvery {
 			logged = time.Now()
 			n.cfg.Logger.Info("verify: projecting the log", "folded", p.Folded, "of", p.Of)

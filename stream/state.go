@@ -24,8 +24,9 @@ type State struct {
 	// stored; the server remembers Last (in its index) even when the
 	// block holding it is gone.
 	First, Last uint64
-	// Msgs is how many events the stream holds.
-	Msgs uint64
+	// Msgs is how many events the stream holds, and Bytes what they
+	// take in the server's store.
+	Msgs, Bytes uint64
 	// Missing are the sequences in 1..Last it does not hold, in order.
 	Missing Ranges
 }
@@ -163,7 +164,7 @@ func (l *Log) State(ctx context.Context) (State, error) {
 		}
 		st = info.State
 	}
-	s := State{First: st.FirstSeq, Last: st.LastSeq, Msgs: st.Msgs}
+	s := State{First: st.FirstSeq, Last: st.LastSeq, Msgs: st.Msgs, Bytes: st.Bytes}
 	if s.Last == 0 {
 		return s, nil
 	}

@@ -13,6 +13,7 @@ import (
 type replayCmd struct {
 	Until uint64 `help:"Last event to project (0: the log's last)." default:"0" placeholder:"SEQ"`
 	Out   string `required:"" type:"path" help:"Directory for the new store; it must not exist or be empty." placeholder:"DIR"`
+	diskFlags
 	storeFlags
 }
 
@@ -26,6 +27,9 @@ func (c *replayCmd) Run(ctx context.Context) error {
 func (c *replayCmd) run(ctx context.Context, w io.Writer) error {
 	cfg, err := c.config()
 	if err != nil {
+		return err
+	}
+	if err := c.diskFlags.apply(&cfg); err != nil {
 		return err
 	}
 	until, err := node.Replay(ctx, cfg, c.Until, c.Out)

@@ -89,6 +89,7 @@ type serveCmd struct {
 	TLSKey           string   `name:"tls-key" help:"Private key file (PEM) of --tls-cert." env:"DOSSIER_TLS_KEY" type:"existingfile" and:"tls-cert" placeholder:"FILE"`
 	Durability       string   `help:"When a write is acknowledged. default: the libraries' defaults (in the page cache, synced within minutes: survives the process being killed). strict: the embedded JetStream and Badger fsync first, and each write's events go as one atomic batch (also survives a power failure; with --nats the servers need sync_interval: always)." enum:"default,strict" default:"default" env:"DOSSIER_DURABILITY"`
 	limitFlags
+	diskFlags
 	storeFlags
 }
 
@@ -102,7 +103,21 @@ type limitFlags struct {
 	MaxSubscriptions int           `help:"Subscriptions open at once on the server; one client may hold 200 of them." default:"5000" env:"DOSSIER_MAX_SUBSCRIPTIONS"`
 	MaxConnections   int           `help:"HTTP connections open at once; more wait to be accepted." default:"2000" env:"DOSSIER_MAX_CONNECTIONS"`
 	MemoryLimit      string        `help:"A soft limit on the Go heap (as GOMEMLIMIT: 1GiB, 512MiB): the collector works harder near it instead of letting the heap grow; projection runs slower under a tight one. Empty: GOMEMLIMIT, else none." env:"DOSSIER_MEMORY_LIMIT" placeholder:"SIZE"`
-	DiskReserve      string        `help:"Free space to keep on the data directory's disks (1GiB, 512MiB; 0: none): below it serve does not start (exit 5) and writes answer UNAVAILABLE, below half of it the projection pauses. On a full disk Badger dies of SIGBUS, so keep it above what Badger may still write." default:"1GiB" env:"DOSSIER_DISK_RESERVE" placeholder:"SIZE"`
+}
+
+// diskFlags is --disk-reserve, for every command that writes a store
+// under the data directory.
+type diskFlags struct {
+	DiskReserve string `help:"Free space to keep on the data directory's disks (1GiB, 512MiB; 0: none): below it serve does not start (exit 5) and writes answer UNAVAILABLE, below half of it the projection pauses; rebuild and replay do not start without about the log's size free beside it, and stop below half of it (exit 5). On a full disk Badger dies of SIGBUS, so keep it above what Badger may still write." default:"1GiB" env:"DOSSIER_DISK_RESERVE" placeholder:"SIZE"`
+}
+
+// apply sets the node's reserve from the flag.
+func (f diskFlags) apply(cfg *node.Config) error {
+	var err error
+	if cfg.DiskReserve, err = diskReserve(f.DiskReserve); err != nil {
+		return &exitError{exitInvalid, fmt.Errorf("--disk-reserve: %w", err)}
+	}
+	return nil
 }
 
 func (f limitFlags) limits() api.Limits {
@@ -132,8 +147,8 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		debug.SetMemoryLimit(n)
 	}
 	cfg.MetricsToken = c.MetricsToken
-	if cfg.DiskReserve, err = diskReserve(c.DiskReserve); err != nil {
-		return &exitError{exitInvalid, fmt.Errorf("--disk-reserve: %w", err)}
+	if err := c.diskFlags.apply(&cfg); err != nil {
+		return err
 	}
 	if cfg.Durability, err = node.ParseDurability(c.Durability); err != nil {
 		return &exitError{exitInvalid, err}
