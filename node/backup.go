@@ -113,6 +113,9 @@ func Restore(ctx context.Context, cfg Config, dir string) (Manifest, error) {
 	if cfg.NATS.URL != "" {
 		return m, errors.New("restore: it fills a new data directory's own NATS files; for a cluster, restore with the nats CLI (nats stream restore)")
 	}
+	if err := roomToRestore(cfg, m); err != nil {
+		return m, fmt.Errorf("restore into %s: %w", cfg.DataDir, err)
+	}
 	creds, err := stream.LoadCredentials((&Node{cfg: cfg}).CredentialsFile())
 	if err != nil {
 		return m, fmt.Errorf("restore: %w", err)
@@ -141,4 +144,27 @@ func Restore(ctx context.Context, cfg Config, dir string) (Manifest, error) {
 		}
 	}
 	return m, nil
+}
+
+// roomToRestore refuses a restore whose data directory's disk cannot
+// hold the restored streams and the graph serve will project from them
+// (about as large again) with the reserve kept: serve would then refuse
+// to start, or pause its projection, on the directory restore made.
+func roomToRestore(cfg Config, m Manifest) error {
+	reserve := cfg.DiskReserve
+	switch {
+	case reserve == 0:
+		reserve = DefaultDiskReserve
+	case reserve < 0:
+		return nil
+	}
+	var need int64
+	for _, s := range m.Streams {
+		need += 2 * int64(s.Bytes)
+	}
+	g := projectionGuard{dir: cfg.DataDir, reserve: reserve, free: cfg.FreeSpace}
+	if g.free == nil {
+		g.free = freeSpace
+	}
+	return g.start(need)
 }

@@ -2,9 +2,11 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,6 +50,20 @@ func TestBackupRestore(t *testing.T) {
 	}
 	if _, err := Backup(ctx, Config{DataDir: a.cfg.DataDir, NATS: NATSConfig{URL: a.NATSURL()}}, dir); err == nil {
 		t.Error("a second backup into the same directory was taken")
+	}
+
+	// A disk without room for the log and the graph beside the reserve:
+	// refused before anything is written, as serve would refuse to start
+	// on what it made.
+	full := filepath.Join(t.TempDir(), "full")
+	d := &fakeDisk{}
+	d.free.Store(testReserve + int64(m.Streams["DOSSIER"].Bytes))
+	_, err = Restore(ctx, Config{DataDir: full, DiskReserve: testReserve, FreeSpace: d.probe}, dir)
+	if low := (*LowDiskError)(nil); !errors.As(err, &low) || low.Need < 2*int64(m.Streams["DOSSIER"].Bytes) {
+		t.Fatalf("restore on a disk without room: %v, want a LowDiskError needing twice the log", err)
+	}
+	if _, err := os.Stat(full); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused restore made %s: %v", full, err)
 	}
 
 	fresh := t.TempDir()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -36,6 +37,7 @@ func (c *backupCmd) run(ctx context.Context, w io.Writer) error {
 
 type restoreCmd struct {
 	Dir string `arg:"" type:"existingdir" help:"A directory 'dossier backup' wrote." placeholder:"DIR"`
+	diskFlags
 	storeFlags
 }
 
@@ -48,7 +50,13 @@ func (c *restoreCmd) run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := c.diskFlags.apply(&cfg); err != nil {
+		return err
+	}
 	m, err := node.Restore(ctx, cfg, c.Dir)
+	if low := (*node.LowDiskError)(nil); errors.As(err, &low) {
+		return err // exit 5, as serve on that disk
+	}
 	if err != nil {
 		return &exitError{exitInvalid, err}
 	}
