@@ -151,20 +151,9 @@ func Restore(ctx context.Context, cfg Config, dir string) (Manifest, error) {
 // (about as large again) with the reserve kept: serve would then refuse
 // to start, or pause its projection, on the directory restore made.
 func roomToRestore(cfg Config, m Manifest) error {
-	reserve := cfg.DiskReserve
-	switch {
-	case reserve == 0:
-		reserve = DefaultDiskReserve
-	case reserve < 0:
-		return nil
-	}
 	var need int64
 	for _, s := range m.Streams {
 		need += 2 * int64(s.Bytes)
 	}
-	g := projectionGuard{dir: cfg.DataDir, reserve: reserve, free: cfg.FreeSpace}
-	if g.free == nil {
-		g.free = freeSpace
-	}
-	return g.start(need)
+	return newProjectionGuard(cfg.DataDir, cfg).start(need)
 }

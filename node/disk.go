@@ -208,7 +208,7 @@ func existing(p string) string {
 }
 
 // projectionGuard keeps a projection of the log into a new store (a
-// rebuild, a replay, verify's scratch store) off a full disk, where
+// rebuild, a replay; a restore's streams) off a full disk, where
 // Badger dies of SIGBUS and the log and the live store sharing the disk
 // could not be written either. It refuses to start a projection the
 // disk cannot hold with the reserve left, and stops one whose disk has
@@ -222,8 +222,20 @@ type projectionGuard struct {
 
 // projectionGuard guards a projection into dir; "" for a store in memory.
 func (n *Node) projectionGuard(dir string) projectionGuard {
-	g := projectionGuard{dir: dir, reserve: max(n.cfg.DiskReserve, 0), free: n.cfg.FreeSpace}
 	if dir == "" {
+		return projectionGuard{}
+	}
+	return newProjectionGuard(dir, n.cfg)
+}
+
+// newProjectionGuard guards writes into dir with cfg's reserve (0: the
+// default; negative: none) and free-space probe.
+func newProjectionGuard(dir string, cfg Config) projectionGuard {
+	g := projectionGuard{dir: dir, reserve: cfg.DiskReserve, free: cfg.FreeSpace}
+	switch {
+	case g.reserve == 0:
+		g.reserve = DefaultDiskReserve
+	case g.reserve < 0:
 		g.reserve = 0
 	}
 	if g.free == nil {

@@ -271,7 +271,8 @@ func (e *StalledError) Error() string {
 }
 
 // watchProjection reports a projection's progress every second and
-// cancels it, with a *StalledError, when it stalls.
+// cancels it, with a *StalledError, when it stalls, and with a
+// *LowDiskError when guard says its disk is nearly full.
 func watchProjection(ctx context.Context, cancel context.CancelCauseFunc, store *graph.Store, of uint64, guard projectionGuard, progress func(Progress)) {
 	tick := time.NewTicker(min(time.Second, projectStall/4))
 	defer tick.Stop()
