@@ -139,6 +139,13 @@ func testRelationshipEvidence(t *testing.T, e *env) {
 		said["Quillon Labs"] != "NEGATED: Quillon Labs denies that Zapchat shares data with the Ministry of State Security. (briefing)" {
 		t.Errorf("who said what: %q", said)
 	}
+	// first: 1 reads one page of one: the oldest, with the support
+	// saying what was left out.
+	var one evidence
+	call(t, e.reader, "relationship_evidence", map[string]any{"subject": "Zapchat", "predicate": "SHARES_DATA_WITH", "object": "Ministry of State Security", "first": 1}, &one)
+	if r := one.Relationships[0]; len(r.Assertions) != 1 || r.Support != 2 || r.Assertions[0].AttributedTo != out.Relationships[0].Assertions[0].AttributedTo {
+		t.Errorf("first: 1: %+v; want the oldest of 2", r)
+	}
 	if msg := callErr(t, e.reader, "relationship_evidence", map[string]any{"subject": "India", "predicate": "OWNS", "object": "Zapchat"}); !strings.Contains(msg, "NOT_FOUND") {
 		t.Errorf("no such relationship: %q", msg)
 	}
@@ -354,7 +361,7 @@ func TestPrincipalWithoutTokens(t *testing.T) {
 type evidence struct {
 	Relationships []struct {
 		Subject, Predicate, Object string
-		Affirmed, Negated          int
+		Affirmed, Negated, Support int
 		Assertions                 []struct {
 			Sentence, Polarity, Modality, AttributedTo string
 			Document                                   struct{ Title, Source, URL string }

@@ -16,7 +16,8 @@ import (
 // the API counts them (support, total, recorded), the answer says how many
 // there were, so the agent knows what it was not shown.
 const (
-	maxEvidence      = 50  // assertions of a relationship
+	maxEvidence      = 50 // assertions of a relationship
+	defaultEvidence  = 20
 	maxContestedSide = 10  // assertions of a contested relationship
 	maxNeighbors     = 200 // neighbors listed
 	maxIngested      = 50  // assertions and actors of an ingested document
@@ -36,10 +37,10 @@ func addTools(s *mcp.Server, x Executor) {
 		InputSchema: schemaFor[getActorIn](map[string]bound{"first": {1, 100, 30}}),
 	}, func(ctx context.Context, in getActorIn) (getActorOut, error) { return getActor(ctx, x, in) })
 	addTool(s, &mcp.Tool{Name: "relationship_evidence", Annotations: read,
-		Description: "The evidence for one relationship, subject PREDICATE object: every assertion of it, oldest first, with its sentence, its document (title, source, url, publication date), " +
+		Description: "The evidence for one relationship, subject PREDICATE object: its first assertions, oldest first (support says how many there are in all), each with its sentence, its document (title, source, url, publication date), " +
 			"who made the claim (attributedTo; empty when the document says it in its own voice), polarity (AFFIRMED or NEGATED) and modality (ACTUAL, POSSIBLE, INTENDED). " +
 			"Both directions are looked up, so a relationship recorded the other way round is found too; check subject and object in the answer.",
-		InputSchema: schemaFor[evidenceIn](map[string]bound{"first": {1, maxEvidence, 20}}),
+		InputSchema: schemaFor[evidenceIn](map[string]bound{"first": {1, maxEvidence, defaultEvidence}}),
 	}, func(ctx context.Context, in evidenceIn) (evidenceOut, error) { return relationshipEvidence(ctx, x, in) })
 	addTool(s, &mcp.Tool{Name: "neighbors", Annotations: read,
 		Description: "The actors within depth hops (1 or 2) of an actor, in either direction, nearest first, each with the edge that reached it: " +
@@ -163,12 +164,26 @@ type (
 		Negated   int            `json:"negated"`
 		Sources   []struct{}     `json:"sources"`
 		Asserted  []gqlAssertion `json:"assertions"`
+		// Evidence is a page of Asserted, for the tools that need not
+		// read all of a relationship's assertions.
+		Evidence struct {
+			Edges []struct{ Node gqlAssertion } `json:"edges"`
+		} `json:"evidence"`
 	}
 	pageInfo struct {
 		HasNextPage bool   `json:"hasNextPage"`
 		EndCursor   string `json:"endCursor"`
 	}
 )
+
+// evidence is the page of assertions a query read with evidence(first).
+func (r gqlRelationship) evidence() []gqlAssertion {
+	out := make([]gqlAssertion, len(r.Evidence.Edges))
+	for i, e := range r.Evidence.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
 
 const assertionFields = `id polarity modality confidence validFrom validTo attributedTo { id name }
   evidence { sentence document { id title source url published } }`
@@ -357,13 +372,16 @@ type evidenceOut struct {
 	Relationships []relEvidence `json:"relationships" jsonschema:"the relationship as asked, and the reverse one if that exists too"`
 }
 
-const evidenceQuery = `query($s: String!, $p: String!, $o: String!) {
+// evidenceQuery reads a page of each relationship's evidence: a
+// relationship asserted thousands of times is not read whole for the
+// first few the agent is shown.
+const evidenceQuery = `query($s: String!, $p: String!, $o: String!, $first: Int!) {
   forward: relationships(subject: $s, predicate: $p, object: $o, first: 1) { edges { node { ...evidence } } }
   reverse: relationships(subject: $o, predicate: $p, object: $s, first: 1) { edges { node { ...evidence } } }
 }
 fragment evidence on Relationship {
   id subject { name } predicate object { name } support affirmed negated sources { id }
-  assertions { ` + assertionFields + ` }
+  evidence(first: $first) { edges { node { ` + assertionFields + ` } } }
 }`
 
 func relationshipEvidence(ctx context.Context, x Executor, in evidenceIn) (evidenceOut, error) {
@@ -375,7 +393,11 @@ func relationshipEvidence(ctx context.Context, x Executor, in evidenceIn) (evide
 		Edges []struct{ Node gqlRelationship } `json:"edges"`
 	}
 	var r struct{ Forward, Reverse conn }
-	if err := x.Exec(ctx, evidenceQuery, map[string]any{"s": in.Subject, "p": in.Predicate, "o": in.Object}, &r); err != nil {
+	if in.First <= 0 {
+		in.First = defaultEvidence
+	}
+	vars := map[string]any{"s": in.Subject, "p": in.Predicate, "o": in.Object, "first": min(in.First, maxEvidence)}
+	if err := x.Exec(ctx, evidenceQuery, vars, &r); err != nil {
 		return evidenceOut{}, fmt.Errorf("relationship evidence: %w", err)
 	}
 	out := evidenceOut{Relationships: []relEvidence{}}
@@ -385,7 +407,7 @@ func relationshipEvidence(ctx context.Context, x Executor, in evidenceIn) (evide
 			continue // a relationship of an actor with itself is both
 		}
 		out.Relationships = append(out.Relationships, relEvidence{ID: rel.ID, Subject: rel.Subject.Name, Predicate: rel.Predicate, Object: rel.Object.Name,
-			Support: rel.Support, Affirmed: rel.Affirmed, Negated: rel.Negated, Documents: len(rel.Sources), Assertions: assertions(rel.Asserted, in.First)})
+			Support: rel.Support, Affirmed: rel.Affirmed, Negated: rel.Negated, Documents: len(rel.Sources), Assertions: assertions(rel.evidence(), in.First)})
 	}
 	if len(out.Relationships) == 0 {
 		return out, &Error{Code: "NOT_FOUND", Message: fmt.Sprintf("no document says %s %s %s, nor the reverse: get_actor lists %s's relationships",

@@ -401,6 +401,19 @@ func (x *relationshipResolver) Assertions() ([]*assertionResolver, error) {
 	return x.r.assertions(as), nil
 }
 
+// Evidence is a page of the relationship's assertions, oldest first.
+func (x *relationshipResolver) Evidence(args pageArgs) (*connection[*assertionResolver], error) {
+	first, err := args.first()
+	if err != nil {
+		return nil, err
+	}
+	page, err := x.r.v.RelationshipEvidence(x.rel.Key(), first, args.after())
+	if err != nil {
+		return nil, userError("evidence", err)
+	}
+	return newConnection(page, func(a graph.Assertion) *assertionResolver { return &assertionResolver{r: x.r, a: a} }), nil
+}
+
 func (r *reader) assertions(as []graph.Assertion) []*assertionResolver {
 	out := make([]*assertionResolver, len(as))
 	for i, a := range as {

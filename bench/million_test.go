@@ -360,6 +360,15 @@ func queries(b *testing.B, store *graph.Store, log *stream.Log, gen *corpus, pas
 		return fmt.Sprintf(`{ actor(name: %q) { name edges(first: 50) { edges { node { predicate support other { name } } } } } }`, gen.actor(rng))
 	}
 	versus("actor's edges, first 50 by support", "actor-edges", run("actor's edges, first 50 by support", "actor-edges", 5, edges), edges)
+	// The most supported relationship of a common actor: its evidence a
+	// page at a time, and read whole (Relationship.assertions).
+	evidence := func(sel string) func() string {
+		return func() string {
+			return fmt.Sprintf(`{ actor(name: %q) { edges(first: 1) { edges { node { relationship { support %s } } } } } }`, gen.actor(rng), sel)
+		}
+	}
+	run("a hub relationship's evidence, first 50", "evidence", 0, evidence(`evidence(first: 50) { edges { node { polarity evidence { sentence } } } }`))
+	run("the same, every assertion", "evidence-all", 0, evidence(`assertions { polarity evidence { sentence } }`))
 	run("relationships(predicate, first: 50)", "relationships", 0, func() string {
 		return fmt.Sprintf(`{ relationships(predicate: %q, first: 50) { edges { node { support subject { name } object { name } } } } }`, gen.predicate(rng))
 	})

@@ -28,7 +28,7 @@
 //	in:<object>:<PRED>:<subject>      empty; the in-adjacency
 //	pred:<PRED>:<subject>:<object>    empty; relationships by predicate
 //	sup:<actor>:<rank>:<o|i>:<PRED>:<other>   empty; an actor's edges, most supported first (rank: 2^64-1 minus the support's bucket, 16 hex)
-//	ra:<subject>:<PRED>:<object>:<assertion>   empty; a relationship's evidence
+//	ra:<subject>:<PRED>:<object>:<seq>:<assertion>   empty; a relationship's evidence, in the order it was recorded
 //	rd:<subject>:<PRED>:<object>:<document>    live assertions from the document, 8 bytes big-endian
 //	asr:<assertion>                   Assertion
 //	doc:<document>                    Document, with its erasure

@@ -72,7 +72,7 @@ var (
 	keyIn     = &keyType{"in", []string{"object", "predicate", "subject"}, "empty: the in-adjacency"}
 	keyPred   = &keyType{"pred", []string{"predicate", "subject", "object"}, "empty: relationships by predicate"}
 	keySup    = &keyType{"sup", []string{"actor", "rank", "dir", "predicate", "other"}, "empty: an actor's relationships, most supported first (rank: 16 hex digits of 2^64-1 minus the support's bucket, see supportBucket; dir: o when the actor is the subject, i when the object)"}
-	keyRelAsr = &keyType{"ra", []string{"subject", "predicate", "object", "assertion"}, "empty: a relationship's assertions"}
+	keyRelAsr = &keyType{"ra", []string{"subject", "predicate", "object", "seq", "assertion"}, "empty: a relationship's assertions, in the order they were recorded (seq: the assertion's sequence, 16 hex digits), so that its evidence is read a page at a time"}
 	keyRelDoc = &keyType{"rd", []string{"subject", "predicate", "object", "document"}, "the relationship's live assertions from the document, 8 bytes big-endian"}
 	keyClaim  = &keyType{"cl", []string{"document", "span", "predicate", "polarity"}, "the live assertions (ids, comma-separated) making a claim of that predicate and polarity at that span of the document (span: start-end, or a hash of the sentence)"}
 

@@ -488,6 +488,16 @@ func (v *View) RelationshipAssertions(k RelKey) ([]Assertion, error) {
 	return v.assertionsUnder(keyRelAsr.Prefix(k.Subject, k.Predicate, k.Object), false, lastPart)
 }
 
+// RelationshipEvidence lists a page of the assertions supporting a
+// relationship, oldest first: the evidence of one asserted thousands of
+// times, without reading it all.
+func (v *View) RelationshipEvidence(k RelKey, first int, after string) (Page[Assertion], error) {
+	return pageOf(v, keyRelAsr.Prefix(k.Subject, k.Predicate, k.Object), first, after, false, func(key, _ []byte) (Assertion, bool, error) {
+		a, err := v.Assertion(lastPart(key, nil)[0])
+		return a, err == nil, err
+	})
+}
+
 // RelationshipDocuments lists the documents with live assertions of a
 // relationship, sorted by id.
 func (v *View) RelationshipDocuments(k RelKey) ([]string, error) {

@@ -61,7 +61,9 @@ import (
 //	   the document's claim keys (cl:) are that part of its history.
 //	16: the graph's counts in every audit record, not in meta:stats.
 //	17: records keyed by short field names (msg tags), not JSON names.
-const LayoutVersion = 17
+//	18: ra:<subject>:<PRED>:<object>:<seq>:<assertion>, a relationship's
+//	   assertions in the order they were recorded, for paged evidence.
+const LayoutVersion = 18
 
 // Config configures a store.
 type Config struct {

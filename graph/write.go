@@ -662,7 +662,7 @@ func (tx *Tx) UnindexAssertion(a Assertion) error {
 
 // assertionIndex lists the index keys of a live assertion.
 func assertionIndex(a Assertion) [][]byte {
-	keys := [][]byte{keyRelAsr.Key(a.Subject, a.Predicate, a.Object, a.ID)}
+	keys := [][]byte{keyRelAsr.Key(a.Subject, a.Predicate, a.Object, hex16(a.Seq), a.ID)}
 	if a.AttributedTo != "" {
 		keys = append(keys, keyAttrib.Key(a.AttributedTo, a.ID))
 	}
