@@ -39,3 +39,50 @@ func ExampleStore_View() {
 	// after 1: ""
 	// after 2: "TikTok"
 }
+
+// A relationship's evidence is read a page at a time, in the order it
+// was recorded: the cursor of a page's last item starts the next.
+func ExampleView_RelationshipEvidence() {
+	s, err := graph.Open(context.Background(), graph.Config{InMemory: true})
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+
+	b := s.NewBatch()
+	b.Apply(1, func(tx *graph.Tx) error { return tx.PutDocument(graph.Document{ID: "d1", Seq: 1}) })
+	for i, id := range []string{"c3", "a1", "b2"} { // ids that do not sort as recorded
+		seq := uint64(i + 2)
+		b.Apply(seq, func(tx *graph.Tx) error {
+			return tx.PutAssertion(graph.Assertion{ID: id, Seq: seq, Subject: "bytedance", Predicate: "OWNS", Object: "tiktok",
+				Document: "d1", Sentence: fmt.Sprintf("ByteDance owns TikTok (%d).", i)})
+		})
+	}
+	if _, err := b.Commit(); err != nil {
+		panic(err)
+	}
+
+	v, _ := s.View(0)
+	defer v.Close()
+	rel := graph.RelKey{Subject: "bytedance", Predicate: "OWNS", Object: "tiktok"}
+	after := ""
+	for {
+		page, err := v.RelationshipEvidence(rel, 2, after)
+		if err != nil {
+			panic(err)
+		}
+		for _, a := range page.Items {
+			fmt.Println(a.Seq, a.ID, a.Sentence)
+		}
+		if !page.HasNext {
+			break
+		}
+		after = page.Cursors[len(page.Cursors)-1]
+		fmt.Println("--")
+	}
+	// Output:
+	// 2 c3 ByteDance owns TikTok (0).
+	// 3 a1 ByteDance owns TikTok (1).
+	// --
+	// 4 b2 ByteDance owns TikTok (2).
+}
