@@ -15,6 +15,8 @@ set -eu
 limit=$((1 << 30))
 name=dossier-1gib-$$
 if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+	# v2: the memory controller must be delegated to the root's children.
+	grep -qw memory /sys/fs/cgroup/cgroup.subtree_control || echo +memory >/sys/fs/cgroup/cgroup.subtree_control
 	group=/sys/fs/cgroup/$name
 	mkdir "$group"
 	echo "$limit" >"$group/memory.max"
