@@ -155,5 +155,5 @@ func roomToRestore(cfg Config, m Manifest) error {
 	for _, s := range m.Streams {
 		need += 2 * int64(s.Bytes)
 	}
-	return newProjectionGuard(cfg.DataDir, cfg).start(need)
+	return newDiskAt(cfg.DataDir, cfg).holds(need)
 }

@@ -207,67 +207,37 @@ func existing(p string) string {
 	}
 }
 
-// projectionGuard keeps a projection of the log into a new store (a
-// rebuild, a replay; a restore's streams) off a full disk, where
-// Badger dies of SIGBUS and the log and the live store sharing the disk
-// could not be written either. It refuses to start a projection the
-// disk cannot hold with the reserve left, and stops one whose disk has
-// fallen below half the reserve, the part kept for Badger to close the
-// store.
-type projectionGuard struct {
-	dir     string
-	reserve int64
-	free    func(dir string) (int64, error)
+// newDiskAt watches the disk of one directory with cfg's reserve (0:
+// the default; negative: none): where a rebuild or a replay writes a
+// second store, or a restore a data directory. On a full disk Badger
+// dies of SIGBUS, and the log and the live store sharing the disk could
+// not be written either; so such a write does not start unless holds
+// says there is room, and stops when closable says the disk is below
+// half the reserve, the part kept for Badger to close the store.
+func newDiskAt(dir string, cfg Config) *disk {
+	if cfg.DiskReserve == 0 {
+		cfg.DiskReserve = DefaultDiskReserve
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	d := newDisk(cfg)
+	d.dirs = []string{dir}
+	return d
 }
 
-// projectionGuard guards a projection into dir; "" for a store in memory.
-func (n *Node) projectionGuard(dir string) projectionGuard {
-	if dir == "" {
-		return projectionGuard{}
-	}
-	return newProjectionGuard(dir, n.cfg)
-}
-
-// newProjectionGuard guards writes into dir with cfg's reserve (0: the
-// default; negative: none) and free-space probe.
-func newProjectionGuard(dir string, cfg Config) projectionGuard {
-	g := projectionGuard{dir: dir, reserve: cfg.DiskReserve, free: cfg.FreeSpace}
-	switch {
-	case g.reserve == 0:
-		g.reserve = DefaultDiskReserve
-	case g.reserve < 0:
-		g.reserve = 0
-	}
-	if g.free == nil {
-		g.free = freeSpace
-	}
-	return g
-}
-
-// start refuses a projection expected to write need bytes when the disk
-// cannot take them and keep the reserve. A disk that cannot be measured
-// is not guarded, as serve does not guard it.
-func (g projectionGuard) start(need int64) error {
-	if g.reserve == 0 {
+// holds refuses a write expected to take need bytes when the disk cannot
+// take them and keep the reserve. A disk that cannot be measured is not
+// guarded, as serve does not guard it; nil for a node without a disk.
+func (d *disk) holds(need int64) error {
+	if d == nil || d.reserve == 0 {
 		return nil
 	}
-	free, err := g.free(existing(g.dir))
-	if err != nil || free >= need+g.reserve {
-		return nil
+	dir, free, ok := d.measure()
+	if ok && free < need+d.reserve {
+		return &LowDiskError{Dir: dir, Free: free, Need: need, Reserve: d.reserve}
 	}
-	return &LowDiskError{Dir: g.dir, Free: free, Need: need, Reserve: g.reserve}
-}
-
-// running says whether a projection under way may go on.
-func (g projectionGuard) running() error {
-	if g.reserve == 0 {
-		return nil
-	}
-	free, err := g.free(existing(g.dir))
-	if err != nil || free >= g.reserve/2 {
-		return nil
-	}
-	return &LowDiskError{Dir: g.dir, Free: free, Reserve: g.reserve}
+	return nil
 }
 
 // startable refuses to start on a disk below the reserve: opening Badger

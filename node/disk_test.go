@@ -401,7 +401,7 @@ func TestDiskLowRefusesRebuildAndReplay(t *testing.T) {
 		}
 		wctx, cancel := context.WithCancelCause(ctx)
 		d.free.Store(tc.free)
-		guard := projectionGuard{dir: live + ".rebuild", reserve: testReserve, free: d.probe}
+		guard := newDiskAt(live+".rebuild", Config{DiskReserve: testReserve, FreeSpace: d.probe})
 		watchProjection(wctx, cancel, scratch, 10, guard, nil)
 		cause := context.Cause(wctx)
 		if got := errors.As(cause, &low); got != tc.stop {

@@ -277,7 +277,7 @@ func TestProjectionStalls(t *testing.T) {
 	defer cancel(nil)
 	var told []Progress
 	start := time.Now()
-	watchProjection(ctx, cancel, store, 10, projectionGuard{}, func(p Progress) { told = append(told, p) })
+	watchProjection(ctx, cancel, store, 10, nil, func(p Progress) { told = append(told, p) })
 	var stalled *StalledError
 	if err := context.Cause(ctx); !errors.As(err, &stalled) || stalled.Of != 10 || stalled.Folded != 0 {
 		t.Fatalf("cause = %v, want a StalledError at 0 of 10", err)

@@ -173,7 +173,8 @@ func projectInto(ctx context.Context, n *Node, dir string, last uint64) error {
 // It refuses to start when dir's disk cannot take about the log's size
 // (a store holds about as many bytes an assertion as the log's event)
 // and keep the reserve, and stops with a *LowDiskError when the disk
-// falls below half the reserve (projectionGuard).
+// falls below half the reserve (newDiskAt). dir "" is a store in
+// memory, whose projection is not guarded.
 //
 // It never waits for an event the log has lost: it reads the log's
 // headers first (stream.Log.Scan), stops at the last event the log holds
@@ -202,8 +203,11 @@ func (n *Node) projectLog(ctx context.Context, store *graph.Store, dir string, u
 	if stop == 0 {
 		return nil
 	}
-	guard := n.projectionGuard(dir)
-	if err := guard.start(int64(st.Bytes)); err != nil {
+	var guard *disk
+	if dir != "" {
+		guard = newDiskAt(dir, n.cfg)
+	}
+	if err := guard.holds(int64(st.Bytes)); err != nil {
 		return fmt.Errorf("project events 1..%d into %s: %w", stop, dir, err)
 	}
 	p, err := projections.New(projections.Config{Store: store, JetStream: n.js, Stream: n.log.Stream(), StopAt: stop, BatchSize: n.cfg.BatchSize, Logger: n.cfg.Logger})
@@ -273,7 +277,7 @@ func (e *StalledError) Error() string {
 // watchProjection reports a projection's progress every second and
 // cancels it, with a *StalledError, when it stalls, and with a
 // *LowDiskError when guard says its disk is nearly full.
-func watchProjection(ctx context.Context, cancel context.CancelCauseFunc, store *graph.Store, of uint64, guard projectionGuard, progress func(Progress)) {
+func watchProjection(ctx context.Context, cancel context.CancelCauseFunc, store *graph.Store, of uint64, guard *disk, progress func(Progress)) {
 	tick := time.NewTicker(min(time.Second, projectStall/4))
 	defer tick.Stop()
 	last, since := store.Applied(), time.Now()
@@ -287,7 +291,7 @@ func watchProjection(ctx context.Context, cancel context.CancelCauseFunc, store 
 		if progress != nil {
 			progress(Progress{Folded: got, Of: of})
 		}
-		if err := guard.running(); err != nil {
+		if err := guard.closable(); err != nil {
 			cancel(err)
 			return
 		}

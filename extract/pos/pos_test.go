@@ -232,11 +232,10 @@ func tagByFeatureStrings(t *Tagger, words []string) []Tag {
 }
 
 func TestIsIntAsAtoi(t *testing.T) {
-	for _, w := range []string{"", "+", "-", "2024", "+202", "-202", "20a4", "two", "٢٠٢٤", "1", "+-12", "0x1F", "99999999999999999999"} {
+	// Only four-byte words reach isInt; beyond int's range Atoi would
+	// also refuse digits, which isInt need not copy.
+	for _, w := range []string{"", "+", "-", "2024", "+202", "-202", "20a4", "two", "٢٠٢٤", "1", "+-12", "0x1F"} {
 		_, err := strconv.Atoi(w)
-		if w == "99999999999999999999" {
-			err = nil // out of range for Atoi, digits all the same: only 4-byte words reach isInt
-		}
 		if got := isInt(w); got != (err == nil) {
 			t.Errorf("isInt(%q) = %v, Atoi's error %v", w, got, err)
 		}
