@@ -37,7 +37,6 @@
 package events
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -156,12 +155,10 @@ func Unmarshal(body []byte) (Envelope, error) {
 	if !utf8.Valid(body) {
 		return e, &DecodeError{Problem: "event is not valid UTF-8"}
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&e); err != nil {
+	// Unmarshal, not a Decoder: a Decoder copies the body into its own
+	// buffer first, and Unmarshal refuses data after the envelope too.
+	if err := json.Unmarshal(body, &e); err != nil {
 		return e, &DecodeError{Problem: "event is not a JSON envelope", Err: err}
-	}
-	if rest := bytes.TrimSpace(body[dec.InputOffset():]); len(rest) > 0 {
-		return e, &DecodeError{Problem: "data after the JSON envelope"}
 	}
 	if e.ID == "" || e.Type == "" || e.Version < 1 {
 		return e, &DecodeError{Problem: fmt.Sprintf("envelope lacks id, type or version (id=%q type=%q v=%d)", e.ID, e.Type, e.Version)}

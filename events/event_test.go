@@ -42,6 +42,8 @@ func TestUnmarshalRejects(t *testing.T) {
 		{"no version", `{"id": "doc-1", "type": "DocumentAdded", "data": {}}`, "v=0"},
 		{"version 0", `{"id": "doc-1", "type": "DocumentAdded", "v": 0}`, "v=0"},
 		{"negative version", `{"id": "doc-1", "type": "DocumentAdded", "v": -1}`, "v=-1"},
+		{"two envelopes", `{"id": "doc-1", "type": "DocumentAdded", "v": 1} {"id": "doc-2"}`, "not a JSON envelope"},
+		{"trailing bytes", `{"id": "doc-1", "type": "DocumentAdded", "v": 1}x`, "not a JSON envelope"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -451,4 +453,40 @@ func FuzzNewOntology(f *testing.F) {
 			t.Fatalf("predicates not sorted: %q", predicateNames(o))
 		}
 	})
+}
+
+// BenchmarkDecode reads an assertion event as the projector does: the
+// envelope, then its payload.
+func BenchmarkDecode(b *testing.B) {
+	conf, start, end := 0.8, 120, 208
+	who := "Mike Pompeo"
+	a := events.AssertionRecorded{
+		Subject:      events.ActorRef{Name: "WeChat", Type: "ORG"},
+		Predicate:    "SHARES_DATA_WITH",
+		Object:       events.ActorRef{Name: "the Chinese Communist Party"},
+		AttributedTo: &who,
+		Evidence:     events.Evidence{DocumentID: "0123456789abcdef0123456789abcdef", Document: "wechat.txt", Sentence: "Pompeo said WeChat feeds data to the Chinese Communist Party, which the company denies.", Start: &start, End: &end},
+		Confidence:   &conf,
+		Producer:     events.Producer{Name: "rules", Version: "1"},
+	}
+	a.Normalize(nil)
+	env, err := events.New(&a, events.Meta{Principal: "analyst"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, err := env.Marshal()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		e, err := events.Unmarshal(body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.Decode(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
