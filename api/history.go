@@ -10,7 +10,6 @@ import (
 
 	graphql "github.com/graph-gophers/graphql-go"
 
-	"github.com/dossier-kg/dossier/events"
 	"github.com/dossier-kg/dossier/graph"
 )
 
@@ -199,7 +198,7 @@ func (c *changesResolver) add(before, after *reader, b, a graph.Relationship, wa
 		x, err := before.relationship(b, "", c.ends)
 		c.removed = append(c.removed, x)
 		return err
-	case isThere && wasThere && (a.Support != b.Support || a.Affirmed != b.Affirmed || a.Negated != b.Negated):
+	case isThere && wasThere && a.CountsDiffer(b):
 		xb, err := before.relationship(b, "", c.ends)
 		if err != nil {
 			return err
@@ -342,18 +341,13 @@ func (r *reader) relationshipValidAt(rel graph.Relationship, day string) (graph.
 		return rel, false, err
 	}
 	out := rel
-	out.Support, out.Affirmed, out.Negated = 0, 0, 0
+	out.Support, out.Affirmed, out.Negated, out.Possible, out.Intended = 0, 0, 0, 0, 0
 	docs := map[string]bool{}
 	for _, a := range as {
 		if !r.validAt(a, day) {
 			continue
 		}
-		out.Support++
-		if a.Polarity == events.Negated {
-			out.Negated++
-		} else {
-			out.Affirmed++
-		}
+		out.Count(a.Polarity, a.Modality, 1)
 		docs[a.Document] = true
 	}
 	out.Documents = len(docs)

@@ -120,7 +120,7 @@ func (ev *liveEvent) readChange(k graph.RelKey) relChange {
 		return relChange{change: "ADDED", rel: now, view: ev.at}
 	case errNow != nil && errWas == nil:
 		return relChange{change: "REMOVED", rel: was, view: ev.was}
-	case errNow == nil && (now.Support != was.Support || now.Affirmed != was.Affirmed || now.Negated != was.Negated):
+	case errNow == nil && now.CountsDiffer(was):
 		return relChange{change: "CHANGED", rel: now, view: ev.at}
 	}
 	return relChange{}

@@ -364,6 +364,9 @@ func (x *relationshipResolver) Predicate() string       { return x.rel.Predicate
 func (x *relationshipResolver) Support() int32          { return int32(x.rel.Support) }
 func (x *relationshipResolver) Affirmed() int32         { return int32(x.rel.Affirmed) }
 func (x *relationshipResolver) Negated() int32          { return int32(x.rel.Negated) }
+func (x *relationshipResolver) Actual() int32           { return int32(x.rel.Actual()) }
+func (x *relationshipResolver) Possible() int32         { return int32(x.rel.Possible) }
+func (x *relationshipResolver) Intended() int32         { return int32(x.rel.Intended) }
 func (x *relationshipResolver) FirstSeen() graphql.Time { return graphql.Time{Time: x.rel.First} }
 func (x *relationshipResolver) LastSeen() graphql.Time  { return graphql.Time{Time: x.rel.Last} }
 func (x *relationshipResolver) FirstSequence() Sequence { return Sequence(x.rel.FirstSeq) }

@@ -80,3 +80,77 @@ func TestRelationshipSources(t *testing.T) {
 	mutate(fmt.Sprintf(`mutation { retractAssertion(id: %q, reason: "misread") { sequence } }`, ids[1]))
 	check("both of a.txt's retracted", "", 1, "b.txt")
 }
+
+// A relationship counts its assertions by modality, so that a reader (the
+// explorer, drawing an edge) tells one only said to be possible from one
+// stated as fact without reading its assertions: the counts follow
+// retractions, as-of reads and validAt.
+func TestRelationshipModalities(t *testing.T) {
+	h := startNode(t)
+	say := func(doc, modality, sentence string) map[string]any {
+		a := one("Acme Corp", "OWNS", "Widget Inc", sentence)
+		a["evidence"].(map[string]any)["document"] = doc
+		a["modality"] = modality
+		return a
+	}
+	_, r := post(t, h, gql(`mutation($in: [AssertionInput!]!) { recordAssertions(input: $in, wait: true) { assertions { id sequence } } }`,
+		map[string]any{"in": []any{
+			say("a.txt", "ACTUAL", "Acme Corp owns Widget Inc."),
+			say("b.txt", "POSSIBLE", "Acme Corp may own Widget Inc."),
+			say("c.txt", "INTENDED", "Acme Corp plans to buy Widget Inc."),
+		}}))
+	if len(r.Errors) > 0 {
+		t.Fatalf("record: %v", r.Errors)
+	}
+	recorded := r.Data["recordAssertions"].(map[string]any)["assertions"].([]any)
+	actualID := recorded[0].(map[string]any)["id"].(string)
+	possibleID := recorded[1].(map[string]any)["id"].(string)
+
+	// counts reads the relationship's counts; asOf, when not 0, reads them
+	// at that sequence.
+	counts := func(args string, asOf int) []float64 {
+		t.Helper()
+		q := `relationships(predicate: "OWNS"` + args + `) { edges { node { support actual possible intended } } }`
+		if asOf > 0 {
+			q = fmt.Sprintf(`asOf(sequence: %d) { %s }`, asOf, q)
+		}
+		_, r := post(t, h, gql(`{ `+q+` }`, nil))
+		if len(r.Errors) > 0 {
+			t.Fatalf("%s: %v", q, r.Errors)
+		}
+		data := r.Data
+		if asOf > 0 {
+			data = data["asOf"].(map[string]any)
+		}
+		edges := data["relationships"].(map[string]any)["edges"].([]any)
+		if len(edges) != 1 {
+			t.Fatalf("%s: %d edges", q, len(edges))
+		}
+		n := edges[0].(map[string]any)["node"].(map[string]any)
+		return []float64{n["support"].(float64), n["actual"].(float64), n["possible"].(float64), n["intended"].(float64)}
+	}
+	mutate := func(q string) float64 {
+		t.Helper()
+		_, r := post(t, h, gql(q, nil))
+		if len(r.Errors) > 0 {
+			t.Fatalf("%s: %v", q, r.Errors)
+		}
+		for _, v := range r.Data {
+			return v.(map[string]any)["sequence"].(float64)
+		}
+		return 0
+	}
+	check := func(stage, args string, asOf int, want ...float64) {
+		t.Helper()
+		if got := counts(args, asOf); !slices.Equal(got, want) {
+			t.Errorf("%s: support, actual, possible, intended = %v, want %v", stage, got, want)
+		}
+	}
+
+	check("recorded", "", 0, 3, 1, 1, 1)
+	seq := mutate(fmt.Sprintf(`mutation { correctValidTime(assertion: %q, from: "2019-01-01", to: "2019-12-31", reason: "dates") { sequence } }`, possibleID))
+	check("valid in 2022", `, validAt: "2022-01-01"`, 0, 2, 1, 0, 1)
+	mutate(fmt.Sprintf(`mutation { retractAssertion(id: %q, reason: "misread") { sequence } }`, actualID))
+	check("the fact retracted", "", 0, 2, 0, 1, 1)
+	check("as of before the retraction", "", int(seq), 3, 1, 1, 1)
+}

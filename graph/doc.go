@@ -12,7 +12,7 @@
 // was after event n at the cost of a live read: old versions are kept
 // (the discard timestamp stays 0), which is the price of as-of reads.
 //
-// # Key layout (LayoutVersion 14)
+// # Key layout (LayoutVersion 19)
 //
 // Keys are ASCII: a kind, then parts joined by ':'. Actor ids are slugs
 // of canonical names ("united-states"), assertion and document ids are
@@ -24,7 +24,7 @@
 //	name:<namekey>                    actor id; one per name and alias
 //	type:<TYPE>:<actor>               empty; actors by type
 //	last:<surname>                    list of person ids with that last name
-//	rel:<subject>:<PRED>:<object>     Relationship; the out-adjacency
+//	rel:<subject>:<PRED>:<object>     Relationship: its assertions counted by polarity and modality; the out-adjacency
 //	in:<object>:<PRED>:<subject>      empty; the in-adjacency
 //	pred:<PRED>:<subject>:<object>    empty; relationships by predicate
 //	sup:<actor>:<rank>:<o|i>:<PRED>:<other>   empty; an actor's edges, most supported first (rank: 2^64-1 minus the support's bucket, 16 hex)

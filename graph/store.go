@@ -63,7 +63,8 @@ import (
 //	17: records keyed by short field names (msg tags), not JSON names.
 //	18: ra:<subject>:<PRED>:<object>:<seq>:<assertion>, a relationship's
 //	   assertions in the order they were recorded, for paged evidence.
-const LayoutVersion = 18
+//	19: relationships count their possible and intended assertions.
+const LayoutVersion = 19
 
 // Config configures a store.
 type Config struct {

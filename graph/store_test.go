@@ -51,11 +51,14 @@ func foldEach(t *testing.T, s *Store, folds ...func(*Tx) error) *View {
 }
 
 // The package comment is the layout's documentation: it must name every
-// key kind that exists.
+// key kind that exists, and the version it documents.
 func TestLayoutDocumented(t *testing.T) {
 	doc, err := os.ReadFile("doc.go")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("# Key layout (LayoutVersion %d)", LayoutVersion); !strings.Contains(string(doc), want) {
+		t.Errorf("doc.go does not say %q", want)
 	}
 	for _, k := range allKeyTypes {
 		want := "//\t" + k.prefix + ":"

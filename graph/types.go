@@ -3,6 +3,8 @@ package graph
 import (
 	"strings"
 	"time"
+
+	"github.com/dossier-kg/dossier/events"
 )
 
 // The stored types are MessagePack in the store, by the methods msgp
@@ -84,6 +86,13 @@ type Relationship struct {
 	Support  int `json:"support" msg:"n"`
 	Affirmed int `json:"affirmed" msg:"a"`
 	Negated  int `json:"negated" msg:"d"`
+	// Possible and Intended count the assertions of those modalities;
+	// the rest are actual (Actual). They are kept so that a reader can
+	// tell a relationship only ever said to be possible without reading
+	// its assertions, which for a hub are thousands (layout 19). Most
+	// relationships have none, and omitted zeros cost no bytes.
+	Possible int `json:"possible,omitempty" msg:"po,omitempty"`
+	Intended int `json:"intended,omitempty" msg:"it,omitempty"`
 	// Documents is the number of documents with live assertions of it;
 	// View.RelationshipDocuments lists them.
 	Documents int       `json:"documents" msg:"dc"`
@@ -98,6 +107,37 @@ func (r Relationship) Key() RelKey { return RelKey{r.Subject, r.Predicate, r.Obj
 
 // Contested says the relationship is both affirmed and denied.
 func (r Relationship) Contested() bool { return r.Affirmed > 0 && r.Negated > 0 }
+
+// CountsDiffer says whether two versions of a relationship differ in
+// what their assertions say (support, polarity or modality): what makes
+// a change worth reporting.
+func (r Relationship) CountsDiffer(o Relationship) bool {
+	return r.Support != o.Support || r.Affirmed != o.Affirmed || r.Negated != o.Negated ||
+		r.Possible != o.Possible || r.Intended != o.Intended
+}
+
+// Actual is the number of its assertions stated as fact.
+func (r Relationship) Actual() int { return r.Support - r.Possible - r.Intended }
+
+// Count adds n live assertions of a polarity and modality (as
+// events.AssertionRecorded writes them) to the relationship's counts: n
+// is 1 when one becomes live, -1 when one is retracted or moved. It is
+// the one place the counts are kept, by the fold and by readers that
+// narrow a relationship to some of its assertions alike.
+func (r *Relationship) Count(polarity, modality string, n int) {
+	r.Support += n
+	if polarity == events.Negated {
+		r.Negated += n
+	} else {
+		r.Affirmed += n
+	}
+	switch modality {
+	case events.Possible:
+		r.Possible += n
+	case events.Intended:
+		r.Intended += n
+	}
+}
 
 // RelKey names a relationship by its ends and predicate.
 type RelKey struct{ Subject, Predicate, Object string }

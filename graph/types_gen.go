@@ -1292,40 +1292,67 @@ func (z Outcome) Msgsize() (s int) {
 // MarshalMsg implements msgp.Marshaler
 func (z *Relationship) MarshalMsg(b []byte) (o []byte, err error) {
 	o = msgp.Require(b, z.Msgsize())
-	// map header, size 11
-	// string "s"
-	o = append(o, 0x8b, 0xa1, 0x73)
-	o = msgp.AppendString(o, z.Subject)
-	// string "p"
-	o = append(o, 0xa1, 0x70)
-	o = msgp.AppendString(o, z.Predicate)
-	// string "o"
-	o = append(o, 0xa1, 0x6f)
-	o = msgp.AppendString(o, z.Object)
-	// string "n"
-	o = append(o, 0xa1, 0x6e)
-	o = msgp.AppendInt(o, z.Support)
-	// string "a"
-	o = append(o, 0xa1, 0x61)
-	o = msgp.AppendInt(o, z.Affirmed)
-	// string "d"
-	o = append(o, 0xa1, 0x64)
-	o = msgp.AppendInt(o, z.Negated)
-	// string "dc"
-	o = append(o, 0xa2, 0x64, 0x63)
-	o = msgp.AppendInt(o, z.Documents)
-	// string "fq"
-	o = append(o, 0xa2, 0x66, 0x71)
-	o = msgp.AppendUint64(o, z.FirstSeq)
-	// string "lq"
-	o = append(o, 0xa2, 0x6c, 0x71)
-	o = msgp.AppendUint64(o, z.LastSeq)
-	// string "f"
-	o = append(o, 0xa1, 0x66)
-	o = msgp.AppendTime(o, z.First)
-	// string "l"
-	o = append(o, 0xa1, 0x6c)
-	o = msgp.AppendTime(o, z.Last)
+	// check for omitted fields
+	zb0001Len := uint32(13)
+	var zb0001Mask uint16 /* 13 bits */
+	_ = zb0001Mask
+	if z.Possible == 0 {
+		zb0001Len--
+		zb0001Mask |= 0x40
+	}
+	if z.Intended == 0 {
+		zb0001Len--
+		zb0001Mask |= 0x80
+	}
+	// variable map header, size zb0001Len
+	o = append(o, 0x80|uint8(zb0001Len))
+
+	// skip if no fields are to be emitted
+	if zb0001Len != 0 {
+		// string "s"
+		o = append(o, 0xa1, 0x73)
+		o = msgp.AppendString(o, z.Subject)
+		// string "p"
+		o = append(o, 0xa1, 0x70)
+		o = msgp.AppendString(o, z.Predicate)
+		// string "o"
+		o = append(o, 0xa1, 0x6f)
+		o = msgp.AppendString(o, z.Object)
+		// string "n"
+		o = append(o, 0xa1, 0x6e)
+		o = msgp.AppendInt(o, z.Support)
+		// string "a"
+		o = append(o, 0xa1, 0x61)
+		o = msgp.AppendInt(o, z.Affirmed)
+		// string "d"
+		o = append(o, 0xa1, 0x64)
+		o = msgp.AppendInt(o, z.Negated)
+		if (zb0001Mask & 0x40) == 0 { // if not omitted
+			// string "po"
+			o = append(o, 0xa2, 0x70, 0x6f)
+			o = msgp.AppendInt(o, z.Possible)
+		}
+		if (zb0001Mask & 0x80) == 0 { // if not omitted
+			// string "it"
+			o = append(o, 0xa2, 0x69, 0x74)
+			o = msgp.AppendInt(o, z.Intended)
+		}
+		// string "dc"
+		o = append(o, 0xa2, 0x64, 0x63)
+		o = msgp.AppendInt(o, z.Documents)
+		// string "fq"
+		o = append(o, 0xa2, 0x66, 0x71)
+		o = msgp.AppendUint64(o, z.FirstSeq)
+		// string "lq"
+		o = append(o, 0xa2, 0x6c, 0x71)
+		o = msgp.AppendUint64(o, z.LastSeq)
+		// string "f"
+		o = append(o, 0xa1, 0x66)
+		o = msgp.AppendTime(o, z.First)
+		// string "l"
+		o = append(o, 0xa1, 0x6c)
+		o = msgp.AppendTime(o, z.Last)
+	}
 	return
 }
 
@@ -1387,6 +1414,18 @@ func (z *Relationship) UnmarshalMsg(bts []byte) (o []byte, err error) {
 				err = msgp.WrapError(err, "Negated")
 				return
 			}
+		case "po":
+			z.Possible, bts, err = msgp.ReadIntBytes(bts)
+			if err != nil {
+				err = msgp.WrapError(err, "Possible")
+				return
+			}
+		case "it":
+			z.Intended, bts, err = msgp.ReadIntBytes(bts)
+			if err != nil {
+				err = msgp.WrapError(err, "Intended")
+				return
+			}
 		case "dc":
 			z.Documents, bts, err = msgp.ReadIntBytes(bts)
 			if err != nil {
@@ -1431,7 +1470,7 @@ func (z *Relationship) UnmarshalMsg(bts []byte) (o []byte, err error) {
 
 // Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
 func (z *Relationship) Msgsize() (s int) {
-	s = 1 + 2 + msgp.StringPrefixSize + len(z.Subject) + 2 + msgp.StringPrefixSize + len(z.Predicate) + 2 + msgp.StringPrefixSize + len(z.Object) + 2 + msgp.IntSize + 2 + msgp.IntSize + 2 + msgp.IntSize + 3 + msgp.IntSize + 3 + msgp.Uint64Size + 3 + msgp.Uint64Size + 2 + msgp.TimeSize + 2 + msgp.TimeSize
+	s = 1 + 2 + msgp.StringPrefixSize + len(z.Subject) + 2 + msgp.StringPrefixSize + len(z.Predicate) + 2 + msgp.StringPrefixSize + len(z.Object) + 2 + msgp.IntSize + 2 + msgp.IntSize + 2 + msgp.IntSize + 3 + msgp.IntSize + 3 + msgp.IntSize + 3 + msgp.IntSize + 3 + msgp.Uint64Size + 3 + msgp.Uint64Size + 2 + msgp.TimeSize + 2 + msgp.TimeSize
 	return
 }
 

@@ -411,12 +411,7 @@ func addSupport(tx *graph.Tx, ev events.Envelope, a graph.Assertion, delta *grap
 		return err
 	}
 	before := r
-	r.Support++
-	if a.Polarity == events.Negated {
-		r.Negated++
-	} else {
-		r.Affirmed++
-	}
+	r.Count(a.Polarity, a.Modality, 1)
 	if before, _, err := tx.CountSource(r.Key(), a.Document, 1); err != nil {
 		return err
 	} else if before == 0 {
@@ -436,12 +431,7 @@ func removeSupport(tx *graph.Tx, ev events.Envelope, a graph.Assertion, delta *g
 		return err
 	}
 	before := r
-	r.Support--
-	if a.Polarity == events.Negated {
-		r.Negated--
-	} else {
-		r.Affirmed--
-	}
+	r.Count(a.Polarity, a.Modality, -1)
 	if before, after, err := tx.CountSource(r.Key(), a.Document, -1); err != nil {
 		return err
 	} else if before > 0 && after == 0 {

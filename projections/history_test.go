@@ -43,6 +43,12 @@ func randomHistory(r *rand.Rand, n int) []events.Envelope {
 			if r.IntN(4) == 0 {
 				a.Polarity = events.Negated
 			}
+			switch r.IntN(6) {
+			case 0:
+				a.Modality = events.Possible
+			case 1:
+				a.Modality = events.Intended
+			}
 			if r.IntN(4) == 0 {
 				who := names[r.IntN(len(names))] // may be an end too
 				a.AttributedTo = &who
@@ -110,7 +116,7 @@ func checkConsistent(t *testing.T, s *graph.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		aff, neg := 0, 0
+		aff, neg, possible, intended := 0, 0, 0, 0
 		for _, a := range as {
 			if a.Retracted != nil {
 				t.Errorf("retracted assertion %s still supports %v", a.ID, r.Key())
@@ -121,9 +127,18 @@ func checkConsistent(t *testing.T, s *graph.Store) {
 			} else {
 				aff++
 			}
+			switch a.Modality {
+			case events.Possible:
+				possible++
+			case events.Intended:
+				intended++
+			}
 		}
 		if len(as) != r.Support || aff != r.Affirmed || neg != r.Negated {
 			t.Errorf("%v: support %d (%d/%d) but %d assertions (%d/%d)", r.Key(), r.Support, r.Affirmed, r.Negated, len(as), aff, neg)
+		}
+		if possible != r.Possible || intended != r.Intended || len(as)-possible-intended != r.Actual() {
+			t.Errorf("%v: %d actual, %d possible, %d intended, but its assertions are %d, %d and %d", r.Key(), r.Actual(), r.Possible, r.Intended, len(as)-possible-intended, possible, intended)
 		}
 		total += r.Support
 	}

@@ -103,6 +103,12 @@ try {
   const label = await page.getByRole('img', { name: /^Drawing of the neighbourhood of TikTok/ }).getAttribute('aria-label');
   check(label.includes(`${listed.actors} actors`), 'the drawing\'s text alternative counts its actors', label);
   const initialEdges = listed.rows;
+  // The examples say TikTok may share data with the Chinese Communist
+  // Party, never that it does: the edge is drawn as possible, from the
+  // relationship's counts (the page does not read its assertions).
+  const ccp = rows.filter({ hasText: 'SHARES_DATA_WITH' }).filter({ hasText: 'Chinese Communist Party' });
+  check(await ccp.locator('.status.possible').count() === 1, 'a relationship only said to be possible is marked possible',
+    await ccp.first().textContent());
 
   // 3. Evidence, by clicking an edge of the drawing. The drawing refits
   // when its box changes (a scroll bar appearing as the table fills), so

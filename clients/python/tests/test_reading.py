@@ -36,6 +36,7 @@ class Reading(unittest.TestCase):
                          (OWNS_ID, "ByteDance", "COMPANY", "TikTok", "PRODUCT"))
         self.assertGreaterEqual(r["support"], 2)
         self.assertEqual(r["support"], r["affirmed"] + r["negated"])
+        self.assertEqual(r["support"], r["actual"] + r["possible"] + r["intended"])
         self.assertIsInstance(r["first_seen"], dt.datetime)
         self.assertIsNotNone(r["first_seen"].tzinfo, "times are timezone-aware")
         self.assertLessEqual(r["first_seen"], r["last_seen"])

@@ -58,12 +58,12 @@ export function edgeWidth(support) {
 /**
  * The status a relationship is drawn with: 'denied' (every assertion
  * negated), 'contested' (both), 'possible' (affirmed, but never as
- * actual fact) or 'actual'. modalities may be unknown (null).
+ * actual fact: its count of actual assertions is 0) or 'actual'.
  */
-export function edgeStatus(affirmed, negated, modalities) {
+export function edgeStatus({ affirmed, negated, actual }) {
   if (affirmed === 0 && negated > 0) return 'denied';
   if (affirmed > 0 && negated > 0) return 'contested';
-  if (modalities && modalities.length && !modalities.includes('ACTUAL')) return 'possible';
+  if (actual === 0) return 'possible';
   return 'actual';
 }
 

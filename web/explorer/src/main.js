@@ -107,8 +107,10 @@ async function loadNeighbourhood() {
   const a = state.actor;
   if (!a) return;
   const n = ++state.loadSeq;
-  const edge = `id predicate subject { id name type } object { id name type } affirmed negated support`;
-  const body = `actor(id: $id) { id name type relationships(first: 50) { other { id name type } relationship { ${edge} assertions { polarity modality } } } }
+  // The counts say how an edge is drawn: its assertions, which for a hub
+  // are thousands, are read only when it is opened.
+  const edge = `id predicate subject { id name type } object { id name type } affirmed negated actual support`;
+  const body = `actor(id: $id) { id name type relationships(first: 50) { other { id name type } relationship { ${edge} } } }
     ${state.depth > 1 ? `neighbors(actor: $name, depth: 2) { depth actor { id name type } from { id } via { relationship { ${edge} } } }` : ''}
     stats { sequence }`;
   say(`Loading ${a.name}…`);
@@ -127,7 +129,7 @@ async function loadNeighbourhood() {
   const addNode = (x, depth) => {
     if (!nodes.has(x.id)) nodes.set(x.id, { id: x.id, name: x.name, type: x.type, depth });
   };
-  const addEdge = (r, modalities) => {
+  const addEdge = (r) => {
     if (edges.has(r.id) || !nodes.has(r.subject.id) || !nodes.has(r.object.id)) return;
     edges.set(r.id, {
       id: r.id,
@@ -139,7 +141,7 @@ async function loadNeighbourhood() {
       support: r.support,
       affirmed: r.affirmed,
       negated: r.negated,
-      status: edgeStatus(r.affirmed, r.negated, modalities),
+      status: edgeStatus(r),
       symmetric: state.symmetric.has(r.predicate),
     });
   };
@@ -151,13 +153,13 @@ async function loadNeighbourhood() {
     if (document.activeElement !== search) search.value = d.actor.name;
     for (const e of d.actor.relationships) {
       addNode(e.other, 1);
-      addEdge(e.relationship, e.relationship.assertions.map((x) => x.modality));
+      addEdge(e.relationship);
     }
     for (const nb of d.neighbors || []) {
       if (nb.depth !== 2 || !nodes.has(nb.from.id)) continue;
       if (!nodes.has(nb.actor.id) && nodes.size >= 150) continue;
       addNode(nb.actor, 2);
-      addEdge(nb.via.relationship, null);
+      addEdge(nb.via.relationship);
     }
   }
   state.nodes = [...nodes.values()];

@@ -145,9 +145,9 @@ def _ends(subject: Dict[str, Any], predicate: str, obj: Dict[str, Any]) -> Row:
 
 
 RELATIONSHIP = f"""id subject {{ {ACTOR} }} predicate object {{ {ACTOR} }}
-  support affirmed negated firstSeen lastSeen firstSequence lastSequence"""
-RELATIONSHIP_COLUMNS = ["id", *EDGE_KEYS, "support", "affirmed", "negated", "first_seen",
-                        "last_seen", "first_sequence", "last_sequence"]
+  support affirmed negated actual possible intended firstSeen lastSeen firstSequence lastSequence"""
+RELATIONSHIP_COLUMNS = ["id", *EDGE_KEYS, "support", "affirmed", "negated", "actual", "possible",
+                        "intended", "first_seen", "last_seen", "first_sequence", "last_sequence"]
 
 
 def relationship_row(r: Dict[str, Any]) -> Row:
@@ -155,6 +155,7 @@ def relationship_row(r: Dict[str, Any]) -> Row:
     row.update(_ends(r["subject"], r["predicate"], r["object"]))
     row.update({
         "support": r["support"], "affirmed": r["affirmed"], "negated": r["negated"],
+        "actual": r["actual"], "possible": r["possible"], "intended": r["intended"],
         "first_seen": parse_time(r["firstSeen"]), "last_seen": parse_time(r["lastSeen"]),
         "first_sequence": r["firstSequence"], "last_sequence": r["lastSequence"],
     })
