@@ -10,6 +10,7 @@ import (
 type rebuildCmd struct {
 	AcceptLogLoss bool `name:"accept-log-loss" help:"Rebuild even from a log that has lost events, or that the store is ahead of or was not built from: what the store holds and the log does not is lost. The loss is recorded in the data directory." env:"DOSSIER_ACCEPT_LOG_LOSS"`
 	diskFlags
+	memoryFlags
 	storeFlags
 }
 
@@ -22,6 +23,9 @@ func (c *rebuildCmd) Run(ctx context.Context) error {
 	cfg.NATS.Listen = ""
 	cfg.AcceptLogLoss = c.AcceptLogLoss
 	if err := c.diskFlags.apply(&cfg); err != nil {
+		return err
+	}
+	if err := c.memoryFlags.apply(); err != nil {
 		return err
 	}
 	last, err := node.Rebuild(ctx, cfg)

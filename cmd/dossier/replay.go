@@ -14,6 +14,7 @@ type replayCmd struct {
 	Until uint64 `help:"Last event to project (0: the log's last)." default:"0" placeholder:"SEQ"`
 	Out   string `required:"" type:"path" help:"Directory for the new store; it must not exist or be empty." placeholder:"DIR"`
 	diskFlags
+	memoryFlags
 	storeFlags
 }
 
@@ -30,6 +31,9 @@ func (c *replayCmd) run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	if err := c.diskFlags.apply(&cfg); err != nil {
+		return err
+	}
+	if err := c.memoryFlags.apply(); err != nil {
 		return err
 	}
 	until, err := node.Replay(ctx, cfg, c.Until, c.Out)

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -90,6 +89,7 @@ type serveCmd struct {
 	Durability       string   `help:"When a write is acknowledged. default: the libraries' defaults (in the page cache, synced within minutes: survives the process being killed). strict: the embedded JetStream and Badger fsync first, and each write's events go as one atomic batch (also survives a power failure; with --nats the servers need sync_interval: always)." enum:"default,strict" default:"default" env:"DOSSIER_DURABILITY"`
 	limitFlags
 	diskFlags
+	memoryFlags
 	storeFlags
 }
 
@@ -102,7 +102,6 @@ type limitFlags struct {
 	RateLimit        float64       `help:"Requests a second one client (a token's subject; without tokens, an address) may make; negative: no limit." default:"200" env:"DOSSIER_RATE_LIMIT"`
 	MaxSubscriptions int           `help:"Subscriptions open at once on the server; one client may hold 200 of them." default:"5000" env:"DOSSIER_MAX_SUBSCRIPTIONS"`
 	MaxConnections   int           `help:"HTTP connections open at once; more wait to be accepted." default:"2000" env:"DOSSIER_MAX_CONNECTIONS"`
-	MemoryLimit      string        `help:"A soft limit on the Go heap (as GOMEMLIMIT: 1GiB, 512MiB): the collector works harder near it instead of letting the heap grow; projection runs slower under a tight one. Empty: GOMEMLIMIT, else none." env:"DOSSIER_MEMORY_LIMIT" placeholder:"SIZE"`
 }
 
 // diskFlags is --disk-reserve, for every command that writes a store
@@ -139,12 +138,8 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		cfg.AllowedHosts = append([]string{"localhost", "127.0.0.1", "::1"}, c.AllowedHost...)
 	}
 	cfg.Limits = c.limits()
-	if c.MemoryLimit != "" {
-		n, err := parseSize(c.MemoryLimit)
-		if err != nil {
-			return &exitError{exitInvalid, fmt.Errorf("--memory-limit: %w", err)}
-		}
-		debug.SetMemoryLimit(n)
+	if err := c.memoryFlags.apply(); err != nil {
+		return err
 	}
 	cfg.MetricsToken = c.MetricsToken
 	if err := c.diskFlags.apply(&cfg); err != nil {
