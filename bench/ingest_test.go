@@ -40,8 +40,9 @@ func BenchmarkIngest(b *testing.B) {
 	corpus := corpusText(b)
 	big := strings.Repeat(corpus, 1+(*ingestMB<<20)/len(corpus))[:*ingestMB<<20]
 	big = big[:strings.LastIndex(big, "\n")+1] // whole lines, whole UTF-8
+	dataDir := b.TempDir()
 	n, err := node.Start(context.Background(), node.Config{
-		DataDir: b.TempDir(), Instance: "bench-ingest",
+		DataDir: dataDir, Instance: "bench-ingest",
 		MaxDocumentBytes: int64(len(big)) + 1<<20,
 		Limits:           api.Limits{Rate: -1},
 	})
@@ -134,6 +135,20 @@ func BenchmarkIngest(b *testing.B) {
 	projected(maxSeq)
 	all = time.Since(start)
 	ingestReport(b, fmt.Sprintf("%d documents", len(docs)), float64(size)/1e6, logged, all, 0)
+	// What a store of real documents costs: sentences as news writes them,
+	// sealed, which BenchmarkMillion's synthetic ones are not.
+	v, err := n.Store().View(0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := v.Stats()
+	v.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("the store holds %d assertions, %d documents", st.Assertions, st.Documents)
+	logDisk(b, filepath.Join(dataDir, "graph"), st.Assertions)
+	logEntries(b, n.Store(), st.Assertions)
 	b.ReportMetric(0, "ns/op")
 }
 
