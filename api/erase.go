@@ -114,7 +114,7 @@ func (r *reader) docErased(doc string) bool {
 }
 
 func (e *evidenceResolver) Sentence(ctx context.Context) (*string, error) {
-	t, erased, err := e.r.open(ctx, e.a.Document, e.a.Sentence)
+	t, erased, err := e.r.open(ctx, e.a.Document, string(e.a.Sentence))
 	if err != nil || erased {
 		return nil, err
 	}
@@ -122,12 +122,12 @@ func (e *evidenceResolver) Sentence(ctx context.Context) (*string, error) {
 }
 
 func (e *evidenceResolver) Erased(ctx context.Context) (bool, error) {
-	_, erased, err := e.r.open(ctx, e.a.Document, e.a.Sentence)
+	_, erased, err := e.r.open(ctx, e.a.Document, string(e.a.Sentence))
 	return erased, err
 }
 
 func (x *documentResolver) Title(ctx context.Context) (*string, error) {
-	t, erased, err := x.r.open(ctx, x.d.ID, x.d.Title)
+	t, erased, err := x.r.open(ctx, x.d.ID, string(x.d.Title))
 	if err != nil || erased || t == "" {
 		return nil, err
 	}
@@ -223,7 +223,7 @@ func (q *root) EraseDocument(ctx context.Context, args struct {
 // recorded before sealing: in the clear in the log and in the graph's
 // versions, where an erasure cannot reach them.
 func unsealed(v *graph.View, d graph.Document) (bool, error) {
-	if d.Title != "" && !seal.IsSealed(d.Title) {
+	if d.Title != "" && !seal.IsSealed(string(d.Title)) {
 		return true, nil
 	}
 	if d.HasText && !d.TextStored {
@@ -240,7 +240,7 @@ func unsealed(v *graph.View, d graph.Document) (bool, error) {
 		return false, err
 	}
 	for _, a := range as {
-		if !seal.IsSealed(a.Sentence) {
+		if !seal.IsSealed(string(a.Sentence)) {
 			return true, nil
 		}
 	}

@@ -2,11 +2,15 @@ package graph
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 
 	"github.com/tinylib/msgp/msgp"
+
+	"github.com/dossier-kg/dossier/seal"
 )
 
 // Values of the stored types (types.go) are MessagePack, by the methods
@@ -157,3 +161,55 @@ func (c *Counts) UnmarshalMsg(b []byte) ([]byte, error) {
 
 // Msgsize is an upper bound of the encoded size.
 func (c Counts) Msgsize() int { return msgp.ArrayHeaderSize + 4*msgp.IntSize }
+
+// Text is a document's words as the store keeps them: sealed (package
+// seal), or plain when recorded before sealing existed. A sealed value is
+// stored in binary, its format's version, its key id and its box (layout
+// 20): the events carry it as "sealed:1:", the key id in hex and the box
+// in base64, 42 bytes and a third of the box more, and the box is
+// ciphertext, which the tables' compression cannot shrink. Anything else
+// is stored as the string it is. Either way it reads back as written.
+type Text string
+
+// sealedV1 starts the binary form of a "sealed:1:" value.
+const sealedV1 = 1
+
+// keyIDBytes is the length of a key id (32 hex digits) in binary.
+const keyIDBytes = 16
+
+// MarshalMsg appends the text: a sealed value as MessagePack bin, the
+// rest as str.
+func (t Text) MarshalMsg(b []byte) ([]byte, error) {
+	v, err := seal.Parse(string(t))
+	if err != nil {
+		// Not sealed (or not exactly as Key.Seal writes it, which Parse
+		// refuses): kept as written.
+		return msgp.AppendString(b, string(t)), nil
+	}
+	b = msgp.AppendBytesHeader(b, uint32(1+keyIDBytes+len(v.Box)))
+	b = append(b, sealedV1)
+	b, _ = hex.AppendDecode(b, []byte(v.KeyID)) // Parse checked it is hex
+	return append(b, v.Box...), nil
+}
+
+// UnmarshalMsg reads a text MarshalMsg wrote.
+func (t *Text) UnmarshalMsg(b []byte) ([]byte, error) {
+	if msgp.NextType(b) != msgp.BinType {
+		s, rest, err := msgp.ReadStringBytes(b)
+		*t = Text(s)
+		return rest, err
+	}
+	raw, rest, err := msgp.ReadBytesZC(b)
+	if err != nil {
+		return b, err
+	}
+	if len(raw) < 1+keyIDBytes || raw[0] != sealedV1 {
+		return b, fmt.Errorf("stored sealed value of %d bytes is not of version %d with a key id", len(raw), sealedV1)
+	}
+	*t = Text(seal.Sealed{KeyID: hex.EncodeToString(raw[1 : 1+keyIDBytes]), Box: raw[1+keyIDBytes:]}.String())
+	return rest, nil
+}
+
+// Msgsize is an upper bound of the encoded size: the binary form of a
+// sealed value is shorter than its text.
+func (t Text) Msgsize() int { return msgp.StringPrefixSize + len(t) }

@@ -12,7 +12,7 @@
 // was after event n at the cost of a live read: old versions are kept
 // (the discard timestamp stays 0), which is the price of as-of reads.
 //
-// # Key layout (LayoutVersion 19)
+// # Key layout (LayoutVersion 20)
 //
 // Keys are ASCII: a kind, then parts joined by ':'. Actor ids are slugs
 // of canonical names ("united-states"), assertion and document ids are

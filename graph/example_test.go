@@ -55,7 +55,7 @@ func ExampleView_RelationshipEvidence() {
 		seq := uint64(i + 2)
 		b.Apply(seq, func(tx *graph.Tx) error {
 			return tx.PutAssertion(graph.Assertion{ID: id, Seq: seq, Subject: "bytedance", Predicate: "OWNS", Object: "tiktok",
-				Document: "d1", Sentence: fmt.Sprintf("ByteDance owns TikTok (%d).", i)})
+				Document: "d1", Sentence: graph.Text(fmt.Sprintf("ByteDance owns TikTok (%d).", i))})
 		})
 	}
 	if _, err := b.Commit(); err != nil {

@@ -64,7 +64,8 @@ import (
 //	18: ra:<subject>:<PRED>:<object>:<seq>:<assertion>, a relationship's
 //	   assertions in the order they were recorded, for paged evidence.
 //	19: relationships count their possible and intended assertions.
-const LayoutVersion = 19
+//	20: sealed sentences and titles stored in binary (Text).
+const LayoutVersion = 20
 
 // Config configures a store.
 type Config struct {

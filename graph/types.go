@@ -163,7 +163,7 @@ type Assertion struct {
 	Document       string `json:"document" msg:"d"`
 	// Sentence is sealed with the document's key (package seal), or
 	// plaintext when recorded before sealing.
-	Sentence    string  `json:"sentence" msg:"sn"`
+	Sentence    Text    `json:"sentence" msg:"sn"`
 	Start       *int    `json:"start,omitempty" msg:"b,omitempty"`
 	End         *int    `json:"end,omitempty" msg:"e,omitempty"`
 	Confidence  float64 `json:"confidence" msg:"c"`
@@ -276,7 +276,7 @@ func (a Assertion) Rel() RelKey { return RelKey{a.Subject, a.Predicate, a.Object
 type Document struct {
 	ID        string     `json:"id" msg:"i"`
 	Source    string     `json:"source,omitempty" msg:"src,omitempty"`
-	Title     string     `json:"title,omitempty" msg:"ti,omitempty"`
+	Title     Text       `json:"title,omitempty" msg:"ti,omitempty"`
 	URL       string     `json:"url,omitempty" msg:"u,omitempty"`
 	Published *time.Time `json:"published,omitempty" msg:"pb,omitempty"`
 	Size      int        `json:"size,omitempty" msg:"sz,omitempty"`

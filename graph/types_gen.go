@@ -344,7 +344,11 @@ func (z *Assertion) MarshalMsg(b []byte) (o []byte, err error) {
 		o = msgp.AppendString(o, z.Document)
 		// string "sn"
 		o = append(o, 0xa2, 0x73, 0x6e)
-		o = msgp.AppendString(o, z.Sentence)
+		o, err = z.Sentence.MarshalMsg(o)
+		if err != nil {
+			err = msgp.WrapError(err, "Sentence")
+			return
+		}
 		if (zb0001Mask & 0x8000) == 0 { // if not omitted
 			// string "b"
 			o = append(o, 0xa1, 0x62)
@@ -525,7 +529,7 @@ func (z *Assertion) UnmarshalMsg(bts []byte) (o []byte, err error) {
 				return
 			}
 		case "sn":
-			z.Sentence, bts, err = msgp.ReadStringBytes(bts)
+			bts, err = z.Sentence.UnmarshalMsg(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Sentence")
 				return
@@ -643,7 +647,7 @@ func (z *Assertion) UnmarshalMsg(bts []byte) (o []byte, err error) {
 
 // Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
 func (z *Assertion) Msgsize() (s int) {
-	s = 3 + 2 + msgp.StringPrefixSize + len(z.ID) + 2 + msgp.Uint64Size + 2 + msgp.TimeSize + 3 + msgp.StringPrefixSize + len(z.Principal) + 2 + msgp.StringPrefixSize + len(z.Subject) + 2 + msgp.StringPrefixSize + len(z.Predicate) + 2 + msgp.StringPrefixSize + len(z.Object) + 3 + msgp.StringPrefixSize + len(z.SubjectText) + 3 + msgp.StringPrefixSize + len(z.ObjectText) + 3 + msgp.StringPrefixSize + len(z.Polarity) + 3 + msgp.StringPrefixSize + len(z.Modality) + 2 + msgp.StringPrefixSize + len(z.AttributedTo) + 3 + msgp.StringPrefixSize + len(z.AttributedText) + 2 + msgp.StringPrefixSize + len(z.Document) + 3 + msgp.StringPrefixSize + len(z.Sentence) + 2
+	s = 3 + 2 + msgp.StringPrefixSize + len(z.ID) + 2 + msgp.Uint64Size + 2 + msgp.TimeSize + 3 + msgp.StringPrefixSize + len(z.Principal) + 2 + msgp.StringPrefixSize + len(z.Subject) + 2 + msgp.StringPrefixSize + len(z.Predicate) + 2 + msgp.StringPrefixSize + len(z.Object) + 3 + msgp.StringPrefixSize + len(z.SubjectText) + 3 + msgp.StringPrefixSize + len(z.ObjectText) + 3 + msgp.StringPrefixSize + len(z.Polarity) + 3 + msgp.StringPrefixSize + len(z.Modality) + 2 + msgp.StringPrefixSize + len(z.AttributedTo) + 3 + msgp.StringPrefixSize + len(z.AttributedText) + 2 + msgp.StringPrefixSize + len(z.Document) + 3 + z.Sentence.Msgsize() + 2
 	if z.Start == nil {
 		s += msgp.NilSize
 	} else {
@@ -674,10 +678,6 @@ func (z *Document) MarshalMsg(b []byte) (o []byte, err error) {
 	if z.Source == "" {
 		zb0001Len--
 		zb0001Mask |= 0x2
-	}
-	if z.Title == "" {
-		zb0001Len--
-		zb0001Mask |= 0x4
 	}
 	if z.URL == "" {
 		zb0001Len--
@@ -720,10 +720,12 @@ func (z *Document) MarshalMsg(b []byte) (o []byte, err error) {
 			o = append(o, 0xa3, 0x73, 0x72, 0x63)
 			o = msgp.AppendString(o, z.Source)
 		}
-		if (zb0001Mask & 0x4) == 0 { // if not omitted
-			// string "ti"
-			o = append(o, 0xa2, 0x74, 0x69)
-			o = msgp.AppendString(o, z.Title)
+		// string "ti"
+		o = append(o, 0xa2, 0x74, 0x69)
+		o, err = z.Title.MarshalMsg(o)
+		if err != nil {
+			err = msgp.WrapError(err, "Title")
+			return
 		}
 		if (zb0001Mask & 0x8) == 0 { // if not omitted
 			// string "u"
@@ -825,7 +827,7 @@ func (z *Document) UnmarshalMsg(bts []byte) (o []byte, err error) {
 				return
 			}
 		case "ti":
-			z.Title, bts, err = msgp.ReadStringBytes(bts)
+			bts, err = z.Title.UnmarshalMsg(bts)
 			if err != nil {
 				err = msgp.WrapError(err, "Title")
 				return
@@ -931,7 +933,7 @@ func (z *Document) UnmarshalMsg(bts []byte) (o []byte, err error) {
 
 // Msgsize returns an upper bound estimate of the number of bytes occupied by the serialized message
 func (z *Document) Msgsize() (s int) {
-	s = 1 + 2 + msgp.StringPrefixSize + len(z.ID) + 4 + msgp.StringPrefixSize + len(z.Source) + 3 + msgp.StringPrefixSize + len(z.Title) + 2 + msgp.StringPrefixSize + len(z.URL) + 3
+	s = 1 + 2 + msgp.StringPrefixSize + len(z.ID) + 4 + msgp.StringPrefixSize + len(z.Source) + 3 + z.Title.Msgsize() + 2 + msgp.StringPrefixSize + len(z.URL) + 3
 	if z.Published == nil {
 		s += msgp.NilSize
 	} else {

@@ -641,7 +641,7 @@ func liveIDs(v []byte) []string {
 // offsets, or a hash of the sentence without them), its predicate and
 // its polarity.
 func claimKey(a Assertion) []byte {
-	span := events.Where(a.Start, a.End, a.Sentence)
+	span := events.Where(a.Start, a.End, string(a.Sentence))
 	if a.Start == nil || a.End == nil {
 		h := sha256.Sum256([]byte(span)) // a sentence may hold ':'
 		span = hex.EncodeToString(h[:8])

@@ -88,7 +88,7 @@ func (n *Node) reextractOne(ctx context.Context, ing *ingest.Ingester, x extract
 		return err
 	}
 	// The graph holds the title sealed; the ingester seals it again.
-	title, err := n.keyring.Open(ctx, d.ID, d.Title)
+	title, err := n.keyring.Open(ctx, d.ID, string(d.Title))
 	if err != nil {
 		return err
 	}

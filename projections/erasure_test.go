@@ -85,7 +85,7 @@ func TestSealedClaimsCountedOnce(t *testing.T) {
 		t.Fatalf("document assertions %d, %v; want 2", len(as), err)
 	}
 	for _, a := range as {
-		if a.Subject == "peru" && !seal.IsSealed(a.Sentence) {
+		if a.Subject == "peru" && !seal.IsSealed(string(a.Sentence)) {
 			t.Errorf("the store holds %q in the clear", a.Sentence)
 		}
 	}

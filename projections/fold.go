@@ -120,7 +120,7 @@ func foldDocument(tx *graph.Tx, ev events.Envelope, p *events.DocumentAdded) err
 	// A document first known as a stub (an assertion named its source)
 	// gains metadata when it is added for real; fields already set stay.
 	d.Source = cmp(d.Source, p.Source)
-	d.Title = cmp(d.Title, p.Title)
+	d.Title = graph.Text(cmp(string(d.Title), p.Title))
 	d.URL = cmp(d.URL, p.URL)
 	if d.Published == nil {
 		d.Published = p.Published
@@ -237,7 +237,7 @@ func recordedBefore(tx *graph.Tx, ev events.Envelope, p *events.AssertionRecorde
 	// The claim's list says whether this id, or another making the same
 	// claim, is recorded: one read for the common case, a new claim.
 	live, retracted, err := tx.Claim(graph.Assertion{Document: p.Evidence.DocumentID, Start: p.Evidence.Start, End: p.Evidence.End,
-		Sentence: p.Evidence.Sentence, Predicate: p.Predicate, Polarity: p.Polarity})
+		Sentence: graph.Text(p.Evidence.Sentence), Predicate: p.Predicate, Polarity: p.Polarity})
 	if err != nil {
 		return effect{}, true, err
 	}
@@ -277,7 +277,7 @@ func newAssertion(ev events.Envelope, p *events.AssertionRecorded, subj, obj str
 		Subject: subj, Predicate: p.Predicate, Object: obj,
 		SubjectText: p.Subject.Name, ObjectText: p.Object.Name,
 		Polarity: p.Polarity, Modality: p.Modality,
-		Document: p.Evidence.DocumentID, Sentence: p.Evidence.Sentence,
+		Document: p.Evidence.DocumentID, Sentence: graph.Text(p.Evidence.Sentence),
 		Start: p.Evidence.Start, End: p.Evidence.End,
 		Producer: p.Producer.Name, ProducerVer: p.Producer.Version,
 		SubjectOrig: subj, ObjectOrig: obj,
@@ -554,7 +554,7 @@ func sameClaim(tx *graph.Tx, p *events.AssertionRecorded, ids []string) (graph.A
 // sameEvidence: the same span of the document, or, without offsets, the
 // same sentence.
 func sameEvidence(a graph.Assertion, e events.Evidence) bool {
-	return events.Where(a.Start, a.End, a.Sentence) == events.Where(e.Start, e.End, e.Sentence)
+	return events.Where(a.Start, a.End, string(a.Sentence)) == events.Where(e.Start, e.End, e.Sentence)
 }
 
 // Names is what resolving a name reads: the graph's name and surname
