@@ -143,7 +143,7 @@ func testRelationshipEvidence(t *testing.T, e *env) {
 	// saying what was left out.
 	var one evidence
 	call(t, e.reader, "relationship_evidence", map[string]any{"subject": "Zapchat", "predicate": "SHARES_DATA_WITH", "object": "Ministry of State Security", "first": 1}, &one)
-	if r := one.Relationships[0]; len(r.Assertions) != 1 || r.Support != 2 || r.Assertions[0].AttributedTo != out.Relationships[0].Assertions[0].AttributedTo {
+	if r := one.Relationships[0]; len(r.Assertions) != 1 || r.Support != 2 || r.Actual != 2 || r.Assertions[0].AttributedTo != out.Relationships[0].Assertions[0].AttributedTo {
 		t.Errorf("first: 1: %+v; want the oldest of 2", r)
 	}
 	if msg := callErr(t, e.reader, "relationship_evidence", map[string]any{"subject": "India", "predicate": "OWNS", "object": "Zapchat"}); !strings.Contains(msg, "NOT_FOUND") {
@@ -248,7 +248,7 @@ func testContested(t *testing.T, e *env) {
 		t.Fatalf("contested: %+v", out)
 	}
 	r := out.Relationships[0]
-	if r.Predicate != "SHARES_DATA_WITH" || r.Affirmed != 1 || r.Negated != 1 || len(r.Assertions) != 2 {
+	if r.Predicate != "SHARES_DATA_WITH" || r.Affirmed != 1 || r.Negated != 1 || r.Actual != 2 || len(r.Assertions) != 2 {
 		t.Errorf("contested: %+v", r)
 	}
 }
@@ -360,9 +360,9 @@ func TestPrincipalWithoutTokens(t *testing.T) {
 
 type evidence struct {
 	Relationships []struct {
-		Subject, Predicate, Object string
-		Affirmed, Negated, Support int
-		Assertions                 []struct {
+		Subject, Predicate, Object         string
+		Affirmed, Negated, Support, Actual int
+		Assertions                         []struct {
 			Sentence, Polarity, Modality, AttributedTo string
 			Document                                   struct{ Title, Source, URL string }
 		}

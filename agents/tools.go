@@ -162,6 +162,7 @@ type (
 		Support   int            `json:"support"`
 		Affirmed  int            `json:"affirmed"`
 		Negated   int            `json:"negated"`
+		Actual    int            `json:"actual"`
 		Sources   []struct{}     `json:"sources"`
 		Asserted  []gqlAssertion `json:"assertions"`
 		// Evidence is a page of Asserted, for the tools that need not
@@ -355,6 +356,13 @@ type evidenceIn struct {
 	First     int    `json:"first,omitempty" jsonschema:"at most this many assertions of each relationship, oldest first"`
 }
 
+// withAssertions is the relationship as a tool answers it, with the
+// assertions it shows.
+func (r gqlRelationship) withAssertions(as []assertion) relEvidence {
+	return relEvidence{ID: r.ID, Subject: r.Subject.Name, Predicate: r.Predicate, Object: r.Object.Name,
+		Support: r.Support, Affirmed: r.Affirmed, Negated: r.Negated, Actual: r.Actual, Documents: len(r.Sources), Assertions: as}
+}
+
 // relEvidence is one relationship with its assertions.
 type relEvidence struct {
 	ID         string      `json:"id"`
@@ -364,6 +372,7 @@ type relEvidence struct {
 	Support    int         `json:"support" jsonschema:"how many assertions make the claim: affirmed plus negated"`
 	Affirmed   int         `json:"affirmed"`
 	Negated    int         `json:"negated"`
+	Actual     int         `json:"actual" jsonschema:"how many state it as fact; the rest say it is possible or intended"`
 	Documents  int         `json:"documents" jsonschema:"how many distinct documents make it"`
 	Assertions []assertion `json:"assertions"`
 }
@@ -380,7 +389,7 @@ const evidenceQuery = `query($s: String!, $p: String!, $o: String!, $first: Int!
   reverse: relationships(subject: $o, predicate: $p, object: $s, first: 1) { edges { node { ...evidence } } }
 }
 fragment evidence on Relationship {
-  id subject { name } predicate object { name } support affirmed negated sources { id }
+  id subject { name } predicate object { name } support affirmed negated actual sources { id }
   evidence(first: $first) { edges { node { ` + assertionFields + ` } } }
 }`
 
@@ -406,8 +415,7 @@ func relationshipEvidence(ctx context.Context, x Executor, in evidenceIn) (evide
 		if len(out.Relationships) == 1 && out.Relationships[0].ID == rel.ID {
 			continue // a relationship of an actor with itself is both
 		}
-		out.Relationships = append(out.Relationships, relEvidence{ID: rel.ID, Subject: rel.Subject.Name, Predicate: rel.Predicate, Object: rel.Object.Name,
-			Support: rel.Support, Affirmed: rel.Affirmed, Negated: rel.Negated, Documents: len(rel.Sources), Assertions: assertions(rel.evidence(), in.First)})
+		out.Relationships = append(out.Relationships, rel.withAssertions(assertions(rel.evidence(), in.First)))
 	}
 	if len(out.Relationships) == 0 {
 		return out, &Error{Code: "NOT_FOUND", Message: fmt.Sprintf("no document says %s %s %s, nor the reverse: get_actor lists %s's relationships",
@@ -702,7 +710,7 @@ type contestedOut struct {
 
 const contestedQuery = `query($first: Int) {
   contested(first: $first) {
-    edges { node { id subject { name } predicate object { name } support affirmed negated sources { id } assertions { ` + assertionFields + ` } } }
+    edges { node { id subject { name } predicate object { name } support affirmed negated actual sources { id } assertions { ` + assertionFields + ` } } }
     pageInfo { hasNextPage }
   }
 }`
@@ -720,8 +728,7 @@ func contested(ctx context.Context, x Executor, in contestedIn) (contestedOut, e
 	out := contestedOut{Relationships: []relEvidence{}, More: r.Contested.PageInfo.HasNextPage}
 	for _, e := range r.Contested.Edges {
 		rel := e.Node
-		out.Relationships = append(out.Relationships, relEvidence{ID: rel.ID, Subject: rel.Subject.Name, Predicate: rel.Predicate, Object: rel.Object.Name,
-			Support: rel.Support, Affirmed: rel.Affirmed, Negated: rel.Negated, Documents: len(rel.Sources), Assertions: bothSides(rel.Asserted, maxContestedSide)})
+		out.Relationships = append(out.Relationships, rel.withAssertions(bothSides(rel.Asserted, maxContestedSide)))
 	}
 	return out, nil
 }
