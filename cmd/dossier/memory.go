@@ -25,6 +25,12 @@ type memoryFlags struct {
 // two be killed (BENCHMARKS.md, "What stands in the way").
 const containerShare = 0.8
 
+// minMemoryLimit is the smallest limit --memory-limit takes: Badger's
+// memtables alone hold 64 MiB, and under a limit the heap cannot keep
+// the collector runs without pause, so a smaller one (a unit left out:
+// 512K for 512MiB) is a mistake to say, not a setting to obey.
+const minMemoryLimit = 64 << 20
+
 // memoryLimit is the soft limit a --memory-limit asks for, and where it
 // comes from; 0 is none. It does not set it.
 func memoryLimit(spec string, fromContainer func() (uint64, error)) (limit int64, source string, err error) {
@@ -47,6 +53,9 @@ func memoryLimit(spec string, fromContainer func() (uint64, error)) (limit int64
 	n, err := parseSize(spec)
 	if err != nil {
 		return 0, "", &exitError{exitInvalid, fmt.Errorf("--memory-limit: %w", err)}
+	}
+	if n < minMemoryLimit {
+		return 0, "", &exitError{exitInvalid, fmt.Errorf("--memory-limit %s: below 64MiB the collector would run without pause (auto or off if you meant no limit)", spec)}
 	}
 	return n, "--memory-limit", nil
 }

@@ -30,6 +30,8 @@ func TestMemoryLimit(t *testing.T) {
 		{name: "a size", spec: "1GiB", container: gib, want: 1 << 30, source: "--memory-limit"},
 		{name: "a size beats the container", spec: "512MiB", container: gib, want: 512 << 20, source: "--memory-limit"},
 		{name: "not a size", spec: "lots", container: gib, exit: true},
+		{name: "too small to run in", spec: "512KiB", container: gib, exit: true},
+		{name: "the smallest", spec: "64MiB", container: gib, want: 64 << 20, source: "--memory-limit"},
 		{name: "a container's limit", spec: "auto", container: gib, want: eightyPercent, source: "container"},
 		{name: "the default is auto", spec: "", container: gib, want: eightyPercent, source: "container"},
 		{name: "GOMEMLIMIT beats the container", spec: "auto", container: gib, goMemLimit: 300 << 20, want: 300 << 20, source: "GOMEMLIMIT"},
