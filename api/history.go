@@ -341,7 +341,7 @@ func (r *reader) relationshipValidAt(rel graph.Relationship, day string) (graph.
 		return rel, false, err
 	}
 	out := rel
-	out.Support, out.Affirmed, out.Negated, out.Possible, out.Intended = 0, 0, 0, 0, 0
+	out.ClearCounts()
 	docs := map[string]bool{}
 	for _, a := range as {
 		if !r.validAt(a, day) {

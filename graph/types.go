@@ -119,6 +119,12 @@ func (r Relationship) CountsDiffer(o Relationship) bool {
 // Actual is the number of its assertions stated as fact.
 func (r Relationship) Actual() int { return r.Support - r.Possible - r.Intended }
 
+// ClearCounts zeroes what Count keeps, for a reader that counts a
+// relationship's assertions again (only those valid on a day).
+func (r *Relationship) ClearCounts() {
+	r.Support, r.Affirmed, r.Negated, r.Possible, r.Intended = 0, 0, 0, 0, 0
+}
+
 // Count adds n live assertions of a polarity and modality (as
 // events.AssertionRecorded writes them) to the relationship's counts: n
 // is 1 when one becomes live, -1 when one is retracted or moved. It is
